@@ -1,0 +1,80 @@
+using HcpPlatform.Data.Platform;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace HcpPlatform.Data.Configurations;
+
+// One configuration per platform table (schema "platform").
+
+internal sealed class GenerationRunConfiguration : IEntityTypeConfiguration<GenerationRun>
+{
+    public void Configure(EntityTypeBuilder<GenerationRun> b)
+    {
+        b.ToTable("generation_runs", HcpDbContext.PlatformSchema);
+        b.HasKey(x => x.Id).HasName("pk_generation_runs");
+        b.Property(x => x.Kind).HasMaxLength(20);
+        b.Property(x => x.Status).HasMaxLength(20);
+        b.Property(x => x.Parameters).HasColumnType("jsonb");
+        b.Property(x => x.EngineVersion).HasMaxLength(50);
+        b.Property(x => x.Counts).HasColumnType("jsonb");
+        b.Property(x => x.Checksums).HasColumnType("jsonb");
+        b.Property(x => x.StageDurations).HasColumnType("jsonb");
+        b.Property(x => x.Verdict).HasMaxLength(20);
+        b.Property(x => x.Error).HasColumnType("text");
+        b.HasIndex(x => x.StartedAt).HasDatabaseName("ix_generation_runs_started_at");
+    }
+}
+
+internal sealed class SimulationStateConfiguration : IEntityTypeConfiguration<SimulationState>
+{
+    public void Configure(EntityTypeBuilder<SimulationState> b)
+    {
+        b.ToTable("simulation_state", HcpDbContext.PlatformSchema);
+        b.HasKey(x => x.Id).HasName("pk_simulation_state");
+        b.Property(x => x.Id).ValueGeneratedNever();
+        b.Property(x => x.DesiredMode).HasMaxLength(20);
+        b.Property(x => x.Scenario).HasMaxLength(50);
+        b.Property(x => x.Config).HasColumnType("jsonb");
+    }
+}
+
+internal sealed class ValidationResultConfiguration : IEntityTypeConfiguration<ValidationResult>
+{
+    public void Configure(EntityTypeBuilder<ValidationResult> b)
+    {
+        b.ToTable("validation_results", HcpDbContext.PlatformSchema);
+        b.HasKey(x => x.Id).HasName("pk_validation_results");
+        b.Property(x => x.Trigger).HasMaxLength(20);
+        b.Property(x => x.Checks).HasColumnType("jsonb");
+        b.HasIndex(x => x.StartedAt).HasDatabaseName("ix_validation_results_started_at");
+    }
+}
+
+internal sealed class ApiKeyConfiguration : IEntityTypeConfiguration<ApiKey>
+{
+    public void Configure(EntityTypeBuilder<ApiKey> b)
+    {
+        b.ToTable("api_keys", HcpDbContext.PlatformSchema);
+        b.HasKey(x => x.Id).HasName("pk_api_keys");
+        b.Property(x => x.Name).HasMaxLength(100);
+        b.Property(x => x.KeyPrefix).HasMaxLength(16);
+        b.Property(x => x.KeyHash).HasMaxLength(64);
+        b.Property(x => x.Scope).HasMaxLength(10);
+        b.HasIndex(x => x.KeyHash).IsUnique().HasDatabaseName("ix_api_keys_key_hash");
+    }
+}
+
+internal sealed class PrivacyRequestConfiguration : IEntityTypeConfiguration<PrivacyRequest>
+{
+    public void Configure(EntityTypeBuilder<PrivacyRequest> b)
+    {
+        b.ToTable("privacy_requests", HcpDbContext.PlatformSchema);
+        b.HasKey(x => x.Id).HasName("pk_privacy_requests");
+        b.Property(x => x.RequestType).HasMaxLength(20);
+        b.Property(x => x.Npi).HasMaxLength(10);
+        b.Property(x => x.Regulation).HasMaxLength(20);
+        b.Property(x => x.Status).HasMaxLength(20);
+        b.Property(x => x.Details).HasColumnType("jsonb");
+        b.HasIndex(x => x.Npi).HasDatabaseName("ix_privacy_requests_npi");
+    }
+}

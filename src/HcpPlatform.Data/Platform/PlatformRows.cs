@@ -1,0 +1,81 @@
+namespace HcpPlatform.Data.Platform;
+
+// Tables of schema "platform": what the platform records about itself. They survive dataset swaps.
+
+/// <summary>One backfill, increment, erasure or validation run: lineage of the dataset.</summary>
+public sealed class GenerationRun
+{
+    public Guid Id { get; set; }
+    /// <summary>backfill | increment | erasure</summary>
+    public string Kind { get; set; } = "";
+    /// <summary>running | succeeded | failed | cancelled</summary>
+    public string Status { get; set; } = "";
+    public string Parameters { get; set; } = "{}";
+    public DateOnly? AsOf { get; set; }
+    public string EngineVersion { get; set; } = "";
+    public DateTime StartedAt { get; set; }
+    public DateTime? FinishedAt { get; set; }
+    public long? DurationMs { get; set; }
+    public string? Counts { get; set; }
+    public string? Checksums { get; set; }
+    public string? StageDurations { get; set; }
+    public string? Verdict { get; set; }
+    public string? Error { get; set; }
+}
+
+/// <summary>Desired state of continuous generation, written by the admin API and read by the generator.</summary>
+public sealed class SimulationState
+{
+    public int Id { get; set; }
+    /// <summary>running | paused | stopped</summary>
+    public string DesiredMode { get; set; } = "stopped";
+    /// <summary>Accelerated play: seconds of wall time per simulated day; null means nightly schedule.</summary>
+    public double? SecondsPerSimulatedDay { get; set; }
+    public string Scenario { get; set; } = "development";
+    public string Config { get; set; } = "{}";
+    public DateTime UpdatedAt { get; set; }
+}
+
+public sealed class ValidationResult
+{
+    public Guid Id { get; set; }
+    public Guid? GenerationRunId { get; set; }
+    public string Trigger { get; set; } = "";
+    public DateTime StartedAt { get; set; }
+    public long DurationMs { get; set; }
+    public bool Passed { get; set; }
+    public int ChecksTotal { get; set; }
+    public int ChecksFailed { get; set; }
+    public string Checks { get; set; } = "[]";
+}
+
+public sealed class ApiKey
+{
+    public Guid Id { get; set; }
+    public string Name { get; set; } = "";
+    /// <summary>First characters of the key, shown to identify it; the key itself is never stored.</summary>
+    public string KeyPrefix { get; set; } = "";
+    /// <summary>SHA-256 of the whole key, hex.</summary>
+    public string KeyHash { get; set; } = "";
+    /// <summary>read | admin</summary>
+    public string Scope { get; set; } = "read";
+    public DateTime CreatedAt { get; set; }
+    public DateTime? ExpiresAt { get; set; }
+    public DateTime? RevokedAt { get; set; }
+    public DateTime? LastUsedAt { get; set; }
+}
+
+public sealed class PrivacyRequest
+{
+    public Guid Id { get; set; }
+    /// <summary>access | deletion</summary>
+    public string RequestType { get; set; } = "";
+    public string Npi { get; set; } = "";
+    public Guid? HcpId { get; set; }
+    public string Regulation { get; set; } = "ccpa";
+    /// <summary>pending | completed | denied</summary>
+    public string Status { get; set; } = "";
+    public DateTime RequestedAt { get; set; }
+    public DateTime? CompletedAt { get; set; }
+    public string? Details { get; set; }
+}
