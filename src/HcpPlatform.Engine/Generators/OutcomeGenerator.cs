@@ -1,0 +1,137 @@
+using HcpPlatform.Engine.Model;
+using HcpPlatform.Engine.Randomness;
+using HcpPlatform.Engine.Reference;
+using HcpPlatform.Engine.Simulation;
+
+namespace HcpPlatform.Engine.Generators;
+
+/// <summary>
+/// Responses to stimuli (000 Task 8). Probability = base rate × tier modifier × channel affinity
+/// (0.5 + affinity) × fatigue 1 / (1 + f × touches earlier this month) × content match × response scale,
+/// capped at 0.95. Latencies are exponential with the configured means (scaled by the HCP's latency
+/// factor), truncated to the attribution window, so every outcome is strictly after its stimulus and
+/// inside its window; webinar attendance falls on the event. Only delivered stimuli get responses.
+/// </summary>
+public sealed class OutcomeGenerator(Population population)
+{
+    public const double MaxProbability = 0.95;
+    private static readonly string[] Devices = ["desktop", "mobile", "tablet"];
+    private static readonly string[] Links = ["clinical_study", "prescribing_information", "savings_program", "request_rep", "webinar_registration"];
+    private readonly SimulationModel _model = population.Model;
+    private readonly long _seed = population.Seed;
+
+    /// <summary>Engaged responses (the ones that lift prescribing); opens alone do not.</summary>
+    public static bool IsEngaged(string outcomeType) => outcomeType is not "email_open";
+
+    public double Modifier(HcpTraits hcp, int channel, int touchesEarlierThisMonth, string? content)
+    {
+        var cfg = _model.Config;
+        var tier = cfg.TierModifiers[Config.SimulationConfig.Tiers[hcp.Tier]];
+        var fatigue = 1.0 / (1.0 + cfg.FatiguePerTouch * touchesEarlierThisMonth);
+        var match = content == _model.Content.Names[hcp.PreferredContent] ? cfg.ContentMatchMultiplier : 1.0;
+        return tier * (0.5 + hcp.Affinity[channel]) * fatigue * match * cfg.ResponseScale;
+    }
+
+    /// <summary>Appends the outcomes of one stimulus (the <paramref name="ordinal"/>-th of its HCP-month).</summary>
+    public void Respond(HcpTraits hcp, int monthNumber, int ordinal, PlannedStimulus planned, List<OutcomeEvent> into)
+    {
+        var s = planned.Row;
+        if (s.DeliveryStatus != "delivered")
+        {
+            return;
+        }
+        var cfg = _model.Config;
+        var channel = Channel.IndexOf(s.Channel);
+        var rng = new KeyedRandom(_seed, StreamKind.Outcome, hcp.Index, monthNumber, ordinal);
+        var m = Modifier(hcp, channel, ordinal, s.ContentCategory);
+        var slot = 0;
+        if (channel == Channel.Email)
+        {
+            var open = cfg.BaseResponseRates["email_send"]["email_open"];
+            if (rng.Chance(Math.Min(MaxProbability, open * m)))
+            {
+                var openLatency = Latency(ref rng, hcp, "email_open");
+                into.Add(Create(hcp, monthNumber, ordinal, slot++, s, "email_open", openLatency, 1, $"{{\"device\": \"{Devices[rng.Choose([0.55, 0.4, 0.05])]}\"}}"));
+                var click = cfg.BaseResponseRates["email_open"]["email_click"];
+                if (rng.Chance(Math.Min(MaxProbability, click * m)))
+                {
+                    // A click follows its open; together they have the configured click latency mean.
+                    var window = cfg.AttributionWindowDays["email_click"];
+                    var extraMean = (cfg.LatencyMeanDays["email_click"] - cfg.LatencyMeanDays["email_open"]) * hcp.LatencyFactor;
+                    var clickLatency = openLatency + rng.TruncatedExponential(Math.Max(0.01, extraMean), window - openLatency);
+                    into.Add(Create(hcp, monthNumber, ordinal, slot, s, "email_click", clickLatency, 1, $"{{\"link\": \"{Links[rng.NextInt(Links.Length)]}\"}}"));
+                }
+            }
+            return;
+        }
+        if (!cfg.BaseResponseRates.TryGetValue(s.StimulusType, out var rates))
+        {
+            return;
+        }
+        foreach (var outcome in rates.Keys.Order(StringComparer.Ordinal))
+        {
+            var p = Math.Min(MaxProbability, rates[outcome] * m);
+            if (!rng.Chance(p))
+            {
+                slot++;
+                continue;
+            }
+            double latency;
+            double value = 1;
+            string metadata;
+            switch (outcome)
+            {
+                case "webinar_attend":
+                {
+                    var eventDay = planned.WebinarDay!.Value;
+                    latency = (Calendar.SimDate.AtUtc(eventDay, WebinarCalendar.EventHourUtc) - s.EventDate).TotalDays;
+                    var minutes = rng.NextInt(15, 60);
+                    value = minutes;
+                    metadata = $"{{\"webinar_id\": \"{WebinarCalendar.Id(eventDay)}\", \"minutes_attended\": {minutes}}}";
+                    break;
+                }
+                case "sample_request":
+                {
+                    latency = Latency(ref rng, hcp, outcome);
+                    var units = rng.NextInt(2, 12);
+                    value = units;
+                    var product = Specialties.Products[hcp.Index % Specialties.Products.Count];
+                    metadata = $"{{\"product\": \"{product}\", \"units\": {units}}}";
+                    break;
+                }
+                default:
+                {
+                    latency = Latency(ref rng, hcp, outcome);
+                    metadata = $"{{\"meeting_type\": \"{(rng.Chance(0.6) ? "in_person" : "virtual")}\"}}";
+                    break;
+                }
+            }
+            into.Add(Create(hcp, monthNumber, ordinal, slot++, s, outcome, latency, value, metadata));
+        }
+    }
+
+    private double Latency(ref KeyedRandom rng, HcpTraits hcp, string outcome)
+    {
+        var mean = _model.Config.LatencyMeanDays[outcome] * hcp.LatencyFactor;
+        return rng.TruncatedExponential(mean, _model.Config.AttributionWindowDays[outcome]);
+    }
+
+    private OutcomeEvent Create(HcpTraits hcp, int monthNumber, int ordinal, int slot, StimulusEvent s, string type, double latencyDays, double value, string metadata)
+    {
+        // At least one minute after the stimulus, to the microsecond PostgreSQL keeps.
+        var ticks = Math.Max(TimeSpan.TicksPerMinute, (long)(latencyDays * TimeSpan.TicksPerDay));
+        ticks -= ticks % 10;
+        var window = _model.Config.AttributionWindowDays[type];
+        return new OutcomeEvent
+        {
+            Id = DeterministicId.Create(_seed, StreamKind.Outcome, hcp.Index, monthNumber, ordinal * 8L + slot),
+            HcpId = hcp.Id,
+            StimulusId = s.Id,
+            OutcomeType = type,
+            OutcomeValue = value,
+            EventDate = s.EventDate.AddTicks(ticks),
+            AttributionConfidence = Math.Round(0.5 + 0.5 * Math.Exp(-latencyDays / window), 3),
+            Metadata = metadata,
+        };
+    }
+}

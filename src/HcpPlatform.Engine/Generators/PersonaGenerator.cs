@@ -1,0 +1,171 @@
+using System.Globalization;
+using System.Text;
+using Bogus;
+using Bogus.DataSets;
+using HcpPlatform.Engine.Config;
+using HcpPlatform.Engine.Model;
+using HcpPlatform.Engine.Randomness;
+using HcpPlatform.Engine.Reference;
+using HcpPlatform.Engine.Simulation;
+
+namespace HcpPlatform.Engine.Generators;
+
+/// <summary>
+/// HCP personas (000 Task 4). Persona #i is a pure function of (seed, i), so a larger population is a
+/// superset of a smaller one; fixtures occupy the first slots. Draw order is pinned: add new draws last.
+/// </summary>
+public sealed class PersonaGenerator(SimulationModel model, long seed, IReadOnlyList<FixtureHcp> fixtures)
+{
+    private static readonly string[] CredentialNames = ["MD", "DO", "NP", "PA"];
+    private static readonly double[] CredentialWeights = [0.80, 0.12, 0.05, 0.03];
+    private readonly HashSet<string> _fixtureNpis = fixtures.Select(f => f.Npi).ToHashSet(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _fixtureSlotByNpi = fixtures.Select((f, i) => (f.Npi, i)).ToDictionary(x => x.Npi, x => x.i, StringComparer.Ordinal);
+
+    public (HcpProfile Profile, HcpTraits Traits) Generate(int slot)
+    {
+        var fixture = slot < fixtures.Count ? fixtures[slot] : null;
+        var rng = new KeyedRandom(seed, StreamKind.Persona, slot);
+
+        var specialty = model.Specialties.Draw(ref rng);
+        var tier = model.TierTableFor(specialty).Draw(ref rng);
+        specialty = fixture?.Specialty ?? specialty;
+        tier = fixture?.Tier ?? tier;
+        var tierIndex = SimulationModel.TierIndex(tier);
+        var segment = model.SegmentByTier[tierIndex].Draw(ref rng);
+        segment = fixture?.Segment ?? segment;
+        var credential = CredentialNames[rng.Choose(CredentialWeights)];
+        credential = fixture?.Credential ?? credential;
+
+        var state = Geography.States[rng.Choose(Geography.StateWeights)];
+        if (fixture?.State is { } fixtureState)
+        {
+            state = Geography.Find(fixtureState)!;
+        }
+        var city = state.Cities[rng.Choose(Geography.CityWeights(state))];
+        city = fixture?.City ?? city;
+        var organization = Geography.Organization(city, specialty, rng.NextInt(Geography.OrganizationVariants));
+        organization = fixture?.Organization ?? organization;
+
+        var affinity = new double[Channel.Count];
+        var segmentAffinity = model.Config.SegmentChannelAffinity[segment];
+        for (var c = 0; c < Channel.Count; c++)
+        {
+            affinity[c] = Math.Round(Math.Clamp(rng.Normal(segmentAffinity[Channel.Names[c]], 0.12), 0.02, 0.98), 4);
+        }
+        var preferredContent = rng.Choose(model.Content.Weights);
+        // Lognormal with mean 1: an HCP answers faster or slower than the population by a stable factor.
+        const double latencySigma = 0.25;
+        var latencyFactor = Math.Round(Math.Exp(rng.Normal(0, latencySigma) - latencySigma * latencySigma / 2), 4);
+        var volatility = Math.Round(rng.Uniform(0.05, 0.5), 4);
+        var conversion = Math.Round(segment switch
+        {
+            "High Prescriber" => rng.Uniform(0.35, 0.60),
+            "Academic Leader" => rng.Uniform(0.25, 0.45),
+            "New Target" => rng.Uniform(0.05, 0.20),
+            "Traditional Preference" => rng.Uniform(0.15, 0.30),
+            _ => rng.Uniform(0.15, 0.35),
+        }, 4);
+        var nameSeed = (int)(rng.NextUInt64() & 0x7FFFFFFF);
+        var female = rng.Chance(0.5);
+
+        string firstName, lastName;
+        if (fixture is not null)
+        {
+            (firstName, lastName) = (fixture.FirstName, fixture.LastName);
+        }
+        else
+        {
+            // Bogus takes a global lock per draw: one local-seeded instance per persona, two draws.
+            var names = new Name("en") { Random = new Randomizer(nameSeed) };
+            firstName = names.FirstName(female ? Name.Gender.Female : Name.Gender.Male);
+            lastName = names.LastName();
+        }
+
+        var limits = ContactLimitGenerator.Rules(seed, slot, tierIndex);
+        var blackouts = ContactLimitGenerator.Blackouts(seed, slot);
+        var id = DeterministicId.Create(seed, StreamKind.Persona, slot);
+
+        var profile = new HcpProfile
+        {
+            Id = id,
+            HcpIndex = slot,
+            Npi = fixture?.Npi ?? NpiFor(slot),
+            FirstName = firstName,
+            LastName = lastName,
+            Credential = credential,
+            Specialty = specialty,
+            TaxonomyCode = Specialties.TaxonomyFor(specialty, credential),
+            Tier = tier,
+            Segment = segment,
+            State = state.Code,
+            City = city,
+            Region = state.Region,
+            Organization = organization,
+            ChannelAffinities = AffinityJson(affinity),
+            PreferredChannel = Channel.Names[ArgMax(affinity)],
+            PreferredContent = model.Content.Names[preferredContent],
+            ResponseLatencyFactor = latencyFactor,
+            EngagementVolatility = volatility,
+            BaseConversionRate = conversion,
+            IsFixture = fixture is not null,
+        };
+        var traits = new HcpTraits
+        {
+            Index = slot,
+            Id = id,
+            Tier = tierIndex,
+            Segment = segment,
+            Specialty = specialty,
+            State = state.Code,
+            City = city,
+            Region = state.Region,
+            PreferredContent = preferredContent,
+            Affinity = affinity,
+            LatencyFactor = latencyFactor,
+            Volatility = volatility,
+            BaseConversionRate = conversion,
+            Limits = limits,
+            Blackouts = blackouts,
+        };
+        return (profile, traits);
+    }
+
+    /// <summary>The slot's NPI, moved aside (deterministically) in the rare case a fixture already holds it.</summary>
+    private string NpiFor(int slot)
+    {
+        var npi = Npi.ForSlot(seed, slot);
+        if (_fixtureNpis.Contains(npi))
+        {
+            // Slots never reach the top of the permutation's domain, so these values are free.
+            npi = Npi.ForSlot(seed, 199_999_999 - _fixtureSlotByNpi[npi]);
+        }
+        return npi;
+    }
+
+    private static int ArgMax(double[] values)
+    {
+        var best = 0;
+        for (var i = 1; i < values.Length; i++)
+        {
+            if (values[i] > values[best])
+            {
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    private static string AffinityJson(double[] affinity)
+    {
+        var sb = new StringBuilder(160).Append('{');
+        for (var c = 0; c < affinity.Length; c++)
+        {
+            if (c > 0)
+            {
+                sb.Append(", ");
+            }
+            sb.Append('"').Append(Channel.Names[c]).Append("\": ").Append(affinity[c].ToString("0.0###", CultureInfo.InvariantCulture));
+        }
+        return sb.Append('}').ToString();
+    }
+}

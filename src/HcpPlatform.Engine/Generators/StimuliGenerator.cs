@@ -1,0 +1,453 @@
+using System.Globalization;
+using System.Text;
+using HcpPlatform.Engine.Calendar;
+using HcpPlatform.Engine.Model;
+using HcpPlatform.Engine.Randomness;
+using HcpPlatform.Engine.Reference;
+using HcpPlatform.Engine.Simulation;
+
+namespace HcpPlatform.Engine.Generators;
+
+/// <summary>A stimulus row with what its outcomes need to know (the webinar it invites to).</summary>
+public readonly record struct PlannedStimulus(StimulusEvent Row, DateOnly? WebinarDay);
+
+/// <summary>A planned touch before ids and details are assigned.</summary>
+internal readonly record struct Touch(DateOnly Day, int Channel, double Hour, CampaignPlan? Campaign, DateOnly? EventDay, int Detail);
+
+/// <summary>
+/// Stimuli for one HCP and one calendar month (000 Task 7). A month is planned as a whole from keyed
+/// streams, so any day's stimuli are the same whichever window asks for them. Temporal patterns:
+/// rep visits share a day per (rep, city, half-month); campaign emails go out on the campaign's weekly
+/// send days in batches; webinar invites go out a fixed lead before the event; conference touches fall on
+/// the HCP's specialty congress; quarter-end months carry more field and email volume; weekdays are
+/// weighted and holidays and personal blackout days are empty. Contact limits hold by construction.
+/// </summary>
+public sealed class StimuliGenerator(Population population)
+{
+    private static readonly double[] BusinessWeekday = [0.9, 1.15, 1.2, 1.1, 0.65, 0, 0]; // ISO Mon..Sun
+    private static readonly double[] AdWeekday = [1, 1, 1, 1, 1, 0.4, 0.4];
+    private static readonly string[] CallTypes = ["Detail Only", "Detail with Sample", "Group Detail", "Sample Only"];
+    private static readonly double[] CallTypeWeights = [0.45, 0.35, 0.10, 0.10];
+    private static readonly string[] Reactions = ["Positive", "Neutral", "Negative"];
+    private static readonly string[] Placements = ["Medscape", "Doximity", "Epocrates", "EHR banner", "Specialty journal site"];
+    private static readonly string[] Formats = ["display", "native", "video"];
+    private static readonly string[] BounceReasons = ["mailbox_full", "invalid_address", "blocked_by_filter", "domain_unreachable"];
+    private static readonly string[] ConferenceActivities = ["booth_visit", "symposium", "medical_information_desk"];
+
+    private readonly SimulationModel _model = population.Model;
+    private readonly long _seed = population.Seed;
+
+    /// <summary>The month's stimuli for one HCP, in time order; <paramref name="activeCampaigns"/> are those overlapping the month.</summary>
+    public List<PlannedStimulus> PlanMonth(int hcpIndex, int monthNumber, IReadOnlyList<CampaignPlan> activeCampaigns, IReadOnlyList<DateOnly> webinarEvents)
+    {
+        var hcp = population.Traits[hcpIndex];
+        var monthStart = SimDate.MonthStart(monthNumber);
+        var days = SimDate.DaysInMonth(monthNumber);
+        var monthOfYear = monthStart.Month;
+        var touches = new List<Touch>(8);
+        var budgetRng = new KeyedRandom(_seed, StreamKind.Budget, hcpIndex, monthNumber);
+
+        var budgets = new int[Channel.Count];
+        for (var c = 0; c < Channel.Count; c++)
+        {
+            if (c == Channel.Conference)
+            {
+                continue;
+            }
+            var mean = _model.MonthlyMean[c] * (0.5 + hcp.Affinity[c]) / _model.AffinityNorm[c]
+                * _model.TierVolume[c, hcp.Tier] * _model.QuarterFactor[c, monthOfYear - 1];
+            budgets[c] = Math.Min(budgetRng.Poisson(mean), hcp.Limits[c].MaxPerMonth);
+        }
+
+        var placed = new List<DateOnly>(8);
+        // Email: the HCP's campaign send days first (batched blasts), then single sends on weighted weekdays.
+        {
+            var rng = new KeyedRandom(_seed, StreamKind.Placement, hcpIndex, monthNumber, Channel.Email);
+            placed.Clear();
+            var sends = new List<(DateOnly Day, CampaignPlan Campaign)>();
+            foreach (var campaign in activeCampaigns)
+            {
+                if (!campaign.HasChannel[Channel.Email] || !population.IsEnrolled(campaign, hcpIndex))
+                {
+                    continue;
+                }
+                foreach (var d in campaign.SendDays)
+                {
+                    if (d.Year == monthStart.Year && d.Month == monthStart.Month && !sends.Exists(s => s.Day == d))
+                    {
+                        sends.Add((d, campaign));
+                    }
+                }
+            }
+            var remaining = budgets[Channel.Email];
+            while (remaining > 0 && sends.Count > 0)
+            {
+                var pick = rng.NextInt(sends.Count);
+                var (day, campaign) = sends[pick];
+                sends.RemoveAt(pick);
+                if (Allowed(hcp, Channel.Email, day, days, placed))
+                {
+                    placed.Add(day);
+                    touches.Add(new Touch(day, Channel.Email, 13.0 + rng.NextDouble() * 2, campaign, null, population.EnrollmentOrdinal(campaign, hcpIndex)));
+                    remaining--;
+                }
+            }
+            foreach (var day in PlaceDays(ref rng, hcp, Channel.Email, monthStart, days, remaining, placed, BusinessWeekday))
+            {
+                touches.Add(new Touch(day, Channel.Email, 13.0 + rng.NextDouble() * 9, null, null, -1));
+            }
+        }
+
+        // Rep visits: the rep works a city on one day per half-month, so visits cluster by rep, city and day.
+        {
+            placed.Clear();
+            var visits = Math.Min(budgets[Channel.RepVisit], 2);
+            for (var j = 0; j < visits; j++)
+            {
+                var day = RepCityDay(hcp, monthNumber, j);
+                if (day is { } d && Allowed(hcp, Channel.RepVisit, d, days, placed))
+                {
+                    placed.Add(d);
+                    // Calls follow the rep's route: 45 minutes apart in rank order, within the UTC day.
+                    touches.Add(new Touch(d, Channel.RepVisit, 13.0 + 0.75 * hcp.RankInRep, null, null, j));
+                }
+            }
+        }
+
+        {
+            placed.Clear();
+            var rng = new KeyedRandom(_seed, StreamKind.Placement, hcpIndex, monthNumber, Channel.Phone);
+            foreach (var day in PlaceDays(ref rng, hcp, Channel.Phone, monthStart, days, budgets[Channel.Phone], placed, BusinessWeekday))
+            {
+                touches.Add(new Touch(day, Channel.Phone, 14.0 + rng.NextDouble() * 8, null, null, -1));
+            }
+        }
+
+        // Webinar invitations go out exactly the lead time before the event they invite to.
+        {
+            placed.Clear();
+            var rng = new KeyedRandom(_seed, StreamKind.Placement, hcpIndex, monthNumber, Channel.Webinar);
+            var candidates = webinarEvents.ToList();
+            var remaining = budgets[Channel.Webinar];
+            while (remaining > 0 && candidates.Count > 0)
+            {
+                var pick = rng.NextInt(candidates.Count);
+                var eventDay = candidates[pick];
+                candidates.RemoveAt(pick);
+                var invite = eventDay.AddDays(-_model.Config.WebinarInviteLeadDays);
+                if (Allowed(hcp, Channel.Webinar, invite, days, placed))
+                {
+                    placed.Add(invite);
+                    touches.Add(new Touch(invite, Channel.Webinar, 14.0 + rng.NextDouble() * 2, null, eventDay, -1));
+                    remaining--;
+                }
+            }
+        }
+
+        {
+            placed.Clear();
+            var rng = new KeyedRandom(_seed, StreamKind.Placement, hcpIndex, monthNumber, Channel.DigitalAd);
+            foreach (var day in PlaceDays(ref rng, hcp, Channel.DigitalAd, monthStart, days, budgets[Channel.DigitalAd], placed, AdWeekday))
+            {
+                touches.Add(new Touch(day, Channel.DigitalAd, 11.0 + rng.NextDouble() * 12.9, null, null, -1));
+            }
+        }
+
+        // Conference touches: only on the days of the HCP's specialty congress, in the month it opens.
+        var congressStart = Specialties.CongressStart(hcp.Specialty, monthStart.Year);
+        if (congressStart.Month == monthStart.Month)
+        {
+            var rng = new KeyedRandom(_seed, StreamKind.Conference, hcpIndex, monthStart.Year);
+            var attend = Math.Min(1.0, _model.CongressAttendance * (0.5 + hcp.Affinity[Channel.Conference]) / _model.AffinityNorm[Channel.Conference]);
+            if (rng.Chance(attend))
+            {
+                var length = Specialties.CongressFor(hcp.Specialty).Days;
+                var wanted = Math.Min(rng.NextInt(1, 3), Math.Min(length, hcp.Limits[Channel.Conference].MaxPerMonth));
+                var offsets = Enumerable.Range(0, length).ToList();
+                for (var i = 0; i < wanted; i++)
+                {
+                    var pick = rng.NextInt(offsets.Count);
+                    var day = congressStart.AddDays(offsets[pick]);
+                    offsets.RemoveAt(pick);
+                    if (!UsHolidays.IsBlackout(day) && !IsPersonalBlackout(hcp, day))
+                    {
+                        touches.Add(new Touch(day, Channel.Conference, 13.0 + rng.NextDouble() * 9, null, congressStart, i));
+                    }
+                }
+            }
+        }
+
+        touches.Sort((a, b) =>
+        {
+            var byDay = a.Day.CompareTo(b.Day);
+            if (byDay != 0)
+            {
+                return byDay;
+            }
+            var byHour = a.Hour.CompareTo(b.Hour);
+            return byHour != 0 ? byHour : a.Channel.CompareTo(b.Channel);
+        });
+
+        var result = new List<PlannedStimulus>(touches.Count);
+        for (var ordinal = 0; ordinal < touches.Count; ordinal++)
+        {
+            var t = touches[ordinal];
+            result.Add(new PlannedStimulus(Materialize(hcp, monthNumber, ordinal, t, activeCampaigns), t.Channel == Channel.Webinar ? t.EventDay : null));
+        }
+        return result;
+    }
+
+    private StimulusEvent Materialize(HcpTraits hcp, int monthNumber, int ordinal, Touch t, IReadOnlyList<CampaignPlan> activeCampaigns)
+    {
+        var rng = new KeyedRandom(_seed, StreamKind.Stimulus, hcp.Index, monthNumber, ordinal);
+        var content = _model.Content.Names[rng.Choose(_model.Content.Weights)];
+        var campaign = t.Campaign;
+        if (campaign is null && t.Channel != Channel.Email)
+        {
+            foreach (var c in activeCampaigns)
+            {
+                if (c.HasChannel[t.Channel] && c.IsActive(t.Day) && population.IsEnrolled(c, hcp.Index))
+                {
+                    campaign = c;
+                    break;
+                }
+            }
+        }
+        var rep = population.Reps[hcp.PrimaryRep];
+        string status;
+        string metadata;
+        var sb = new StringBuilder(160);
+        switch (t.Channel)
+        {
+            case Channel.Email:
+            {
+                var bounced = rng.Chance(0.04);
+                status = bounced ? "bounced" : "delivered";
+                sb.Append("{\"subject\": \"").Append(Subject(content, campaign?.Product ?? Specialties.Products[hcp.Index % Specialties.Products.Count])).Append('"');
+                if (campaign is not null)
+                {
+                    var batch = t.Detail / _model.Config.EmailBatchSize + 1;
+                    sb.Append(", \"send_batch\": \"").Append(campaign.Id.ToString("N")[..8]).Append('-').Append(t.Day.ToString("yyyyMMdd", CultureInfo.InvariantCulture))
+                        .Append("-b").Append(batch.ToString(CultureInfo.InvariantCulture)).Append("\", \"batch_number\": ").Append(batch.ToString(CultureInfo.InvariantCulture));
+                }
+                else
+                {
+                    sb.Append(", \"send_batch\": null");
+                }
+                if (bounced)
+                {
+                    var reason = BounceReasons[rng.NextInt(BounceReasons.Length)];
+                    sb.Append(", \"bounce_reason\": \"").Append(reason).Append("\", \"bounce_type\": \"").Append(reason is "mailbox_full" ? "soft" : "hard").Append('"');
+                }
+                metadata = sb.Append('}').ToString();
+                break;
+            }
+            case Channel.RepVisit:
+            {
+                var cancelled = rng.Chance(0.05);
+                status = cancelled ? "failed" : "delivered";
+                var callType = CallTypes[rng.Choose(CallTypeWeights)];
+                var product = campaign?.Product ?? Specialties.Products[hcp.Index % Specialties.Products.Count];
+                sb.Append("{\"call_type\": \"").Append(callType).Append("\", \"call_status\": \"").Append(cancelled ? "Cancelled" : "Submitted")
+                    .Append("\", \"city\": \"").Append(hcp.City).Append("\", \"duration_minutes\": ").Append(rng.NextInt(5, 30).ToString(CultureInfo.InvariantCulture))
+                    .Append(", \"key_messages\": [{\"product\": \"").Append(product).Append("\", \"category\": \"").Append(content)
+                    .Append("\", \"reaction\": \"").Append(Reactions[rng.Choose([0.5, 0.4, 0.1])]).Append("\"}]}");
+                metadata = sb.ToString();
+                break;
+            }
+            case Channel.Phone:
+            {
+                var outcome = rng.Choose([0.7, 0.18, 0.12]);
+                status = outcome == 0 ? "delivered" : "failed";
+                var disposition = outcome switch { 0 => "connected", 1 => "voicemail", _ => "no_answer" };
+                sb.Append("{\"disposition\": \"").Append(disposition).Append("\", \"duration_seconds\": ")
+                    .Append((outcome == 0 ? rng.NextInt(60, 900) : rng.NextInt(5, 40)).ToString(CultureInfo.InvariantCulture)).Append('}');
+                metadata = sb.ToString();
+                break;
+            }
+            case Channel.Webinar:
+            {
+                status = rng.Chance(0.03) ? "bounced" : "delivered";
+                var eventDay = t.EventDay!.Value;
+                sb.Append("{\"webinar_id\": \"").Append(WebinarCalendar.Id(eventDay)).Append("\", \"event_date\": \"")
+                    .Append(eventDay.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)).Append("\", \"topic\": \"").Append(Topic(content)).Append("\"}");
+                metadata = sb.ToString();
+                break;
+            }
+            case Channel.DigitalAd:
+            {
+                status = "delivered";
+                sb.Append("{\"placement\": \"").Append(Placements[rng.NextInt(Placements.Length)]).Append("\", \"format\": \"")
+                    .Append(Formats[rng.Choose([0.6, 0.3, 0.1])]).Append("\", \"creative\": \"").Append(content).Append("-v")
+                    .Append(rng.NextInt(1, 4).ToString(CultureInfo.InvariantCulture)).Append("\"}");
+                metadata = sb.ToString();
+                break;
+            }
+            default:
+            {
+                status = "delivered";
+                var congress = Specialties.CongressFor(hcp.Specialty);
+                sb.Append("{\"congress\": \"").Append(congress.Name).Append("\", \"congress_start\": \"")
+                    .Append(t.EventDay!.Value.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)).Append("\", \"activity\": \"")
+                    .Append(ConferenceActivities[Math.Min(t.Detail, ConferenceActivities.Length - 1)]).Append("\"}");
+                metadata = sb.ToString();
+                break;
+            }
+        }
+        return new StimulusEvent
+        {
+            Id = DeterministicId.Create(_seed, StreamKind.Stimulus, hcp.Index, monthNumber, ordinal),
+            HcpId = hcp.Id,
+            CampaignId = campaign?.Id,
+            Channel = Channel.Names[t.Channel],
+            StimulusType = Channel.StimulusTypes[t.Channel],
+            ContentCategory = content,
+            EventDate = SimDate.AtUtc(t.Day, t.Hour),
+            RepId = t.Channel is Channel.RepVisit or Channel.Phone ? rep.Id : null,
+            DeliveryStatus = status,
+            Metadata = metadata,
+        };
+    }
+
+    /// <summary>The day a rep works a city in one half of a month (j = 0: days 4–15, j = 1: days 16 to three before the end).</summary>
+    private DateOnly? RepCityDay(HcpTraits hcp, int monthNumber, int half)
+    {
+        var monthStart = SimDate.MonthStart(monthNumber);
+        var days = SimDate.DaysInMonth(monthNumber);
+        var (first, last) = half == 0 ? (4, 15) : (16, days - 3);
+        var cityKey = StableHash(hcp.State + "|" + hcp.City);
+        var rng = new KeyedRandom(_seed, StreamKind.RepDay, hcp.PrimaryRep, monthNumber, (long)(cityKey & 0x7FFFFFFF) * 2 + half);
+        Span<double> weights = stackalloc double[last - first + 1];
+        var push = SimulationModel.IsQuarterEndMonth(monthStart.Month) && half == 1 ? 1.5 : 1.0;
+        for (var d = first; d <= last; d++)
+        {
+            var day = monthStart.AddDays(d - 1);
+            weights[d - first] = UsHolidays.IsBlackout(day) ? 0 : BusinessWeekday[SimDate.IsoWeekday(day) - 1] * push;
+        }
+        var total = 0.0;
+        foreach (var w in weights)
+        {
+            total += w;
+        }
+        return total <= 0 ? null : monthStart.AddDays(first - 1 + rng.Choose(weights));
+    }
+
+    /// <summary>Draws up to <paramref name="count"/> distinct allowed days, weighted by weekday (and the quarter-end push).</summary>
+    private List<DateOnly> PlaceDays(ref KeyedRandom rng, HcpTraits hcp, int channel, DateOnly monthStart, int days, int count, List<DateOnly> placed, double[] weekdayWeights)
+    {
+        var result = new List<DateOnly>(count);
+        if (count <= 0)
+        {
+            return result;
+        }
+        Span<double> weights = stackalloc double[days];
+        var push = SimulationModel.IsQuarterEndMonth(monthStart.Month) && SimulationModel.IsQuarterPushChannel(channel);
+        for (var d = 0; d < days; d++)
+        {
+            var day = monthStart.AddDays(d);
+            weights[d] = weekdayWeights[SimDate.IsoWeekday(day) - 1] * (push && d >= 14 ? 1.5 : 1.0);
+        }
+        while (result.Count < count)
+        {
+            var total = 0.0;
+            foreach (var w in weights)
+            {
+                total += w;
+            }
+            if (total <= 0)
+            {
+                break;
+            }
+            var pick = rng.Choose(weights);
+            var day = monthStart.AddDays(pick);
+            weights[pick] = 0;
+            if (Allowed(hcp, channel, day, days, placed))
+            {
+                placed.Add(day);
+                result.Add(day);
+            }
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// A day is allowed for a channel when it is not a holiday or personal blackout, is a preferred weekday
+    /// (where the HCP has preferences), and keeps the minimum gap to the channel's other touches — including
+    /// those of neighbouring months, which is why the gap also keeps a margin at each end of the month.
+    /// </summary>
+    private static bool Allowed(HcpTraits hcp, int channel, DateOnly day, int daysInMonth, List<DateOnly> placed)
+    {
+        if (UsHolidays.IsBlackout(day) || IsPersonalBlackout(hcp, day))
+        {
+            return false;
+        }
+        var rule = hcp.Limits[channel];
+        if (rule.PreferredWeekdayMask != 0 && (rule.PreferredWeekdayMask & (1 << (SimDate.IsoWeekday(day) - 1))) == 0)
+        {
+            return false;
+        }
+        var gap = rule.MinDaysBetween;
+        if (gap >= 2)
+        {
+            var endMargin = (gap - 1) / 2;
+            var startMargin = gap - 1 - endMargin;
+            if (day.Day <= startMargin || day.Day > daysInMonth - endMargin)
+            {
+                return false;
+            }
+        }
+        if (gap >= 1)
+        {
+            foreach (var p in placed)
+            {
+                if (Math.Abs(p.DayNumber - day.DayNumber) < gap)
+                {
+                    return false;
+                }
+            }
+        }
+        return placed.Count < rule.MaxPerMonth;
+    }
+
+    private static bool IsPersonalBlackout(HcpTraits hcp, DateOnly day)
+    {
+        var key = day.Month * 100 + day.Day;
+        foreach (var b in hcp.Blackouts)
+        {
+            if (b == key)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static string Subject(string content, string product) => content switch
+    {
+        "clinical_data" => $"New phase III data for {product}",
+        "patient_outcomes" => $"Real-world outcomes with {product}",
+        "access_savings" => $"{product} savings and coverage update",
+        "peer_perspective" => $"How your peers use {product}",
+        _ => $"{product}: prescribing information update",
+    };
+
+    private static string Topic(string content) => content switch
+    {
+        "clinical_data" => "Interpreting the latest trial results",
+        "patient_outcomes" => "Patient outcomes in practice",
+        "access_savings" => "Navigating access and affordability",
+        "peer_perspective" => "Peer case discussion",
+        _ => "What is new in the label",
+    };
+
+    /// <summary>FNV-1a over UTF-16 code units: stable across runs and runtimes, unlike string.GetHashCode.</summary>
+    internal static ulong StableHash(string text)
+    {
+        var h = 14695981039346656037UL;
+        foreach (var ch in text)
+        {
+            h = (h ^ ch) * 1099511628211UL;
+        }
+        return h;
+    }
+}

@@ -1,0 +1,153 @@
+using System.Runtime.CompilerServices;
+
+namespace HcpPlatform.Engine.Randomness;
+
+/// <summary>What a random stream is drawn for; part of every stream key. Values are pinned: never renumber.</summary>
+public enum StreamKind : ulong
+{
+    Persona = 1,
+    Npi = 2,
+    Territory = 3,
+    Campaign = 4,
+    Participation = 5,
+    Budget = 6,
+    Placement = 7,
+    RepDay = 8,
+    Stimulus = 9,
+    Outcome = 10,
+    Rx = 11,
+    ContactLimit = 12,
+    Webinar = 13,
+    Conference = 14,
+    Rep = 15,
+    Dynamics = 16,
+}
+
+/// <summary>
+/// A random stream keyed by (seed, kind, entity index, day, purpose). The algorithm is pinned
+/// (SplitMix64 over a SplitMix64-mixed key) so the same key gives the same numbers on every
+/// runtime, thread count and machine; System.Random's algorithm is unspecified and is not used.
+/// </summary>
+public struct KeyedRandom
+{
+    private ulong _state;
+
+    public KeyedRandom(long seed, StreamKind kind, long index, long day = 0, long purpose = 0)
+    {
+        _state = Key(seed, kind, index, day, purpose);
+    }
+
+    /// <summary>The 64-bit key of a stream; also the basis of deterministic ids.</summary>
+    public static ulong Key(long seed, StreamKind kind, long index, long day, long purpose)
+    {
+        var h = Mix((ulong)seed ^ 0x9E3779B97F4A7C15UL);
+        h = Mix(h ^ (ulong)kind);
+        h = Mix(h ^ (ulong)index);
+        h = Mix(h ^ (ulong)day);
+        return Mix(h ^ (ulong)purpose);
+    }
+
+    /// <summary>SplitMix64 finaliser: a bijective avalanche of 64 bits.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong Mix(ulong z)
+    {
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        return z ^ (z >> 31);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public ulong NextUInt64()
+    {
+        _state += 0x9E3779B97F4A7C15UL;
+        return Mix(_state);
+    }
+
+    /// <summary>Uniform in [0, 1).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public double NextDouble() => (NextUInt64() >> 11) * (1.0 / (1UL << 53));
+
+    /// <summary>Uniform integer in [0, n).</summary>
+    public int NextInt(int n)
+    {
+        if (n <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(n), n, "must be positive");
+        }
+        return (int)(((NextUInt64() >> 32) * (ulong)n) >> 32);
+    }
+
+    /// <summary>Uniform integer in [min, max] inclusive.</summary>
+    public int NextInt(int min, int max) => min + NextInt(max - min + 1);
+
+    public double Uniform(double min, double max) => min + (max - min) * NextDouble();
+
+    public bool Chance(double p) => NextDouble() < p;
+
+    /// <summary>Standard normal by Box–Muller (one value per call, the pair's twin discarded for simplicity).</summary>
+    public double Normal(double mean = 0, double sd = 1)
+    {
+        var u1 = 1.0 - NextDouble();
+        var u2 = NextDouble();
+        return mean + sd * Math.Sqrt(-2.0 * Math.Log(u1)) * Math.Cos(2.0 * Math.PI * u2);
+    }
+
+    /// <summary>Exponential with the given mean.</summary>
+    public double Exponential(double mean) => -mean * Math.Log(1.0 - NextDouble());
+
+    /// <summary>Exponential with the given mean, truncated to (0, max] by inverse CDF (no rejection loop).</summary>
+    public double TruncatedExponential(double mean, double max)
+    {
+        var u = NextDouble();
+        var tail = 1.0 - Math.Exp(-max / mean);
+        return -mean * Math.Log(1.0 - u * tail);
+    }
+
+    /// <summary>Poisson by inversion; means here are small (a few touches a month).</summary>
+    public int Poisson(double mean)
+    {
+        if (mean <= 0)
+        {
+            return 0;
+        }
+        if (mean > 30)
+        {
+            return Math.Max(0, (int)Math.Round(Normal(mean, Math.Sqrt(mean))));
+        }
+        var l = Math.Exp(-mean);
+        var k = 0;
+        var p = NextDouble();
+        var cumulative = l;
+        var term = l;
+        while (p > cumulative && k < 200)
+        {
+            k++;
+            term *= mean / k;
+            cumulative += term;
+        }
+        return k;
+    }
+
+    /// <summary>Index drawn with probability proportional to weights (which need not sum to 1).</summary>
+    public int Choose(ReadOnlySpan<double> weights)
+    {
+        var total = 0.0;
+        foreach (var w in weights)
+        {
+            total += w;
+        }
+        var target = NextDouble() * total;
+        var acc = 0.0;
+        for (var i = 0; i < weights.Length; i++)
+        {
+            acc += weights[i];
+            if (target < acc)
+            {
+                return i;
+            }
+        }
+        return weights.Length - 1;
+    }
+
+    public T Pick<T>(IReadOnlyList<T> items) => items[NextInt(items.Count)];
+}
