@@ -13,8 +13,12 @@ public static class SimDate
 
     public static int DaysInMonth(int monthNumber) => DateTime.DaysInMonth(monthNumber / 12, monthNumber % 12 + 1);
 
-    public static DateTime AtUtc(DateOnly day, double hourOfDay) =>
-        day.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc).AddTicks((long)(hourOfDay * TimeSpan.TicksPerHour));
+    /// <summary>A UTC instant on a day, to the microsecond (what PostgreSQL keeps), so values round-trip exactly.</summary>
+    public static DateTime AtUtc(DateOnly day, double hourOfDay)
+    {
+        var ticks = (long)(hourOfDay * TimeSpan.TicksPerHour);
+        return day.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc).AddTicks(ticks - ticks % 10);
+    }
 
     public static DateTime StartUtc(DateOnly day) => day.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
 

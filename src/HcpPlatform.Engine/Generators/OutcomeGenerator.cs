@@ -77,6 +77,7 @@ public sealed class OutcomeGenerator(Population population)
                 continue;
             }
             double latency;
+            DateTime? exact = null;
             double value = 1;
             string metadata;
             switch (outcome)
@@ -84,7 +85,8 @@ public sealed class OutcomeGenerator(Population population)
                 case "webinar_attend":
                 {
                     var eventDay = planned.WebinarDay!.Value;
-                    latency = (Calendar.SimDate.AtUtc(eventDay, WebinarCalendar.EventHourUtc) - s.EventDate).TotalDays;
+                    exact = Calendar.SimDate.AtUtc(eventDay, WebinarCalendar.EventHourUtc);
+                    latency = (exact.Value - s.EventDate).TotalDays;
                     var minutes = rng.NextInt(15, 60);
                     value = minutes;
                     metadata = $"{{\"webinar_id\": \"{WebinarCalendar.Id(eventDay)}\", \"minutes_attended\": {minutes}}}";
@@ -106,7 +108,7 @@ public sealed class OutcomeGenerator(Population population)
                     break;
                 }
             }
-            into.Add(Create(hcp, monthNumber, ordinal, slot++, s, outcome, latency, value, metadata));
+            into.Add(Create(hcp, monthNumber, ordinal, slot++, s, outcome, latency, value, metadata, exact));
         }
     }
 
@@ -116,7 +118,7 @@ public sealed class OutcomeGenerator(Population population)
         return rng.TruncatedExponential(mean, _model.Config.AttributionWindowDays[outcome]);
     }
 
-    private OutcomeEvent Create(HcpTraits hcp, int monthNumber, int ordinal, int slot, StimulusEvent s, string type, double latencyDays, double value, string metadata)
+    private OutcomeEvent Create(HcpTraits hcp, int monthNumber, int ordinal, int slot, StimulusEvent s, string type, double latencyDays, double value, string metadata, DateTime? exact = null)
     {
         // At least one minute after the stimulus, to the microsecond PostgreSQL keeps.
         var ticks = Math.Max(TimeSpan.TicksPerMinute, (long)(latencyDays * TimeSpan.TicksPerDay));
@@ -129,7 +131,7 @@ public sealed class OutcomeGenerator(Population population)
             StimulusId = s.Id,
             OutcomeType = type,
             OutcomeValue = value,
-            EventDate = s.EventDate.AddTicks(ticks),
+            EventDate = exact ?? s.EventDate.AddTicks(ticks),
             AttributionConfidence = Math.Round(0.5 + 0.5 * Math.Exp(-latencyDays / window), 3),
             Metadata = metadata,
         };

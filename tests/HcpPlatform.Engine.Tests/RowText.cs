@@ -1,0 +1,16 @@
+using System.Globalization;
+using System.Reflection;
+
+namespace HcpPlatform.Engine.Tests;
+
+/// <summary>Every public property of a row as text, so two rows compare field for field.</summary>
+internal static class RowText
+{
+    public static string Of(object row)
+    {
+        var props = row.GetType().GetProperties(BindingFlags.Public | BindingFlags.Instance).OrderBy(p => p.Name, StringComparer.Ordinal);
+        return string.Join("|", props.Select(p => p.Name + "=" + Convert.ToString(p.GetValue(row), CultureInfo.InvariantCulture)));
+    }
+
+    public static List<string> All<T>(IEnumerable<T> rows) where T : notnull => rows.Select(r => Of(r)).ToList();
+}
