@@ -1,0 +1,11 @@
+using System.CommandLine;
+using HcpPlatform.Cli;
+using HcpPlatform.Cli.Commands;
+
+var root = new RootCommand("hcp — realistic, reproducible synthetic pharma HCP engagement data in PostgreSQL.")
+{
+    GenerateCommand.Create(),
+    ValidateCommand.Create(),
+    DbCommand.Create(),
+};
+return await CliRunner.RunAsync(root, args);

@@ -1,0 +1,304 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using HcpPlatform.Data.Hosting;
+using HcpPlatform.Data.Migrations;
+using HcpPlatform.Data.Validation;
+using HcpPlatform.Engine.Generators;
+using HcpPlatform.Engine.Model;
+using HcpPlatform.Engine.Randomness;
+using HcpPlatform.Engine.Simulation;
+using Npgsql;
+
+namespace HcpPlatform.Data.Loading;
+
+public sealed record TableProgress(string Table, long Rows, long Expected, bool Done);
+
+public sealed record BackfillResult(
+    Guid RunId,
+    GenerationParameters Parameters,
+    IReadOnlyDictionary<string, long> Counts,
+    IReadOnlyDictionary<string, string> Checksums,
+    IReadOnlyDictionary<string, double> StageSeconds,
+    double TotalSeconds,
+    ValidationReport Validation);
+
+public sealed class ValidationFailedException(ValidationReport report)
+    : Exception($"Validation failed before the swap ({report.Failed} of {report.Checks.Count} checks); the previous dataset is unchanged. Failed: "
+        + string.Join(", ", report.Checks.Where(c => !c.Passed).Select(c => c.Name)))
+{
+    public ValidationReport Report { get; } = report;
+}
+
+/// <summary>
+/// Regenerates the whole dataset (seeds/001's wipe-and-regenerate) atomically: the engine's rows are
+/// streamed by binary COPY into fresh tables of a build schema (created in the loading transaction, so
+/// COPY FREEZE applies), aggregates are computed in SQL, keys and indexes are built after the load,
+/// the result is validated and checksummed, and only then swapped for the live schema in one
+/// transaction. A crash, a cancel or a failed validation leaves the previous dataset exactly as it was.
+/// </summary>
+public static class Backfill
+{
+    public const string NotifyChannel = "hcp_dataset_changed";
+    private const int QueueDepth = 3;
+
+    public static async Task<BackfillResult> RunAsync(string connectionString, GenerationParameters p, IProgress<TableProgress>? progress, CancellationToken ct)
+    {
+        var total = Stopwatch.StartNew();
+        var stages = new Dictionary<string, double>(StringComparer.Ordinal);
+        using var root = PlatformTelemetry.Source.StartActivity("backfill");
+        root?.SetTag("hcp.seed", p.Seed);
+        root?.SetTag("hcp.hcps", p.Hcps);
+        root?.SetTag("hcp.months", p.Months);
+        root?.SetTag("hcp.as_of", p.AsOf.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
+
+        await DatabaseMigrator.MigrateAsync(connectionString, ct);
+        var dedicated = new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false, CommandTimeout = 0 }.ConnectionString;
+        await using var main = new NpgsqlConnection(dedicated);
+        await main.OpenAsync(ct);
+        if (!await GenerationLock.TryAcquireSessionAsync(main, ct))
+        {
+            var holder = await GenerationLock.HolderAsync(main, ct);
+            throw new GenerationBusyException($"Another writer (PostgreSQL backend pid {holder?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"}) is generating into this database; wait for it to finish and try again.");
+        }
+
+        var runId = Guid.CreateVersion7();
+        var schema = BuildSchema.NameFor(runId);
+        var parametersJson = p.ToJson();
+        await Lineage.StartAsync(main, runId, "backfill", parametersJson, p.AsOf, ct);
+        var counts = new SortedDictionary<string, long>(StringComparer.Ordinal);
+        try
+        {
+            await Stage(stages, "prepare", async () =>
+            {
+                await BuildSchema.DropLeftoversAsync(main, ct);
+                await BuildSchema.CreateSchemaAsync(main, schema, ct);
+                await BuildSchema.ExecuteAsync(main, "SET maintenance_work_mem = '512MB'", ct);
+            });
+
+            Population population = null!;
+            await Stage(stages, "population", () =>
+            {
+                population = new Population(new SimulationModel(p.Config), p.Seed, p.Hcps, p.Fixtures, p.Parallelism);
+                return Task.CompletedTask;
+            });
+
+            await Stage(stages, "generate_and_copy", () => LoadAsync(dedicated, schema, p, population, parametersJson, counts, progress, ct));
+            await Stage(stages, "aggregate", async () =>
+            {
+                using var span = PlatformTelemetry.Source.StartActivity("aggregate");
+                await BuildSchema.ExecuteAsync(main, Aggregates.UpdateChannelEngagements(schema), ct);
+                await BuildSchema.ExecuteAsync(main, Aggregates.UpdateParticipationCounts(schema), ct);
+            });
+            await Stage(stages, "index", async () =>
+            {
+                foreach (var (table, sql) in await BuildSchema.KeysAndIndexesAsync(main, schema, ct))
+                {
+                    using var span = PlatformTelemetry.Source.StartActivity("index");
+                    span?.SetTag("db.table", table);
+                    await BuildSchema.ExecuteAsync(main, sql, ct);
+                }
+                await BuildSchema.ExecuteAsync(main, string.Join("; ", DatasetTables.All.Select(t => $"ANALYZE \"{schema}\".{t}")), ct);
+            });
+
+            ValidationReport validation = null!;
+            await Stage(stages, "validate", async () =>
+            {
+                using var span = PlatformTelemetry.Source.StartActivity("validate");
+                validation = await DatasetValidator.RunAsync(main, schema, ValidationScope.BeforeSwap, ct);
+                span?.SetTag("hcp.checks_failed", validation.Failed);
+            });
+            if (!validation.Passed)
+            {
+                throw new ValidationFailedException(validation);
+            }
+
+            IReadOnlyDictionary<string, string> checksums = null!;
+            await Stage(stages, "checksum", async () => checksums = await Checksums.ComputeAsync(main, schema, DatasetTables.All, ct));
+
+            await Stage(stages, "swap", async () =>
+            {
+                using var span = PlatformTelemetry.Source.StartActivity("swap");
+                await BuildSchema.SwapAsync(main, schema, async (c, tx) =>
+                {
+                    await Lineage.FinishAsync(c, runId, "succeeded", counts, checksums, stages, "passed", null, ct, tx);
+                    await BuildSchema.ExecuteAsync(c, $"NOTIFY {NotifyChannel}, '{runId}'", ct, tx);
+                }, ct);
+            });
+            foreach (var (table, rows) in counts)
+            {
+                root?.SetTag($"hcp.rows.{table}", rows);
+            }
+            return new BackfillResult(runId, p, counts, checksums, stages, total.Elapsed.TotalSeconds, validation);
+        }
+        catch (Exception e)
+        {
+            root?.SetStatus(ActivityStatusCode.Error, e.Message);
+            var status = e is OperationCanceledException ? "cancelled" : "failed";
+            var verdict = e is ValidationFailedException ? "failed" : null;
+            // Best effort: the run failed, so leave nothing of it behind but its lineage row.
+            try
+            {
+                await BuildSchema.ExecuteAsync(main, $"DROP SCHEMA IF EXISTS \"{schema}\" CASCADE", CancellationToken.None);
+                await Lineage.FinishAsync(main, runId, status, counts, null, stages, verdict, e.Message, CancellationToken.None);
+            }
+            catch (NpgsqlException)
+            {
+                // The connection itself is gone; the next run drops the leftover build schema.
+            }
+            throw;
+        }
+    }
+
+    private static async Task Stage(Dictionary<string, double> stages, string name, Func<Task> work)
+    {
+        var clock = Stopwatch.StartNew();
+        await work();
+        stages[name] = Math.Round(clock.Elapsed.TotalSeconds, 3);
+    }
+
+    private static async Task LoadAsync(
+        string connectionString, string schema, GenerationParameters p, Population population, string parametersJson,
+        SortedDictionary<string, long> counts, IProgress<TableProgress>? progress, CancellationToken ct)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var token = linked.Token;
+        var expected = ExpectedVolumes.For(p);
+        var stimuli = new BlockingCollection<List<StimulusEvent>>(QueueDepth);
+        var outcomes = new BlockingCollection<List<OutcomeEvent>>(QueueDepth);
+        var rx = new BlockingCollection<List<PrescribingHistory>>(QueueDepth);
+
+        void Report(string table, long rows, bool done) =>
+            progress?.Report(new TableProgress(table, rows, expected.GetValueOrDefault(table), done));
+
+        Task<long> Writer<T>(TableSpec<T> spec, Func<IEnumerable<T>> rows) => Task.Factory.StartNew(() =>
+        {
+            using var span = PlatformTelemetry.Source.StartActivity("copy");
+            span?.SetTag("db.table", spec.Name);
+            using var connection = new NpgsqlConnection(connectionString);
+            connection.Open();
+            using var tx = connection.BeginTransaction();
+            using (var create = new NpgsqlCommand(BuildSchema.CreateTableSql(schema, spec.Name), connection, tx))
+            {
+                create.ExecuteNonQuery();
+            }
+            var n = CopyWriter.Copy(connection, schema, spec, rows(), freeze: true, rows => Report(spec.Name, rows, false), token);
+            tx.Commit();
+            span?.SetTag("db.rows", n);
+            Report(spec.Name, n, true);
+            return n;
+        }, token, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+        static IEnumerable<T> Drain<T>(BlockingCollection<List<T>> queue, CancellationToken token)
+        {
+            foreach (var batch in queue.GetConsumingEnumerable(token))
+            {
+                foreach (var row in batch)
+                {
+                    yield return row;
+                }
+            }
+        }
+
+        var windowStart = p.WindowStart;
+        var campaigns = population.Campaigns.Overlapping(windowStart, p.AsOf);
+        var info = new DatasetInfo
+        {
+            Id = DeterministicId.Create(p.Seed, StreamKind.Dynamics, p.Hcps, p.AsOf.DayNumber, p.Months),
+            Seed = p.Seed,
+            HcpCount = p.Hcps,
+            Months = p.Months,
+            Scenario = p.Scenario,
+            WindowStart = windowStart,
+            SimulatedThrough = p.AsOf,
+            EngineVersion = SimulationModel.EngineVersion,
+            Parameters = parametersJson,
+        };
+
+        var writers = new List<(string Table, Task<long> Task)>
+        {
+            ("stimuli_events", Writer(DatasetTables.Stimuli, () => Drain(stimuli, token))),
+            ("outcome_events", Writer(DatasetTables.Outcomes, () => Drain(outcomes, token))),
+            ("prescribing_history", Writer(DatasetTables.Rx, () => Drain(rx, token))),
+        };
+        var producer = Task.Factory.StartNew(() =>
+        {
+            using var span = PlatformTelemetry.Source.StartActivity("generate");
+            try
+            {
+                var sim = new Simulator(population);
+                foreach (var block in sim.Evaluate(windowStart, windowStart, p.AsOf, p.Parallelism, cancellationToken: token))
+                {
+                    stimuli.Add(block.Stimuli, token);
+                    outcomes.Add(block.Outcomes, token);
+                    rx.Add(block.Rx, token);
+                }
+            }
+            finally
+            {
+                stimuli.CompleteAdding();
+                outcomes.CompleteAdding();
+                rx.CompleteAdding();
+            }
+        }, token, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+        // The small tables go through one more connection while the events stream.
+        var statics = Task.Run(async () =>
+        {
+            var results = new List<(string, long)>
+            {
+                ("hcp_profiles", await Writer(DatasetTables.Profiles, () => population.Profiles)),
+                ("campaigns", await Writer(DatasetTables.Campaigns, () => campaigns.Select(c => CampaignCalendar.ToRow(c, p.AsOf)))),
+                ("campaign_participation", await Writer(DatasetTables.Participation, () =>
+                    campaigns.SelectMany(c => Enumerable.Range(0, population.Count)
+                        .Where(h => population.IsEnrolled(c, h))
+                        .Select(h => population.ParticipationRow(c, h, p.AsOf))))),
+                ("territory_assignments", await Writer(DatasetTables.Territories, () => population.Traits.SelectMany(population.TerritoryRows))),
+                ("hcp_contact_limits", await Writer(DatasetTables.ContactLimits, () => population.Traits.SelectMany(t => ContactLimitGenerator.Rows(p.Seed, t)))),
+                ("channel_capacity", await Writer(DatasetTables.Capacity, () => ContactLimitGenerator.Capacity(p.Seed, p.Hcps, p.Config.MaxRepVisitsPerDay, windowStart))),
+                ("ground_truth", await Writer(DatasetTables.GroundTruth, () => GroundTruth.Build(population.Model, p.Seed))),
+                ("dataset_info", await Writer(DatasetTables.Info, () => [info])),
+            };
+            return results;
+        }, token);
+
+        var all = new List<Task> { producer, statics };
+        all.AddRange(writers.Select(w => (Task)w.Task));
+        try
+        {
+            // Stop everything as soon as any part fails, so no one blocks on a queue nobody drains.
+            var pending = new List<Task>(all);
+            while (pending.Count > 0)
+            {
+                var done = await Task.WhenAny(pending);
+                pending.Remove(done);
+                if (done.IsFaulted || done.IsCanceled)
+                {
+                    await linked.CancelAsync();
+                    break;
+                }
+            }
+            await Task.WhenAll(all).ContinueWith(_ => { }, TaskScheduler.Default);
+            var failure = all.Where(t => t.IsFaulted).Select(t => t.Exception!.GetBaseException())
+                .FirstOrDefault(e => e is not OperationCanceledException);
+            if (failure is not null)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+            }
+            ct.ThrowIfCancellationRequested();
+            foreach (var (table, task) in writers)
+            {
+                counts[table] = await task;
+            }
+            foreach (var (table, n) in await statics)
+            {
+                counts[table] = n;
+            }
+        }
+        finally
+        {
+            stimuli.Dispose();
+            outcomes.Dispose();
+            rx.Dispose();
+        }
+    }
+}

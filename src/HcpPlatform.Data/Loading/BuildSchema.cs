@@ -1,0 +1,126 @@
+using System.Text.RegularExpressions;
+using Npgsql;
+
+namespace HcpPlatform.Data.Loading;
+
+/// <summary>
+/// A fresh schema beside the live "hcp" one, with the same tables: created bare for fast COPY, then
+/// given the live tables' keys, foreign keys and indexes (read from the catalog, so the migrations stay
+/// the single definition), then swapped in by renaming both schemas in one transaction.
+/// </summary>
+public static partial class BuildSchema
+{
+    public const string Live = HcpDbContext.DatasetSchema;
+    public const string Prefix = "hcp_build_";
+
+    public static string NameFor(Guid runId) => Prefix + runId.ToString("N")[..12];
+
+    /// <summary>Drops build schemas a crashed or killed run left behind (call while holding the generation lock).</summary>
+    public static async Task<int> DropLeftoversAsync(NpgsqlConnection connection, CancellationToken ct)
+    {
+        var names = new List<string>();
+        await using (var cmd = new NpgsqlCommand("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'hcp\\_build\\_%' OR nspname LIKE 'hcp\\_old\\_%'", connection))
+        await using (var reader = await cmd.ExecuteReaderAsync(ct))
+        {
+            while (await reader.ReadAsync(ct))
+            {
+                names.Add(reader.GetString(0));
+            }
+        }
+        foreach (var name in names)
+        {
+            await ExecuteAsync(connection, $"DROP SCHEMA IF EXISTS \"{name}\" CASCADE", ct);
+        }
+        return names.Count;
+    }
+
+    public static Task CreateSchemaAsync(NpgsqlConnection connection, string schema, CancellationToken ct) =>
+        ExecuteAsync(connection, $"CREATE SCHEMA \"{schema}\"", ct);
+
+    /// <summary>A bare copy of a live table (columns, defaults, NOT NULL), to be created in the transaction that loads it.</summary>
+    public static string CreateTableSql(string schema, string table) =>
+        $"CREATE TABLE \"{schema}\".{table} (LIKE {Live}.{table} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)";
+
+    /// <summary>Primary keys, then unique/other indexes, then foreign keys — the live schema's, rewritten for the build schema.</summary>
+    public static async Task<IReadOnlyList<(string Table, string Sql)>> KeysAndIndexesAsync(NpgsqlConnection connection, string schema, CancellationToken ct)
+    {
+        var statements = new List<(string, string)>();
+        // search_path is emptied so the catalog functions qualify every name with its schema.
+        await ExecuteAsync(connection, "SET search_path TO ''", ct);
+        try
+        {
+            const string constraints = """
+                SELECT c.conname, t.relname, c.contype::text, pg_get_constraintdef(c.oid)
+                FROM pg_constraint c
+                JOIN pg_class t ON t.oid = c.conrelid
+                JOIN pg_namespace n ON n.oid = t.relnamespace
+                WHERE n.nspname = @s AND c.contype IN ('p', 'u', 'f')
+                ORDER BY c.contype = 'f', t.relname, c.conname
+                """;
+            var foreignKeys = new List<(string, string)>();
+            await using (var cmd = new NpgsqlCommand(constraints, connection))
+            {
+                cmd.Parameters.AddWithValue("s", Live);
+                await using var reader = await cmd.ExecuteReaderAsync(ct);
+                while (await reader.ReadAsync(ct))
+                {
+                    var (name, table, type, def) = (reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3));
+                    var sql = $"ALTER TABLE \"{schema}\".{table} ADD CONSTRAINT {name} {LiveReference().Replace(def, $"REFERENCES \"{schema}\".")}";
+                    (type == "f" ? foreignKeys : statements).Add((table, sql));
+                }
+            }
+            const string indexes = """
+                SELECT t.relname, pg_get_indexdef(i.indexrelid)
+                FROM pg_index i
+                JOIN pg_class t ON t.oid = i.indrelid
+                JOIN pg_namespace n ON n.oid = t.relnamespace
+                WHERE n.nspname = @s
+                  AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid AND c.contype IN ('p', 'u'))
+                ORDER BY t.relname, i.indexrelid::regclass::text
+                """;
+            await using (var cmd = new NpgsqlCommand(indexes, connection))
+            {
+                cmd.Parameters.AddWithValue("s", Live);
+                await using var reader = await cmd.ExecuteReaderAsync(ct);
+                while (await reader.ReadAsync(ct))
+                {
+                    var table = reader.GetString(0);
+                    statements.Add((table, LiveOn().Replace(reader.GetString(1), $" ON \"{schema}\".")));
+                }
+            }
+            statements.AddRange(foreignKeys);
+        }
+        finally
+        {
+            await ExecuteAsync(connection, "RESET search_path", ct);
+        }
+        return statements;
+    }
+
+    /// <summary>Replaces the live dataset with the build schema in one transaction; readers see the old or the new, never a mix.</summary>
+    public static async Task SwapAsync(NpgsqlConnection connection, string schema, Func<NpgsqlConnection, NpgsqlTransaction, Task>? inSameTransaction, CancellationToken ct)
+    {
+        var old = "hcp_old_" + schema[Prefix.Length..];
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        await ExecuteAsync(connection, $"ALTER SCHEMA {Live} RENAME TO \"{old}\"", ct, tx);
+        await ExecuteAsync(connection, $"ALTER SCHEMA \"{schema}\" RENAME TO {Live}", ct, tx);
+        await ExecuteAsync(connection, $"DROP SCHEMA \"{old}\" CASCADE", ct, tx);
+        if (inSameTransaction is not null)
+        {
+            await inSameTransaction(connection, tx);
+        }
+        await tx.CommitAsync(ct);
+    }
+
+    public static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken ct, NpgsqlTransaction? tx = null)
+    {
+        await using var cmd = new NpgsqlCommand(sql, connection, tx) { CommandTimeout = 0 };
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    [GeneratedRegex(@"REFERENCES hcp\.")]
+    private static partial Regex LiveReference();
+
+    [GeneratedRegex(@" ON hcp\.")]
+    private static partial Regex LiveOn();
+}

@@ -1,0 +1,38 @@
+using Npgsql;
+
+namespace HcpPlatform.Data.Loading;
+
+/// <summary>
+/// The advisory lock that makes exactly one writer generate at a time (CLI, service replicas).
+/// Held on a dedicated session for a backfill, or for the transaction of a daily increment.
+/// </summary>
+public static class GenerationLock
+{
+    /// <summary>The ASCII bytes of "hcpgen".</summary>
+    public const long Key = 0x0000_6863_7067_656E;
+
+    public static async Task<bool> TryAcquireSessionAsync(NpgsqlConnection connection, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand("SELECT pg_try_advisory_lock(@k)", connection);
+        cmd.Parameters.AddWithValue("k", Key);
+        return (bool)(await cmd.ExecuteScalarAsync(ct))!;
+    }
+
+    public static async Task<bool> TryAcquireTransactionAsync(NpgsqlConnection connection, NpgsqlTransaction tx, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand("SELECT pg_try_advisory_xact_lock(@k)", connection, tx);
+        cmd.Parameters.AddWithValue("k", Key);
+        return (bool)(await cmd.ExecuteScalarAsync(ct))!;
+    }
+
+    /// <summary>The backend pid holding the lock, if any (for a clear "who is generating" message).</summary>
+    public static async Task<int?> HolderAsync(NpgsqlConnection connection, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand(
+            "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND ((classid::bigint << 32) | objid::bigint) = @k LIMIT 1", connection);
+        cmd.Parameters.AddWithValue("k", Key);
+        return await cmd.ExecuteScalarAsync(ct) as int?;
+    }
+}
+
+public sealed class GenerationBusyException(string message) : Exception(message);
