@@ -82,38 +82,42 @@ public static class Backfill
                 return Task.CompletedTask;
             });
 
-            await Stage(stages, "generate_and_copy", () => LoadAsync(dedicated, schema, p, population, parametersJson, counts, progress, ct));
-            await Stage(stages, "aggregate", async () =>
+            var keys = await BuildSchema.KeysAndIndexesAsync(main, schema, ct);
+            // Tables whose rows the aggregates rewrite get their indexes after that rewrite.
+            string[] aggregated = ["hcp_profiles", "campaign_participation"];
+            await Stage(stages, "generate_and_copy", () => LoadAsync(dedicated, schema, p, population, parametersJson, counts, progress,
+                table => aggregated.Contains(table) ? [] : keys.Where(k => k.Table == table && !k.IsForeignKey).Select(k => k.Sql).ToList(), ct));
+            await Stage(stages, "aggregate_and_index", async () =>
             {
-                using var span = PlatformTelemetry.Source.StartActivity("aggregate");
-                await BuildSchema.ExecuteAsync(main, Aggregates.UpdateChannelEngagements(schema), ct);
-                await BuildSchema.ExecuteAsync(main, Aggregates.UpdateParticipationCounts(schema), ct);
-            });
-            await Stage(stages, "index", async () =>
-            {
-                foreach (var (table, sql) in await BuildSchema.KeysAndIndexesAsync(main, schema, ct))
+                using var span = PlatformTelemetry.Source.StartActivity("aggregate_and_index");
+                await using var tx = await main.BeginTransactionAsync(ct);
+                await BuildSchema.ExecuteAsync(main, Aggregates.UpdateChannelEngagements(schema), ct, tx);
+                await BuildSchema.ExecuteAsync(main, Aggregates.UpdateParticipationCounts(schema), ct, tx);
+                foreach (var k in keys.Where(k => aggregated.Contains(k.Table) && !k.IsForeignKey).Concat(keys.Where(k => k.IsForeignKey)))
                 {
-                    using var span = PlatformTelemetry.Source.StartActivity("index");
-                    span?.SetTag("db.table", table);
-                    await BuildSchema.ExecuteAsync(main, sql, ct);
+                    await BuildSchema.ExecuteAsync(main, k.Sql, ct, tx);
                 }
-                await BuildSchema.ExecuteAsync(main, string.Join("; ", DatasetTables.All.Select(t => $"ANALYZE \"{schema}\".{t}")), ct);
+                await BuildSchema.ExecuteAsync(main, string.Join("; ", DatasetTables.All.Select(t => $"ANALYZE \"{schema}\".{t}")), ct, tx);
+                await tx.CommitAsync(ct);
             });
 
+            // Validation and checksums only read the build schema: run them side by side.
             ValidationReport validation = null!;
-            await Stage(stages, "validate", async () =>
+            IReadOnlyDictionary<string, string> checksums = null!;
+            await Stage(stages, "validate_and_checksum", async () =>
             {
-                using var span = PlatformTelemetry.Source.StartActivity("validate");
-                validation = await DatasetValidator.RunAsync(main, schema, ValidationScope.BeforeSwap, ct);
-                span?.SetTag("hcp.checks_failed", validation.Failed);
+                var checksumTask = Checksums.ComputeAsync(dedicated, schema, ct);
+                using (var span = PlatformTelemetry.Source.StartActivity("validate"))
+                {
+                    validation = await DatasetValidator.RunAsync(main, schema, ValidationScope.BeforeSwap, ct);
+                    span?.SetTag("hcp.checks_failed", validation.Failed);
+                }
+                checksums = await checksumTask;
             });
             if (!validation.Passed)
             {
                 throw new ValidationFailedException(validation);
             }
-
-            IReadOnlyDictionary<string, string> checksums = null!;
-            await Stage(stages, "checksum", async () => checksums = await Checksums.ComputeAsync(main, schema, DatasetTables.All, ct));
 
             await Stage(stages, "swap", async () =>
             {
@@ -158,7 +162,7 @@ public static class Backfill
 
     private static async Task LoadAsync(
         string connectionString, string schema, GenerationParameters p, Population population, string parametersJson,
-        SortedDictionary<string, long> counts, IProgress<TableProgress>? progress, CancellationToken ct)
+        SortedDictionary<string, long> counts, IProgress<TableProgress>? progress, Func<string, IReadOnlyList<string>> indexesOf, CancellationToken ct)
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var token = linked.Token;
@@ -182,6 +186,13 @@ public static class Backfill
                 create.ExecuteNonQuery();
             }
             var n = CopyWriter.Copy(connection, schema, spec, rows(), freeze: true, rows => Report(spec.Name, rows, false), token);
+            // Keys and indexes in the loading transaction: built in parallel across tables, and (with
+            // wal_level=minimal) without WAL, since the table is new in this transaction.
+            foreach (var sql in indexesOf(spec.Name))
+            {
+                using var index = new NpgsqlCommand(sql, connection, tx) { CommandTimeout = 0 };
+                index.ExecuteNonQuery();
+            }
             tx.Commit();
             span?.SetTag("db.rows", n);
             Report(spec.Name, n, true);

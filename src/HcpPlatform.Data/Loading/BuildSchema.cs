@@ -3,6 +3,8 @@ using Npgsql;
 
 namespace HcpPlatform.Data.Loading;
 
+public sealed record KeyOrIndex(string Table, string Sql, bool IsForeignKey);
+
 /// <summary>
 /// A fresh schema beside the live "hcp" one, with the same tables: created bare for fast COPY, then
 /// given the live tables' keys, foreign keys and indexes (read from the catalog, so the migrations stay
@@ -42,9 +44,9 @@ public static partial class BuildSchema
         $"CREATE TABLE \"{schema}\".{table} (LIKE {Live}.{table} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)";
 
     /// <summary>Primary keys, then unique/other indexes, then foreign keys — the live schema's, rewritten for the build schema.</summary>
-    public static async Task<IReadOnlyList<(string Table, string Sql)>> KeysAndIndexesAsync(NpgsqlConnection connection, string schema, CancellationToken ct)
+    public static async Task<IReadOnlyList<KeyOrIndex>> KeysAndIndexesAsync(NpgsqlConnection connection, string schema, CancellationToken ct)
     {
-        var statements = new List<(string, string)>();
+        var statements = new List<KeyOrIndex>();
         // search_path is emptied so the catalog functions qualify every name with its schema.
         await ExecuteAsync(connection, "SET search_path TO ''", ct);
         try
@@ -57,7 +59,7 @@ public static partial class BuildSchema
                 WHERE n.nspname = @s AND c.contype IN ('p', 'u', 'f')
                 ORDER BY c.contype = 'f', t.relname, c.conname
                 """;
-            var foreignKeys = new List<(string, string)>();
+            var foreignKeys = new List<KeyOrIndex>();
             await using (var cmd = new NpgsqlCommand(constraints, connection))
             {
                 cmd.Parameters.AddWithValue("s", Live);
@@ -66,7 +68,7 @@ public static partial class BuildSchema
                 {
                     var (name, table, type, def) = (reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3));
                     var sql = $"ALTER TABLE \"{schema}\".{table} ADD CONSTRAINT {name} {LiveReference().Replace(def, $"REFERENCES \"{schema}\".")}";
-                    (type == "f" ? foreignKeys : statements).Add((table, sql));
+                    (type == "f" ? foreignKeys : statements).Add(new KeyOrIndex(table, sql, type == "f"));
                 }
             }
             const string indexes = """
@@ -85,7 +87,7 @@ public static partial class BuildSchema
                 while (await reader.ReadAsync(ct))
                 {
                     var table = reader.GetString(0);
-                    statements.Add((table, LiveOn().Replace(reader.GetString(1), $" ON \"{schema}\".")));
+                    statements.Add(new KeyOrIndex(table, LiveOn().Replace(reader.GetString(1), $" ON \"{schema}\"."), false));
                 }
             }
             statements.AddRange(foreignKeys);

@@ -4,44 +4,46 @@ namespace HcpPlatform.Data.Loading;
 
 /// <summary>
 /// Order-independent table checksums: md5 over the row count and the sum of each row's md5 prefix,
-/// leaving out server-stamped columns (created_at, updated_at). Two runs with the same inputs give
-/// the same checksums whatever the physical row order.
+/// over the columns the engine writes (server-stamped created_at and updated_at are left out). Two runs
+/// with the same inputs give the same checksums whatever the physical row order.
 /// </summary>
 public static class Checksums
 {
-    private static readonly string[] Excluded = ["created_at", "updated_at"];
+    public static readonly IReadOnlyDictionary<string, string[]> Columns = new Dictionary<string, string[]>(StringComparer.Ordinal)
+    {
+        [DatasetTables.Profiles.Name] = DatasetTables.Profiles.Columns,
+        [DatasetTables.Campaigns.Name] = DatasetTables.Campaigns.Columns,
+        [DatasetTables.Participation.Name] = DatasetTables.Participation.Columns,
+        [DatasetTables.Territories.Name] = DatasetTables.Territories.Columns,
+        [DatasetTables.ContactLimits.Name] = DatasetTables.ContactLimits.Columns,
+        [DatasetTables.Capacity.Name] = DatasetTables.Capacity.Columns,
+        [DatasetTables.Stimuli.Name] = DatasetTables.Stimuli.Columns,
+        [DatasetTables.Outcomes.Name] = DatasetTables.Outcomes.Columns,
+        [DatasetTables.Rx.Name] = DatasetTables.Rx.Columns,
+        [DatasetTables.GroundTruth.Name] = DatasetTables.GroundTruth.Columns,
+        [DatasetTables.Info.Name] = DatasetTables.Info.Columns,
+    };
 
-    public static async Task<IReadOnlyDictionary<string, string>> ComputeAsync(NpgsqlConnection connection, string schema, IEnumerable<string> tables, CancellationToken ct)
+    public static string Query(string schema, string table) => $"""
+        SELECT md5(count(*)::text || ':' || coalesce(sum(('x' || substr(md5(ROW({string.Join(", ", Columns[table])})::text), 1, 15))::bit(60)::bigint), 0)::text)
+        FROM "{schema}".{table}
+        """;
+
+    /// <summary>Checksums of every dataset table, computed on a few connections at once.</summary>
+    public static async Task<IReadOnlyDictionary<string, string>> ComputeAsync(string connectionString, string schema, CancellationToken ct)
     {
         var result = new SortedDictionary<string, string>(StringComparer.Ordinal);
-        foreach (var table in tables)
+        await Parallel.ForEachAsync(Columns.Keys, new ParallelOptions { MaxDegreeOfParallelism = 3, CancellationToken = ct }, async (table, token) =>
         {
-            var columns = new List<string>();
-            await using (var cmd = new NpgsqlCommand(
-                "SELECT column_name FROM information_schema.columns WHERE table_schema = @s AND table_name = @t ORDER BY ordinal_position", connection))
+            await using var connection = new NpgsqlConnection(connectionString);
+            await connection.OpenAsync(token);
+            await using var cmd = new NpgsqlCommand(Query(schema, table), connection) { CommandTimeout = 0 };
+            var sum = (string)(await cmd.ExecuteScalarAsync(token))!;
+            lock (result)
             {
-                cmd.Parameters.AddWithValue("s", schema);
-                cmd.Parameters.AddWithValue("t", table);
-                await using var reader = await cmd.ExecuteReaderAsync(ct);
-                while (await reader.ReadAsync(ct))
-                {
-                    var name = reader.GetString(0);
-                    if (!Excluded.Contains(name))
-                    {
-                        columns.Add(name);
-                    }
-                }
+                result[table] = sum;
             }
-            var row = "ROW(" + string.Join(", ", columns) + ")::text";
-            var sql = $"""
-                SELECT md5(count(*)::text || ':' || coalesce(sum(('x' || substr(md5({row}), 1, 15))::bit(60)::bigint), 0)::text)
-                FROM "{schema}".{table}
-                """;
-            await using (var cmd = new NpgsqlCommand(sql, connection) { CommandTimeout = 0 })
-            {
-                result[table] = (string)(await cmd.ExecuteScalarAsync(ct))!;
-            }
-        }
+        });
         return result;
     }
 }

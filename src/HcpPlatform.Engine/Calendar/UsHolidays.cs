@@ -3,7 +3,30 @@ namespace HcpPlatform.Engine.Calendar;
 /// <summary>Major US holidays on which nobody is contacted (000 Task 7 blackouts), with their observed weekdays.</summary>
 public static class UsHolidays
 {
+    private const int FirstYear = 1990;
+    private const int LastYear = 2110;
+    private static readonly int FirstDayNumber = new DateOnly(FirstYear, 1, 1).DayNumber;
+
+    // Looked up for every candidate day of every plan, so computed once for the supported years.
+    private static readonly bool[] BlackoutTable = BuildTable();
+
     public static bool IsBlackout(DateOnly day)
+    {
+        var i = day.DayNumber - FirstDayNumber;
+        return (uint)i < (uint)BlackoutTable.Length ? BlackoutTable[i] : Compute(day);
+    }
+
+    private static bool[] BuildTable()
+    {
+        var table = new bool[new DateOnly(LastYear, 12, 31).DayNumber - FirstDayNumber + 1];
+        for (var i = 0; i < table.Length; i++)
+        {
+            table[i] = Compute(DateOnly.FromDayNumber(FirstDayNumber + i));
+        }
+        return table;
+    }
+
+    private static bool Compute(DateOnly day)
     {
         foreach (var holiday in ForYear(day.Year))
         {

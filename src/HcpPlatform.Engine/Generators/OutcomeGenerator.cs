@@ -20,13 +20,21 @@ public sealed class OutcomeGenerator(Population population)
     private readonly SimulationModel _model = population.Model;
     private readonly long _seed = population.Seed;
 
+    // Configuration looked up once: this runs for every stimulus.
+    private readonly double[] _tierModifier = Config.SimulationConfig.Tiers.Select(t => population.Model.Config.TierModifiers[t]).ToArray();
+    private readonly (string Outcome, double Rate)[][] _ratesByChannel = Enumerable.Range(0, Channel.Count)
+        .Select(c => population.Model.Config.BaseResponseRates.TryGetValue(Channel.StimulusTypes[c], out var rates)
+            ? rates.OrderBy(r => r.Key, StringComparer.Ordinal).Select(r => (r.Key, r.Value)).ToArray()
+            : [])
+        .ToArray();
+
     /// <summary>Engaged responses (the ones that lift prescribing); opens alone do not.</summary>
     public static bool IsEngaged(string outcomeType) => outcomeType is not "email_open";
 
     public double Modifier(HcpTraits hcp, int channel, int touchesEarlierThisMonth, string? content)
     {
         var cfg = _model.Config;
-        var tier = cfg.TierModifiers[Config.SimulationConfig.Tiers[hcp.Tier]];
+        var tier = _tierModifier[hcp.Tier];
         var fatigue = 1.0 / (1.0 + cfg.FatiguePerTouch * touchesEarlierThisMonth);
         var match = content == _model.Content.Names[hcp.PreferredContent] ? cfg.ContentMatchMultiplier : 1.0;
         return tier * (0.5 + hcp.Affinity[channel]) * fatigue * match * cfg.ResponseScale;
@@ -64,13 +72,9 @@ public sealed class OutcomeGenerator(Population population)
             }
             return;
         }
-        if (!cfg.BaseResponseRates.TryGetValue(s.StimulusType, out var rates))
+        foreach (var (outcome, rate) in _ratesByChannel[channel])
         {
-            return;
-        }
-        foreach (var outcome in rates.Keys.Order(StringComparer.Ordinal))
-        {
-            var p = Math.Min(MaxProbability, rates[outcome] * m);
+            var p = Math.Min(MaxProbability, rate * m);
             if (!rng.Chance(p))
             {
                 slot++;
