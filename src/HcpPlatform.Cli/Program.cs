@@ -6,6 +6,9 @@ var root = new RootCommand("hcp — realistic, reproducible synthetic pharma HCP
 {
     GenerateCommand.Create(),
     ValidateCommand.Create(),
+    IncrementCommand.Create(),
+    ShowCommand.Create(),
+    ExportCommand.Create(),
     DbCommand.Create(),
 };
 return await CliRunner.RunAsync(root, args);

@@ -72,30 +72,31 @@ public static class Aggregates
         WHERE a.hcp_id = p.id
         """;
 
-    /// <summary>(campaign_id, hcp_id, touch_count, response_count) for every participation row.</summary>
-    public static string ParticipationCountsQuery(string schema) => $"""
+    /// <summary>(id, touch_count, response_count) for every participation row, or those of the HCPs in @hcps.</summary>
+    public static string ParticipationCountsQuery(string schema, bool onlySomeHcps = false) => $"""
         WITH t AS (
             SELECT campaign_id, hcp_id, count(*) AS touches
-            FROM "{schema}".stimuli_events WHERE campaign_id IS NOT NULL
+            FROM "{schema}".stimuli_events WHERE campaign_id IS NOT NULL {(onlySomeHcps ? "AND hcp_id = ANY(@hcps)" : "")}
             GROUP BY campaign_id, hcp_id
         ),
         r AS (
             SELECT s.campaign_id, s.hcp_id, count(*) AS responses
             FROM "{schema}".outcome_events o
             JOIN "{schema}".stimuli_events s ON s.id = o.stimulus_id
-            WHERE s.campaign_id IS NOT NULL
+            WHERE s.campaign_id IS NOT NULL {(onlySomeHcps ? "AND s.hcp_id = ANY(@hcps)" : "")}
             GROUP BY s.campaign_id, s.hcp_id
         )
         SELECT cp.id, coalesce(t.touches, 0)::int AS touch_count, coalesce(r.responses, 0)::int AS response_count
         FROM "{schema}".campaign_participation cp
         LEFT JOIN t ON t.campaign_id = cp.campaign_id AND t.hcp_id = cp.hcp_id
         LEFT JOIN r ON r.campaign_id = cp.campaign_id AND r.hcp_id = cp.hcp_id
+        {(onlySomeHcps ? "WHERE cp.hcp_id = ANY(@hcps)" : "")}
         """;
 
-    public static string UpdateParticipationCounts(string schema) => $"""
+    public static string UpdateParticipationCounts(string schema, bool onlySomeHcps = false) => $"""
         UPDATE "{schema}".campaign_participation cp
         SET touch_count = x.touch_count, response_count = x.response_count
-        FROM ({ParticipationCountsQuery(schema)}) x
+        FROM ({ParticipationCountsQuery(schema, onlySomeHcps)}) x
         WHERE x.id = cp.id AND (cp.touch_count <> x.touch_count OR cp.response_count <> x.response_count)
         """;
 }

@@ -7,12 +7,12 @@ namespace HcpPlatform.Data.Loading;
 /// <summary>Writes platform.generation_runs: every backfill, increment and erasure, from start to verdict.</summary>
 public static class Lineage
 {
-    public static async Task StartAsync(NpgsqlConnection connection, Guid runId, string kind, string parametersJson, DateOnly? asOf, CancellationToken ct)
+    public static async Task StartAsync(NpgsqlConnection connection, Guid runId, string kind, string parametersJson, DateOnly? asOf, CancellationToken ct, NpgsqlTransaction? tx = null)
     {
         await using var cmd = new NpgsqlCommand("""
             INSERT INTO platform.generation_runs (id, kind, status, parameters, as_of, engine_version, started_at)
-            VALUES (@id, @kind, 'running', @p, @asOf, @v, now())
-            """, connection);
+            VALUES (@id, @kind, 'running', @p, @asOf, @v, clock_timestamp())
+            """, connection, tx);
         cmd.Parameters.AddWithValue("id", runId);
         cmd.Parameters.AddWithValue("kind", kind);
         cmd.Parameters.AddWithValue("p", NpgsqlDbType.Jsonb, parametersJson);
@@ -28,8 +28,8 @@ public static class Lineage
     {
         await using var cmd = new NpgsqlCommand("""
             UPDATE platform.generation_runs
-            SET status = @status, finished_at = now(),
-                duration_ms = (extract(epoch FROM now() - started_at) * 1000)::bigint,
+            SET status = @status, finished_at = clock_timestamp(),
+                duration_ms = (extract(epoch FROM clock_timestamp() - started_at) * 1000)::bigint,
                 counts = @counts, checksums = @checksums, stage_durations = @stages, verdict = @verdict, error = @error
             WHERE id = @id
             """, connection, tx);

@@ -1,0 +1,42 @@
+using System.CommandLine;
+using HcpPlatform.Data.Export;
+using HcpPlatform.Data.Migrations;
+
+namespace HcpPlatform.Cli.Commands;
+
+/// <summary><c>hcp export --format=csv --out=DIR</c>: every dataset table as CSV, the ground truth as JSON, and a manifest.</summary>
+internal static class ExportCommand
+{
+    public static Command Create()
+    {
+        var format = new Option<string>("--format") { Description = "Export format: csv.", DefaultValueFactory = _ => "csv" };
+        format.AcceptOnlyFromAmong("csv");
+        var outDir = new Option<DirectoryInfo>("--out") { Description = "Directory to write into (created if missing).", Required = true };
+        var json = CliOptions.Json();
+        var command = new Command("export", "Export the dataset as CSV files with a manifest of row counts and checksums.") { format, outDir, json };
+        command.SetAction(async (r, ct) =>
+        {
+            var output = new CliOutput(r.GetValue(json));
+            var dir = r.GetValue(outDir)!;
+            if (File.Exists(dir.FullName))
+            {
+                throw new UsageException($"--out '{dir.FullName}' is a file; give a directory.");
+            }
+            var connectionString = await CliDatabase.ConnectAsync(output.Note, ct);
+            await DatabaseMigrator.MigrateAsync(connectionString, ct);
+            var manifest = await DatasetExport.WriteCsvAsync(connectionString, dir.FullName, ct)
+                ?? throw new CliFailureException("There is no dataset to export yet; run 'hcp generate' first.");
+            if (output.Json)
+            {
+                output.WriteJson(manifest);
+            }
+            else
+            {
+                output.Table(["file", "rows", "sha256"], manifest.Files.Select(f => new[] { f.File, f.Rows.ToString("N0", System.Globalization.CultureInfo.InvariantCulture), f.Sha256[..12] }));
+                output.Result($"Exported to {dir.FullName} (manifest.json).");
+            }
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+}

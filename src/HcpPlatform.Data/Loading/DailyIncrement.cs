@@ -1,0 +1,131 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using HcpPlatform.Data.Hosting;
+using HcpPlatform.Engine.Generators;
+using HcpPlatform.Engine.Simulation;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace HcpPlatform.Data.Loading;
+
+public sealed record IncrementResult(Guid RunId, DateOnly Day, IReadOnlyDictionary<string, long> Counts, double Seconds);
+
+/// <summary>
+/// Appends the next simulated day to the dataset in place, exactly once: one transaction holds the
+/// generation lock, reads the watermark (hcp.dataset_info.simulated_through) FOR UPDATE, writes the
+/// day's stimuli, the outcomes landing on it, the month's Rx rows on a month's first day, campaigns that
+/// start and status changes, refreshes the affected aggregates, advances the watermark and records
+/// lineage. A crash or a second writer leaves the day either fully there or absent.
+/// </summary>
+public sealed class DailyIncrement(string connectionString)
+{
+    private static readonly Counter<long> DaysGenerated = PlatformTelemetry.Meter.CreateCounter<long>("hcp.increment.days", description: "Simulated days appended");
+    private static readonly Counter<long> RowsWritten = PlatformTelemetry.Meter.CreateCounter<long>("hcp.increment.rows", description: "Rows appended by daily increments");
+    private static readonly Histogram<double> Duration = PlatformTelemetry.Meter.CreateHistogram<double>("hcp.increment.duration", "s", "Duration of one daily increment");
+
+    private (Guid DatasetId, Population Population)? _cached;
+
+    /// <summary>Appends the day after the watermark; null when there is no dataset yet.</summary>
+    public async Task<IncrementResult?> RunNextDayAsync(CancellationToken ct)
+    {
+        var clock = Stopwatch.StartNew();
+        using var span = PlatformTelemetry.Source.StartActivity("increment");
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        if (!await GenerationLock.TryAcquireTransactionAsync(connection, tx, ct))
+        {
+            throw new GenerationBusyException("Another writer is generating into this database; the day was not appended.");
+        }
+        var state = await DatasetState.ReadAsync(connection, ct, tx, forUpdate: true);
+        if (state is null)
+        {
+            return null;
+        }
+        var parameters = GenerationParameters.FromJson(state.ParametersJson);
+        var population = PopulationFor(state, parameters);
+        var day = state.SimulatedThrough.AddDays(1);
+        span?.SetTag("hcp.day", day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
+
+        var stimuli = new List<Engine.Model.StimulusEvent>();
+        var outcomes = new List<Engine.Model.OutcomeEvent>();
+        var rx = new List<Engine.Model.PrescribingHistory>();
+        foreach (var block in new Simulator(population).Evaluate(state.WindowStart, day, day, parameters.Parallelism, cancellationToken: ct))
+        {
+            stimuli.AddRange(block.Stimuli);
+            outcomes.AddRange(block.Outcomes);
+            rx.AddRange(block.Rx);
+        }
+        var starting = population.Campaigns.Overlapping(day, day).Where(c => c.Start == day).ToList();
+        var participation = starting.SelectMany(c => Enumerable.Range(0, population.Count)
+            .Where(h => population.IsEnrolled(c, h)).Select(h => population.ParticipationRow(c, h, day))).ToList();
+
+        const string schema = HcpDbContext.DatasetSchema;
+        var counts = new SortedDictionary<string, long>(StringComparer.Ordinal)
+        {
+            ["campaigns"] = CopyWriter.Copy(connection, schema, DatasetTables.Campaigns, starting.Select(c => CampaignCalendar.ToRow(c, day)), freeze: false, ct: ct),
+            ["campaign_participation"] = CopyWriter.Copy(connection, schema, DatasetTables.Participation, participation, freeze: false, ct: ct),
+            ["stimuli_events"] = CopyWriter.Copy(connection, schema, DatasetTables.Stimuli, stimuli, freeze: false, ct: ct),
+            ["outcome_events"] = CopyWriter.Copy(connection, schema, DatasetTables.Outcomes, outcomes, freeze: false, ct: ct),
+            ["prescribing_history"] = CopyWriter.Copy(connection, schema, DatasetTables.Rx, rx, freeze: false, ct: ct),
+        };
+
+        var affected = stimuli.Select(s => s.HcpId).Concat(outcomes.Select(o => o.HcpId)).Distinct().ToArray();
+        await ExecuteAsync(connection, tx, Aggregates.UpdateChannelEngagements(schema, onlySomeHcps: true), affected, ct);
+        await ExecuteAsync(connection, tx, Aggregates.UpdateParticipationCounts(schema, onlySomeHcps: true), affected, ct);
+        await ExecuteAsync(connection, tx, $"""
+            UPDATE {schema}.campaigns SET status = CASE WHEN end_date < @day THEN 'completed' WHEN start_date <= @day THEN 'active' ELSE 'planned' END
+            WHERE status <> CASE WHEN end_date < @day THEN 'completed' WHEN start_date <= @day THEN 'active' ELSE 'planned' END;
+            UPDATE {schema}.campaign_participation cp SET status = CASE c.status WHEN 'completed' THEN 'completed' WHEN 'active' THEN 'active' ELSE 'enrolled' END
+            FROM {schema}.campaigns c
+            WHERE c.id = cp.campaign_id AND cp.status <> CASE c.status WHEN 'completed' THEN 'completed' WHEN 'active' THEN 'active' ELSE 'enrolled' END;
+            UPDATE {schema}.dataset_info SET simulated_through = @dayDate, updated_at = now();
+            """, null, ct, day);
+
+        var runId = Guid.CreateVersion7();
+        await Lineage.StartAsync(connection, runId, "increment", $"{{\"day\": \"{day:yyyy-MM-dd}\", \"dataset\": \"{state.Id}\"}}", day, ct, tx);
+        await Lineage.FinishAsync(connection, runId, "succeeded", counts, null, null, "not_validated", null, ct, tx);
+        await using (var notify = new NpgsqlCommand($"NOTIFY {Backfill.NotifyChannel}, '{runId}'", connection, tx))
+        {
+            await notify.ExecuteNonQueryAsync(ct);
+        }
+        await tx.CommitAsync(ct);
+
+        var rows = counts.Values.Sum();
+        DaysGenerated.Add(1);
+        RowsWritten.Add(rows);
+        Duration.Record(clock.Elapsed.TotalSeconds);
+        foreach (var (table, n) in counts)
+        {
+            span?.SetTag($"hcp.rows.{table}", n);
+        }
+        return new IncrementResult(runId, day, counts, clock.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>The population is a pure function of the dataset's parameters: build it once per dataset.</summary>
+    private Population PopulationFor(DatasetState state, GenerationParameters parameters)
+    {
+        if (_cached is { } c && c.DatasetId == state.Id)
+        {
+            return c.Population;
+        }
+        var population = new Population(new SimulationModel(parameters.Config), parameters.Seed, parameters.Hcps, parameters.Fixtures, parameters.Parallelism);
+        _cached = (state.Id, population);
+        return population;
+    }
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction tx, string sql, Guid[]? hcps, CancellationToken ct, DateOnly? day = null)
+    {
+        await using var cmd = new NpgsqlCommand(sql, connection, tx) { CommandTimeout = 0 };
+        if (hcps is not null)
+        {
+            cmd.Parameters.AddWithValue("hcps", NpgsqlDbType.Array | NpgsqlDbType.Uuid, hcps);
+        }
+        if (day is { } d)
+        {
+            cmd.Parameters.AddWithValue("day", NpgsqlDbType.TimestampTz, d.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc));
+            cmd.Parameters.AddWithValue("dayDate", NpgsqlDbType.Date, d);
+        }
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+}
