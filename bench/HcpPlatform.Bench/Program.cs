@@ -1,0 +1,109 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using HcpPlatform.Data.Loading;
+using HcpPlatform.Engine.Calendar;
+using HcpPlatform.Engine.Config;
+using HcpPlatform.Engine.Model;
+using HcpPlatform.Engine.Simulation;
+using Npgsql;
+
+// Usage:
+//   engine <hcps>                      engine events/s, single-threaded and on all cores
+//   insert <hcps> <connectionString>   the source documents' approach: 500-row multi-row INSERTs of the same stimuli rows
+//   increment <connectionString>       wall time of one daily increment on the dataset in place (run it after a backfill)
+var mode = args.Length > 0 ? args[0] : "engine";
+var asOf = new DateOnly(2026, 6, 30);
+switch (mode)
+{
+    case "engine":
+    {
+        var hcps = int.Parse(args[1], CultureInfo.InvariantCulture);
+        var population = new Population(new SimulationModel(new SimulationConfig()), 42, hcps, [], Environment.ProcessorCount);
+        var windowStart = SimDate.WindowStart(asOf, 12);
+        Evaluate(population, windowStart, 1); // warm-up: JIT, holiday table, campaign lanes
+        foreach (var threads in new[] { 1, Environment.ProcessorCount })
+        {
+            var clock = Stopwatch.StartNew();
+            var rows = Evaluate(population, windowStart, threads);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"engine hcps={hcps} threads={threads} rows={rows} seconds={clock.Elapsed.TotalSeconds:0.000} rows_per_second={rows / clock.Elapsed.TotalSeconds:0}"));
+        }
+        break;
+    }
+    case "insert":
+    {
+        var hcps = int.Parse(args[1], CultureInfo.InvariantCulture);
+        var population = new Population(new SimulationModel(new SimulationConfig()), 42, hcps, [], Environment.ProcessorCount);
+        var windowStart = SimDate.WindowStart(asOf, 12);
+        var stimuli = new List<StimulusEvent>();
+        foreach (var block in new Simulator(population).Evaluate(windowStart, windowStart, asOf, Environment.ProcessorCount))
+        {
+            stimuli.AddRange(block.Stimuli);
+        }
+        await using var connection = new NpgsqlConnection(args[2]);
+        await connection.OpenAsync();
+        await Execute(connection, "DROP TABLE IF EXISTS public.bench_insert; CREATE TABLE public.bench_insert (LIKE hcp.stimuli_events INCLUDING DEFAULTS); ALTER TABLE public.bench_insert ADD PRIMARY KEY (id)");
+        var clock = Stopwatch.StartNew();
+        for (var start = 0; start < stimuli.Count; start += 500)
+        {
+            var batch = stimuli.Skip(start).Take(500).ToList();
+            var sql = new StringBuilder("INSERT INTO public.bench_insert (id, hcp_id, campaign_id, channel, stimulus_type, content_category, event_date, rep_id, delivery_status, metadata) VALUES ");
+            await using var cmd = new NpgsqlCommand { Connection = connection };
+            for (var i = 0; i < batch.Count; i++)
+            {
+                var s = batch[i];
+                sql.Append(i == 0 ? "" : ", ").Append(CultureInfo.InvariantCulture, $"(@a{i}, @b{i}, @c{i}, @d{i}, @e{i}, @f{i}, @g{i}, @h{i}, @i{i}, @j{i}::jsonb)");
+                cmd.Parameters.AddWithValue($"a{i}", s.Id);
+                cmd.Parameters.AddWithValue($"b{i}", s.HcpId);
+                cmd.Parameters.AddWithValue($"c{i}", (object?)s.CampaignId ?? DBNull.Value);
+                cmd.Parameters.AddWithValue($"d{i}", s.Channel);
+                cmd.Parameters.AddWithValue($"e{i}", s.StimulusType);
+                cmd.Parameters.AddWithValue($"f{i}", (object?)s.ContentCategory ?? DBNull.Value);
+                cmd.Parameters.AddWithValue($"g{i}", s.EventDate);
+                cmd.Parameters.AddWithValue($"h{i}", (object?)s.RepId ?? DBNull.Value);
+                cmd.Parameters.AddWithValue($"i{i}", s.DeliveryStatus);
+                cmd.Parameters.AddWithValue($"j{i}", (object?)s.Metadata ?? DBNull.Value);
+            }
+            cmd.CommandText = sql.ToString();
+            await cmd.ExecuteNonQueryAsync();
+        }
+        var seconds = clock.Elapsed.TotalSeconds;
+        await Execute(connection, "DROP TABLE public.bench_insert");
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"insert500 rows={stimuli.Count} seconds={seconds:0.000} rows_per_second={stimuli.Count / seconds:0}"));
+        break;
+    }
+    case "increment":
+    {
+        var increment = new DailyIncrement(args[1]);
+        for (var i = 0; i < 3; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            var result = await increment.RunNextDayAsync(CancellationToken.None) ?? throw new InvalidOperationException("No dataset: run a backfill first.");
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"increment day={result.Day:yyyy-MM-dd} rows={result.Counts.Values.Sum()} seconds={clock.Elapsed.TotalSeconds:0.000}{(i == 0 ? " (first: includes building the population)" : "")}"));
+        }
+        break;
+    }
+    default:
+        Console.Error.WriteLine($"unknown mode '{mode}'; use engine, insert or increment");
+        return 2;
+}
+return 0;
+
+static long Evaluate(Population population, DateOnly windowStart, int threads)
+{
+    long rows = 0;
+    foreach (var block in new Simulator(population).Evaluate(windowStart, windowStart, new DateOnly(2026, 6, 30), threads))
+    {
+        rows += block.Stimuli.Count + block.Outcomes.Count + block.Rx.Count;
+    }
+    return rows;
+}
+
+static async Task Execute(NpgsqlConnection connection, string sql)
+{
+    await using var cmd = new NpgsqlCommand(sql, connection) { CommandTimeout = 0 };
+    await cmd.ExecuteNonQueryAsync();
+}
