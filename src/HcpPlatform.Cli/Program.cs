@@ -9,6 +9,8 @@ var root = new RootCommand("hcp — realistic, reproducible synthetic pharma HCP
     IncrementCommand.Create(),
     ShowCommand.Create(),
     ExportCommand.Create(),
+    PrivacyCommand.Create(),
     DbCommand.Create(),
+    KeysCommand.Create(),
 };
 return await CliRunner.RunAsync(root, args);

@@ -9,7 +9,7 @@ public sealed record ExportedFile(string File, string Table, long Rows, string S
 
 public sealed record ExportManifest(Guid DatasetId, long Seed, int Hcps, DateOnly SimulatedThrough, DateTime ExportedAt, IReadOnlyList<ExportedFile> Files);
 
-/// <summary>Writes every dataset table as CSV (PostgreSQL's own CSV via COPY TO STDOUT), the ground truth as JSON, and a manifest.</summary>
+/// <summary>Writes every dataset table and universal view as CSV (PostgreSQL's own CSV via COPY TO STDOUT), the ground truth as JSON, and a manifest.</summary>
 public static class DatasetExport
 {
     private static readonly JsonSerializerOptions ManifestJson = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
@@ -27,10 +27,12 @@ public static class DatasetExport
         }
         Directory.CreateDirectory(directory);
         var files = new List<ExportedFile>();
-        foreach (var table in DatasetTables.All)
+        var sources = DatasetTables.All.Select(t => (Name: t, Relation: $"hcp.{t}", Order: "ORDER BY id"))
+            .Concat(Universal.UniversalViews.Views.Select(v => (Name: "universal_" + v, Relation: $"universal.{v}", Order: "")));
+        foreach (var (table, relation, order) in sources)
         {
             var file = Path.Combine(directory, table + ".csv");
-            using (var reader = await connection.BeginTextExportAsync($"COPY (SELECT * FROM hcp.{table} ORDER BY id) TO STDOUT (FORMAT csv, HEADER)", ct))
+            using (var reader = await connection.BeginTextExportAsync($"COPY (SELECT * FROM {relation} {order}) TO STDOUT (FORMAT csv, HEADER)", ct))
             await using (var writer = new StreamWriter(file, append: false, new System.Text.UTF8Encoding(false)))
             {
                 var buffer = new char[64 * 1024];
@@ -40,7 +42,7 @@ public static class DatasetExport
                     await writer.WriteAsync(buffer.AsMemory(0, read), ct);
                 }
             }
-            await using var count = new NpgsqlCommand($"SELECT count(*) FROM hcp.{table}", connection, tx);
+            await using var count = new NpgsqlCommand($"SELECT count(*) FROM {relation}", connection, tx);
             files.Add(new ExportedFile(Path.GetFileName(file), table, (long)(await count.ExecuteScalarAsync(ct))!, await HashAsync(file, ct)));
         }
 

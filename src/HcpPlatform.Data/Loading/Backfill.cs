@@ -76,16 +76,19 @@ public static class Backfill
             });
 
             Population population = null!;
-            await Stage(stages, "population", () =>
+            HashSet<Guid> erased = null!;
+            await Stage(stages, "population", async () =>
             {
                 population = new Population(new SimulationModel(p.Config), p.Seed, p.Hcps, p.Fixtures, p.Parallelism);
-                return Task.CompletedTask;
+                // HCPs erased on request stay erased, whatever is regenerated.
+                var npis = await Privacy.PrivacyRequests.ErasedNpisAsync(main, ct);
+                erased = population.Profiles.Where(x => npis.Contains(x.Npi)).Select(x => x.Id).ToHashSet();
             });
 
             var keys = await BuildSchema.KeysAndIndexesAsync(main, schema, ct);
             // Tables whose rows the aggregates rewrite get their indexes after that rewrite.
             string[] aggregated = ["hcp_profiles", "campaign_participation"];
-            await Stage(stages, "generate_and_copy", () => LoadAsync(dedicated, schema, p, population, parametersJson, counts, progress,
+            await Stage(stages, "generate_and_copy", () => LoadAsync(dedicated, schema, p, population, erased, parametersJson, counts, progress,
                 table => aggregated.Contains(table) ? [] : keys.Where(k => k.Table == table && !k.IsForeignKey).Select(k => k.Sql).ToList(), ct));
             await Stage(stages, "aggregate_and_index", async () =>
             {
@@ -124,6 +127,8 @@ public static class Backfill
                 using var span = PlatformTelemetry.Source.StartActivity("swap");
                 await BuildSchema.SwapAsync(main, schema, async (c, tx) =>
                 {
+                    // The universal views were dropped with the old tables: re-create them on the new ones.
+                    await Universal.UniversalViews.ApplyAsync(c, tx, ct);
                     await Lineage.FinishAsync(c, runId, "succeeded", counts, checksums, stages, "passed", null, ct, tx);
                     await BuildSchema.ExecuteAsync(c, $"NOTIFY {NotifyChannel}, '{runId}'", ct, tx);
                 }, ct);
@@ -161,7 +166,7 @@ public static class Backfill
     }
 
     private static async Task LoadAsync(
-        string connectionString, string schema, GenerationParameters p, Population population, string parametersJson,
+        string connectionString, string schema, GenerationParameters p, Population population, HashSet<Guid> erased, string parametersJson,
         SortedDictionary<string, long> counts, IProgress<TableProgress>? progress, Func<string, IReadOnlyList<string>> indexesOf, CancellationToken ct)
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -216,7 +221,7 @@ public static class Backfill
         {
             Id = DeterministicId.Create(p.Seed, StreamKind.Dynamics, p.Hcps, p.AsOf.DayNumber, p.Months),
             Seed = p.Seed,
-            HcpCount = p.Hcps,
+            HcpCount = p.Hcps - erased.Count,
             Months = p.Months,
             Scenario = p.Scenario,
             WindowStart = windowStart,
@@ -239,6 +244,12 @@ public static class Backfill
                 var sim = new Simulator(population);
                 foreach (var block in sim.Evaluate(windowStart, windowStart, p.AsOf, p.Parallelism, cancellationToken: token))
                 {
+                    if (erased.Count > 0)
+                    {
+                        block.Stimuli.RemoveAll(x => erased.Contains(x.HcpId));
+                        block.Outcomes.RemoveAll(x => erased.Contains(x.HcpId));
+                        block.Rx.RemoveAll(x => erased.Contains(x.HcpId));
+                    }
                     stimuli.Add(block.Stimuli, token);
                     outcomes.Add(block.Outcomes, token);
                     rx.Add(block.Rx, token);
@@ -252,19 +263,20 @@ public static class Backfill
             }
         }, token, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
+        var kept = population.Traits.Where(t => !erased.Contains(t.Id)).ToArray();
         // The small tables go through one more connection while the events stream.
         var statics = Task.Run(async () =>
         {
             var results = new List<(string, long)>
             {
-                ("hcp_profiles", await Writer(DatasetTables.Profiles, () => population.Profiles)),
+                ("hcp_profiles", await Writer(DatasetTables.Profiles, () => population.Profiles.Where(x => !erased.Contains(x.Id)))),
                 ("campaigns", await Writer(DatasetTables.Campaigns, () => campaigns.Select(c => CampaignCalendar.ToRow(c, p.AsOf)))),
                 ("campaign_participation", await Writer(DatasetTables.Participation, () =>
                     campaigns.SelectMany(c => Enumerable.Range(0, population.Count)
-                        .Where(h => population.IsEnrolled(c, h))
+                        .Where(h => population.IsEnrolled(c, h) && !erased.Contains(population.Traits[h].Id))
                         .Select(h => population.ParticipationRow(c, h, p.AsOf))))),
-                ("territory_assignments", await Writer(DatasetTables.Territories, () => population.Traits.SelectMany(population.TerritoryRows))),
-                ("hcp_contact_limits", await Writer(DatasetTables.ContactLimits, () => population.Traits.SelectMany(t => ContactLimitGenerator.Rows(p.Seed, t)))),
+                ("territory_assignments", await Writer(DatasetTables.Territories, () => kept.SelectMany(population.TerritoryRows))),
+                ("hcp_contact_limits", await Writer(DatasetTables.ContactLimits, () => kept.SelectMany(t => ContactLimitGenerator.Rows(p.Seed, t)))),
                 ("channel_capacity", await Writer(DatasetTables.Capacity, () => ContactLimitGenerator.Capacity(p.Seed, p.Hcps, p.Config.MaxRepVisitsPerDay, windowStart))),
                 ("ground_truth", await Writer(DatasetTables.GroundTruth, () => GroundTruth.Build(population.Model, p.Seed))),
                 ("dataset_info", await Writer(DatasetTables.Info, () => [info])),

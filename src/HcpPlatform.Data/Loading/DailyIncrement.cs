@@ -56,9 +56,16 @@ public sealed class DailyIncrement(string connectionString)
             outcomes.AddRange(block.Outcomes);
             rx.AddRange(block.Rx);
         }
+        // HCPs erased on request stay erased.
+        var erasedNpis = await Privacy.PrivacyRequests.ErasedNpisAsync(connection, ct, tx);
+        var erased = population.Profiles.Where(x => erasedNpis.Contains(x.Npi)).Select(x => x.Id).ToHashSet();
+        stimuli.RemoveAll(x => erased.Contains(x.HcpId));
+        outcomes.RemoveAll(x => erased.Contains(x.HcpId));
+        rx.RemoveAll(x => erased.Contains(x.HcpId));
         var starting = population.Campaigns.Overlapping(day, day).Where(c => c.Start == day).ToList();
         var participation = starting.SelectMany(c => Enumerable.Range(0, population.Count)
-            .Where(h => population.IsEnrolled(c, h)).Select(h => population.ParticipationRow(c, h, day))).ToList();
+            .Where(h => population.IsEnrolled(c, h) && !erased.Contains(population.Traits[h].Id))
+            .Select(h => population.ParticipationRow(c, h, day))).ToList();
 
         const string schema = HcpDbContext.DatasetSchema;
         var counts = new SortedDictionary<string, long>(StringComparer.Ordinal)

@@ -33,7 +33,9 @@ public static class DatabaseMigrator
 
     /// <summary>Applies every embedded migration the database does not have yet.</summary>
     public static Task<MigrationReport> MigrateAsync(string connectionString, CancellationToken ct) =>
-        MigrateAsync(connectionString, MigrationScript.LoadEmbedded(), ct);
+        MigrateAsync(connectionString, EmbeddedScripts, ct);
+
+    private static readonly IReadOnlyList<MigrationScript> EmbeddedScripts = MigrationScript.LoadEmbedded();
 
     /// <summary>Applies the given scripts; the seam tests use to inject failing or slow migrations.</summary>
     internal static async Task<MigrationReport> MigrateAsync(
@@ -67,6 +69,15 @@ public static class DatabaseMigrator
         foreach (var script in ordered.Where(s => !recorded.ContainsKey(s.Version)))
         {
             applied.Add(await ApplyAsync(connection, script, ct));
+        }
+
+        // The universal views are not versioned: they follow the current tables, so they are re-created
+        // on every run (cheap), still under the lock.
+        if (ReferenceEquals(scripts, EmbeddedScripts))
+        {
+            await using var tx = await connection.BeginTransactionAsync(ct);
+            await Universal.UniversalViews.ApplyAsync(connection, tx, ct);
+            await tx.CommitAsync(ct);
         }
 
         return new MigrationReport(applied, [.. recorded.Keys.Order()], []);
