@@ -46,6 +46,7 @@ public sealed class SchemaTests(PostgresFixture postgres)
         {
             await connection.OpenAsync();
             await using var drift = new NpgsqlCommand("""
+                DROP SCHEMA universal CASCADE; -- the views pin the column types this test alters
                 ALTER TABLE hcp.campaigns ALTER COLUMN name TYPE text;
                 ALTER TABLE hcp.campaigns ALTER COLUMN description SET NOT NULL;
                 ALTER TABLE hcp.campaigns ALTER COLUMN created_at DROP DEFAULT;
