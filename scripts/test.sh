@@ -17,6 +17,14 @@ if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb 
   fi
 fi
 
+# Debian's Chromium for the admin page's browser test (Playwright drives it; no browser is downloaded).
+# Without it that one test reports itself skipped.
+if [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = 0 ]; then
+  echo "Installing chromium for the browser test (apt-get install chromium)…"
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+    || echo "chromium could not be installed: the browser test will be skipped"
+fi
+
 results=$(mktemp -d)
 dotnet build HcpPlatform.Local.slnf -c Release -warnaserror 2>&1 | tail -n 3
 build=${PIPESTATUS[0]}

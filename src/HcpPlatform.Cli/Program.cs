@@ -11,5 +11,6 @@ var root = new RootCommand("hcp — realistic, reproducible synthetic pharma HCP
     ExportCommand.Create(),
     PrivacyCommand.Create(),
     DbCommand.Create(),
+    KeysCommand.Create(),
 };
 return await CliRunner.RunAsync(root, args);

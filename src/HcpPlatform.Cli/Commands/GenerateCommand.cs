@@ -213,7 +213,10 @@ internal static class GenerateCommand
         }));
         var stages = string.Join(", ", r.StageSeconds.Select(s => $"{s.Key} {s.Value:0.00}s"));
         output.Result($"Total {totalRows:N0} rows in {r.TotalSeconds:0.00}s ({totalRows / Math.Max(0.001, r.TotalSeconds):N0} rows/s). Stages: {stages}.");
-        output.Result($"Validation: {(r.Validation.Passed ? "passed" : "FAILED")} ({r.Validation.Checks.Count - r.Validation.Failed}/{r.Validation.Checks.Count} checks). Run {r.RunId}.");
+        var failed = r.Validation.Checks.Where(c => !c.Passed).Select(c => $"{c.Name} ({c.Category}, measured {c.Measured}, needs {c.Threshold})").ToList();
+        output.Result(failed.Count == 0
+            ? $"Validation: passed ({r.Validation.Checks.Count}/{r.Validation.Checks.Count} checks). Run {r.RunId}."
+            : $"Validation: integrity and structure passed; {failed.Count} statistical check(s) outside their bounds: {string.Join("; ", failed)}. Run {r.RunId}.");
     }
 
     /// <summary>Plain progress lines for logs and pipes: one line per table when it completes.</summary>

@@ -29,6 +29,9 @@ internal static class ValidateCommand
             ?? throw new CliFailureException("There is no dataset to validate yet; run 'hcp generate' first.");
         output.Note($"Validating {state.Describe()}…");
         var report = await DatasetValidator.RunAsync(connection, HcpPlatform.Data.HcpDbContext.DatasetSchema, ValidationScope.All, ct);
+        var runId = await ValidationStore.CurrentGenerationRunIdAsync(connection, ct);
+        var stored = await ValidationStore.SaveAsync(connection, report, runId, "cli", ct);
+        output.Note($"Stored as validation {stored} in platform.validation_results.");
         Print(output, report);
         return report.Passed ? ExitCodes.Success : ExitCodes.Failure;
     }

@@ -35,6 +35,9 @@ internal sealed class SimulationStateConfiguration : IEntityTypeConfiguration<Si
         b.Property(x => x.DesiredMode).HasMaxLength(20);
         b.Property(x => x.Scenario).HasMaxLength(50);
         b.Property(x => x.Config).HasColumnType("jsonb");
+        // Observed state (V002), written by the generator worker.
+        b.Property(x => x.ObservedMode).HasMaxLength(20);
+        b.Property(x => x.WorkerId).HasMaxLength(100);
     }
 }
 

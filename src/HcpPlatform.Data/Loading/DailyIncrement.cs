@@ -23,7 +23,7 @@ public sealed class DailyIncrement(string connectionString)
     private static readonly Counter<long> RowsWritten = PlatformTelemetry.Meter.CreateCounter<long>("hcp.increment.rows", description: "Rows appended by daily increments");
     private static readonly Histogram<double> Duration = PlatformTelemetry.Meter.CreateHistogram<double>("hcp.increment.duration", "s", "Duration of one daily increment");
 
-    private (Guid DatasetId, Population Population)? _cached;
+    private (Guid DatasetId, string Parameters, Population Population)? _cached;
 
     /// <summary>Appends the day after the watermark; null when there is no dataset yet.</summary>
     public async Task<IncrementResult?> RunNextDayAsync(CancellationToken ct)
@@ -109,15 +109,16 @@ public sealed class DailyIncrement(string connectionString)
         return new IncrementResult(runId, day, counts, clock.Elapsed.TotalSeconds);
     }
 
-    /// <summary>The population is a pure function of the dataset's parameters: build it once per dataset.</summary>
+    /// <summary>The population is a pure function of the dataset's parameters: build it once per dataset and parameters.</summary>
     private Population PopulationFor(DatasetState state, GenerationParameters parameters)
     {
-        if (_cached is { } c && c.DatasetId == state.Id)
+        // Keyed by the stored parameters too: injected events adopted later change them.
+        if (_cached is { } c && c.DatasetId == state.Id && c.Parameters == state.ParametersJson)
         {
             return c.Population;
         }
         var population = new Population(new SimulationModel(parameters.Config), parameters.Seed, parameters.Hcps, parameters.Fixtures, parameters.Parallelism);
-        _cached = (state.Id, population);
+        _cached = (state.Id, state.ParametersJson, population);
         return population;
     }
 

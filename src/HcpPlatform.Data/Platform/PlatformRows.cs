@@ -34,6 +34,26 @@ public sealed class SimulationState
     public string Scenario { get; set; } = "development";
     public string Config { get; set; } = "{}";
     public DateTime UpdatedAt { get; set; }
+
+    // Observed state, written by the generator worker only (migration V002).
+
+    /// <summary>Mode the worker has applied: running | pausing | paused | stopping | stopped (pausing/stopping: finishing the day in progress).</summary>
+    public string? ObservedMode { get; set; }
+    /// <summary>Speed the worker applies; null means nightly schedule.</summary>
+    public double? ObservedSecondsPerSimulatedDay { get; set; }
+    /// <summary>The worker that wrote the last heartbeat (host/pid).</summary>
+    public string? WorkerId { get; set; }
+    /// <summary>Last heartbeat of a worker (about every second while one runs).</summary>
+    public DateTime? HeartbeatAt { get; set; }
+    /// <summary>The dataset's watermark (last simulated day) as the worker last saw it.</summary>
+    public DateOnly? CurrentSimulatedDay { get; set; }
+    public DateOnly? LastIncrementDay { get; set; }
+    public DateTime? LastIncrementAt { get; set; }
+    public long? LastIncrementRows { get; set; }
+    public double? LastIncrementSeconds { get; set; }
+    /// <summary>The last failure, cleared by the next successful increment.</summary>
+    public string? LastError { get; set; }
+    public DateTime? LastErrorAt { get; set; }
 }
 
 public sealed class ValidationResult

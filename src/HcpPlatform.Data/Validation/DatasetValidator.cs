@@ -5,31 +5,70 @@ namespace HcpPlatform.Data.Validation;
 
 /// <summary>
 /// Set-based SQL checks of a dataset schema (the live "hcp" or a build schema before its swap).
-/// Every check is one query; nothing loops over rows in C#.
+/// Every check is one query (a few related checks share one scan); nothing loops over rows in C#.
+/// The checks and their thresholds are listed in <see cref="IntegrityChecks"/>, <see cref="StructureChecks"/>,
+/// <see cref="VolumeChecks"/>, <see cref="FidelityChecks"/> and <see cref="PerformanceChecks"/>.
 /// </summary>
 public static class DatasetValidator
 {
+    /// <summary>How many offending rows a failed check reports.</summary>
+    public const int ExampleCount = 5;
+
     public static async Task<ValidationReport> RunAsync(NpgsqlConnection connection, string schema, ValidationScope scope, CancellationToken ct)
     {
+        ArgumentNullException.ThrowIfNull(connection);
+        var started = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
         var checks = new List<CheckResult>();
-        if (scope.HasFlag(ValidationScope.Integrity))
+        var (context, problem) = await ValidationContext.LoadAsync(connection, schema, ct);
+        if (context is null)
         {
-            checks.Add(await CountCheckAsync(connection, "npi_unique", "integrity", "NPIs are unique",
-                $"SELECT npi FROM \"{schema}\".hcp_profiles GROUP BY npi HAVING count(*) > 1", ct));
-            checks.Add(await CountCheckAsync(connection, "outcome_after_stimulus", "integrity", "Every outcome is strictly after its stimulus",
-                $"SELECT o.id::text FROM \"{schema}\".outcome_events o JOIN \"{schema}\".stimuli_events s ON s.id = o.stimulus_id WHERE o.event_date <= s.event_date", ct));
+            checks.Add(new CheckResult("dataset_described", "integrity", false, null, "exactly one readable dataset_info row",
+                "The schema describes its dataset (seed, scale, window, generation parameters) in dataset_info.", [problem!]));
+            return new ValidationReport(checks, clock.ElapsedMilliseconds) { StartedAt = started };
         }
-        return new ValidationReport(checks, clock.ElapsedMilliseconds);
+
+        var run = new CheckRun(connection, context, checks, ct);
+        var saved = await run.TuneSessionAsync();
+        try
+        {
+            if (scope.HasFlag(ValidationScope.Integrity))
+            {
+                await IntegrityChecks.RunAsync(run);
+            }
+            if (scope.HasFlag(ValidationScope.Structure))
+            {
+                await StructureChecks.RunAsync(run);
+            }
+            if (scope.HasFlag(ValidationScope.Volumes))
+            {
+                await VolumeChecks.RunAsync(run);
+            }
+            if (scope.HasFlag(ValidationScope.Fidelity))
+            {
+                await FidelityChecks.RunAsync(run);
+            }
+            if (scope.HasFlag(ValidationScope.Performance))
+            {
+                await PerformanceChecks.RunAsync(run);
+            }
+        }
+        finally
+        {
+            await run.RestoreSessionAsync(saved);
+        }
+        return new ValidationReport(checks, clock.ElapsedMilliseconds) { StartedAt = started };
     }
 
     /// <summary>A check that passes when <paramref name="offendersSql"/> returns no rows; up to five offenders are reported.</summary>
-    internal static async Task<CheckResult> CountCheckAsync(NpgsqlConnection connection, string name, string category, string description, string offendersSql, CancellationToken ct)
+    internal static async Task<CheckResult> CountCheckAsync(NpgsqlConnection connection, string name, string category, string description, string offendersSql, CancellationToken ct,
+        Action<NpgsqlParameterCollection>? parameters = null)
     {
-        var sql = $"SELECT count(*) OVER (), x::text FROM ({offendersSql}) x LIMIT 5";
+        var sql = $"SELECT count(*) OVER (), x::text FROM ({offendersSql}) x LIMIT {ExampleCount}";
         var examples = new List<string>();
         long count = 0;
         await using var cmd = new NpgsqlCommand(sql, connection) { CommandTimeout = 0 };
+        parameters?.Invoke(cmd.Parameters);
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
@@ -37,5 +76,134 @@ public static class DatasetValidator
             examples.Add(reader.GetString(1));
         }
         return new CheckResult(name, category, count == 0, count, "0 offending rows", description, examples);
+    }
+}
+
+/// <summary>One validation in progress: the connection, the dataset's context, and the results so far.</summary>
+internal sealed class CheckRun(NpgsqlConnection connection, ValidationContext context, List<CheckResult> results, CancellationToken ct)
+{
+    public NpgsqlConnection Connection { get; } = connection;
+    public ValidationContext C { get; } = context;
+    public CancellationToken Ct { get; } = ct;
+
+    public void Add(CheckResult result) => results.Add(result with { Measured = Finite(result.Measured) });
+
+    private static double? Finite(double? value) => value is { } v && (double.IsNaN(v) || double.IsInfinity(v)) ? null : value;
+
+    public NpgsqlCommand Command(string sql, Action<NpgsqlParameterCollection>? parameters = null)
+    {
+        var cmd = new NpgsqlCommand(sql, Connection) { CommandTimeout = 0 };
+        parameters?.Invoke(cmd.Parameters);
+        return cmd;
+    }
+
+    /// <summary>Rows of a (small, aggregated) result.</summary>
+    public async Task<List<T>> QueryAsync<T>(string sql, Func<NpgsqlDataReader, T> map, Action<NpgsqlParameterCollection>? parameters = null)
+    {
+        var rows = new List<T>();
+        await using var cmd = Command(sql, parameters);
+        await using var reader = await cmd.ExecuteReaderAsync(Ct);
+        while (await reader.ReadAsync(Ct))
+        {
+            rows.Add(map(reader));
+        }
+        return rows;
+    }
+
+    /// <summary>Rows of a query behind the named checks; null (and the checks recorded as failed) when the query fails.</summary>
+    public async Task<List<T>?> TryQueryAsync<T>(IReadOnlyList<(string Name, string Description)> checks, string category, string sql,
+        Func<NpgsqlDataReader, T> map, Action<NpgsqlParameterCollection>? parameters = null)
+    {
+        List<T>? rows = null;
+        await GuardAsync(checks, category, async () => rows = await QueryAsync(sql, map, parameters));
+        return rows;
+    }
+
+    /// <summary>A check that passes when the offenders query returns no rows.</summary>
+    public Task OffendersAsync(string name, string category, string description, string offendersSql, Action<NpgsqlParameterCollection>? parameters = null) =>
+        GuardAsync([(name, description)], category, async () =>
+            Add(await DatasetValidator.CountCheckAsync(Connection, name, category, description, offendersSql, Ct, parameters)));
+
+    /// <summary>
+    /// Several checks answered by one scan: <paramref name="offendersSql"/> returns (check, example) for every
+    /// offending row of every check; a check with no rows passes.
+    /// </summary>
+    public Task TaggedOffendersAsync(string category, IReadOnlyList<(string Name, string Description)> checks, string offendersSql,
+        Action<NpgsqlParameterCollection>? parameters = null) =>
+        GuardAsync(checks, category, async () =>
+        {
+            var sql = $"""
+                SELECT check_name, n, example FROM (
+                    SELECT check_name, example, count(*) OVER (PARTITION BY check_name) AS n,
+                           row_number() OVER (PARTITION BY check_name ORDER BY example) AS rn
+                    FROM ({offendersSql}) x
+                ) y WHERE rn <= {DatasetValidator.ExampleCount}
+                """;
+            var rows = await QueryAsync(sql, r => (Check: r.GetString(0), Count: r.GetInt64(1), Example: r.GetString(2)), parameters);
+            foreach (var (name, description) in checks)
+            {
+                var mine = rows.Where(r => r.Check == name).ToList();
+                var count = mine.Count == 0 ? 0 : mine[0].Count;
+                Add(new CheckResult(name, category, count == 0, count, "0 offending rows", description, mine.Select(r => r.Example).ToList()));
+            }
+        });
+
+    /// <summary>Runs a check; a query error becomes a failed check carrying the error, not an aborted validation.</summary>
+    public async Task GuardAsync(IReadOnlyList<(string Name, string Description)> checks, string category, Func<Task> work)
+    {
+        try
+        {
+            await work();
+        }
+        catch (PostgresException e)
+        {
+            foreach (var (name, description) in checks)
+            {
+                Add(new CheckResult(name, category, false, null, "query succeeds", description, [$"error {e.SqlState}: {e.MessageText}"]));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Settings for a few analytical queries: more sort memory (no spills at development scale) and no JIT
+    /// (compiling costs more than these sub-second queries save). Returns the previous values.
+    /// </summary>
+    public async Task<(string WorkMem, string Jit)?> TuneSessionAsync()
+    {
+        try
+        {
+            var saved = (await QueryAsync("SELECT current_setting('work_mem'), current_setting('jit')", r => (r.GetString(0), r.GetString(1))))[0];
+            await using var cmd = Command("""
+                SELECT set_config('work_mem', CASE WHEN pg_size_bytes(current_setting('work_mem')) < pg_size_bytes('64MB') THEN '64MB' ELSE current_setting('work_mem') END, false),
+                       set_config('jit', 'off', false)
+                """);
+            await cmd.ExecuteNonQueryAsync(Ct);
+            return saved;
+        }
+        catch (PostgresException)
+        {
+            return null;
+        }
+    }
+
+    public async Task RestoreSessionAsync((string WorkMem, string Jit)? saved)
+    {
+        if (saved is not { } s)
+        {
+            return;
+        }
+        try
+        {
+            await using var cmd = Command("SELECT set_config('work_mem', @w, false), set_config('jit', @j, false)", p =>
+            {
+                p.AddWithValue("w", s.WorkMem);
+                p.AddWithValue("j", s.Jit);
+            });
+            await cmd.ExecuteNonQueryAsync(CancellationToken.None);
+        }
+        catch (Exception e) when (e is PostgresException or NpgsqlException or InvalidOperationException)
+        {
+            // The caller's transaction is aborted (its rollback undoes the settings too) or the connection is gone.
+        }
     }
 }

@@ -27,4 +27,10 @@ public sealed record ValidationReport(IReadOnlyList<CheckResult> Checks, long Du
 {
     public bool Passed => Checks.All(c => c.Passed);
     public int Failed => Checks.Count(c => !c.Passed);
+
+    /// <summary>When the validation started (UTC); default when the report was built by hand.</summary>
+    public DateTimeOffset StartedAt { get; init; }
+
+    /// <summary>The check of that name, or null.</summary>
+    public CheckResult? this[string name] => Checks.FirstOrDefault(c => c.Name == name);
 }

@@ -1,3 +1,5 @@
+using HcpPlatform.Engine.Dynamics;
+
 namespace HcpPlatform.Engine.Config;
 
 public sealed class FrequencyRange
@@ -128,6 +130,14 @@ public sealed class SimulationConfig
         ["New Target"] = Affinities(0.45, 0.45, 0.40, 0.40, 0.55, 0.30),
     };
 
+    // ---- Scenario dynamics (seeds/002 "patterns emerge") ----
+    /// <summary>
+    /// Injected events (product_launch, email_fatigue, territory_change, seasonal_dip), applied as pure functions of
+    /// the day; see <see cref="ScenarioEvent"/>. Null or empty: none, and the output is exactly that of no dynamics.
+    /// Null by default so that configurations without events serialise as before.
+    /// </summary>
+    public List<ScenarioEvent>? Events { get; set; }
+
     private static Dictionary<string, double> Affinities(double email, double rep, double phone, double webinar, double ad, double conference) =>
         new(StringComparer.Ordinal)
         {
@@ -242,6 +252,7 @@ public sealed class SimulationConfig
         {
             errors.Add("RxSeasonality needs 12 positive monthly multipliers, January first.");
         }
+        errors.AddRange(ScenarioEvent.Validate(Events)); // scenario dynamics
         return errors;
     }
 

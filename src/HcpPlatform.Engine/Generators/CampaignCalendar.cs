@@ -23,6 +23,11 @@ public sealed class CampaignPlan
     /// <summary>Days on which the campaign's email goes out (weekly, Tue–Thu, never on a holiday).</summary>
     public required DateOnly[] SendDays { get; init; }
 
+    /// <summary>Short id prefix used in email send-batch labels.</summary>
+    public string BatchPrefix => _batchPrefix ??= Id.ToString("N")[..8];
+
+    private string? _batchPrefix;
+
     public bool IsActive(DateOnly day) => day >= Start && day <= End;
 
     public string StatusOn(DateOnly asOf) => End < asOf ? "completed" : Start <= asOf ? "active" : "planned";

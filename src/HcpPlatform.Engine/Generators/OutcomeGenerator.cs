@@ -1,3 +1,4 @@
+using HcpPlatform.Engine.Dynamics;
 using HcpPlatform.Engine.Model;
 using HcpPlatform.Engine.Randomness;
 using HcpPlatform.Engine.Reference;
@@ -19,6 +20,8 @@ public sealed class OutcomeGenerator(Population population)
     private static readonly string[] Links = ["clinical_study", "prescribing_information", "savings_program", "request_rep", "webinar_registration"];
     private readonly SimulationModel _model = population.Model;
     private readonly long _seed = population.Seed;
+    // Scenario dynamics (injected events): a no-op when no event is configured.
+    private readonly ScenarioDynamics _dynamics = new(population);
 
     // Configuration looked up once: this runs for every stimulus.
     private readonly double[] _tierModifier = Config.SimulationConfig.Tiers.Select(t => population.Model.Config.TierModifiers[t]).ToArray();
@@ -52,6 +55,11 @@ public sealed class OutcomeGenerator(Population population)
         var channel = Channel.IndexOf(s.Channel);
         var rng = new KeyedRandom(_seed, StreamKind.Outcome, hcp.Index, monthNumber, ordinal);
         var m = Modifier(hcp, channel, ordinal, s.ContentCategory);
+        if (!_dynamics.IsEmpty)
+        {
+            // Scenario dynamics (email_fatigue): responses to touches sent in a fatigue period are less likely.
+            m *= _dynamics.ResponseFactor(channel, DateOnly.FromDateTime(s.EventDate));
+        }
         var slot = 0;
         if (channel == Channel.Email)
         {

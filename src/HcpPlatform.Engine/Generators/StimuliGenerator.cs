@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using HcpPlatform.Engine.Calendar;
+using HcpPlatform.Engine.Dynamics;
 using HcpPlatform.Engine.Model;
 using HcpPlatform.Engine.Randomness;
 using HcpPlatform.Engine.Reference;
@@ -11,8 +12,8 @@ namespace HcpPlatform.Engine.Generators;
 /// <summary>A stimulus row with what its outcomes need to know (the webinar it invites to).</summary>
 public readonly record struct PlannedStimulus(StimulusEvent Row, DateOnly? WebinarDay);
 
-/// <summary>A planned touch before ids and details are assigned.</summary>
-internal readonly record struct Touch(DateOnly Day, int Channel, double Hour, CampaignPlan? Campaign, DateOnly? EventDay, int Detail);
+/// <summary>A planned touch before ids and details are assigned; <paramref name="Launch"/> names the product of a product_launch touch.</summary>
+internal readonly record struct Touch(DateOnly Day, int Channel, double Hour, CampaignPlan? Campaign, DateOnly? EventDay, int Detail, string? Launch = null);
 
 /// <summary>
 /// Stimuli for one HCP and one calendar month (000 Task 7). A month is planned as a whole from keyed
@@ -37,6 +38,12 @@ public sealed class StimuliGenerator(Population population)
     private readonly SimulationModel _model = population.Model;
     private readonly long _seed = population.Seed;
 
+    // One builder per thread for the metadata JSON: a stimulus is built millions of times.
+    [ThreadStatic]
+    private static StringBuilder? Builder;
+    // Scenario dynamics (injected events): every hook below is a no-op when no event is configured.
+    private readonly ScenarioDynamics _dynamics = new(population);
+
     /// <summary>The month's stimuli for one HCP, in time order; <paramref name="activeCampaigns"/> are those overlapping the month.</summary>
     public List<PlannedStimulus> PlanMonth(int hcpIndex, int monthNumber, IReadOnlyList<CampaignPlan> activeCampaigns, IReadOnlyList<DateOnly> webinarEvents)
     {
@@ -48,6 +55,7 @@ public sealed class StimuliGenerator(Population population)
         var budgetRng = new KeyedRandom(_seed, StreamKind.Budget, hcpIndex, monthNumber);
 
         var budgets = new int[Channel.Count];
+        var means = new double[Channel.Count]; // kept for product_launch (scenario dynamics)
         for (var c = 0; c < Channel.Count; c++)
         {
             if (c == Channel.Conference)
@@ -56,6 +64,7 @@ public sealed class StimuliGenerator(Population population)
             }
             var mean = _model.MonthlyMean[c] * (0.5 + hcp.Affinity[c]) / _model.AffinityNorm[c]
                 * _model.TierVolume[c, hcp.Tier] * _model.QuarterFactor[c, monthOfYear - 1];
+            means[c] = mean;
             budgets[c] = Math.Min(budgetRng.Poisson(mean), hcp.Limits[c].MaxPerMonth);
         }
 
@@ -96,6 +105,7 @@ public sealed class StimuliGenerator(Population population)
             {
                 touches.Add(new Touch(day, Channel.Email, 13.0 + rng.NextDouble() * 9, null, null, -1));
             }
+            AddLaunchTouches(hcp, Channel.Email, monthNumber, days, means, placed, touches);
         }
 
         // Rep visits: the rep works a city on one day per half-month, so visits cluster by rep, city and day.
@@ -112,6 +122,7 @@ public sealed class StimuliGenerator(Population population)
                     touches.Add(new Touch(d, Channel.RepVisit, 13.0 + 0.75 * hcp.RankInRep, null, null, j));
                 }
             }
+            AddLaunchTouches(hcp, Channel.RepVisit, monthNumber, days, means, placed, touches);
         }
 
         {
@@ -121,6 +132,7 @@ public sealed class StimuliGenerator(Population population)
             {
                 touches.Add(new Touch(day, Channel.Phone, 14.0 + rng.NextDouble() * 8, null, null, -1));
             }
+            AddLaunchTouches(hcp, Channel.Phone, monthNumber, days, means, placed, touches);
         }
 
         // Webinar invitations go out exactly the lead time before the event they invite to.
@@ -187,6 +199,8 @@ public sealed class StimuliGenerator(Population population)
             var byHour = a.Hour.CompareTo(b.Hour);
             return byHour != 0 ? byHour : a.Channel.CompareTo(b.Channel);
         });
+        // Scenario dynamics (seasonal_dip): thin the touches on dip days before ordinals are assigned, so earlier days keep their ids.
+        _dynamics.ApplyDips(hcpIndex, touches);
 
         var result = new List<PlannedStimulus>(touches.Count);
         for (var ordinal = 0; ordinal < touches.Count; ordinal++)
@@ -202,7 +216,7 @@ public sealed class StimuliGenerator(Population population)
         var rng = new KeyedRandom(_seed, StreamKind.Stimulus, hcp.Index, monthNumber, ordinal);
         var content = _model.Content.Names[rng.Choose(_model.Content.Weights)];
         var campaign = t.Campaign;
-        if (campaign is null && t.Channel != Channel.Email)
+        if (campaign is null && t.Channel != Channel.Email && t.Launch is null)
         {
             foreach (var c in activeCampaigns)
             {
@@ -213,21 +227,23 @@ public sealed class StimuliGenerator(Population population)
                 }
             }
         }
-        var rep = population.Reps[hcp.PrimaryRep];
+        // Scenario dynamics (territory_change): the rep working the HCP's territory on the day.
+        var rep = population.Reps[_dynamics.RepOn(hcp.PrimaryRep, t.Day)];
         string status;
         string metadata;
-        var sb = new StringBuilder(160);
+        var sb = Builder ??= new StringBuilder(256);
+        sb.Clear();
         switch (t.Channel)
         {
             case Channel.Email:
             {
                 var bounced = rng.Chance(0.04);
                 status = bounced ? "bounced" : "delivered";
-                sb.Append("{\"subject\": \"").Append(Subject(content, campaign?.Product ?? Specialties.Products[hcp.Index % Specialties.Products.Count])).Append('"');
+                sb.Append("{\"subject\": \"").Append(Subject(content, t.Launch ?? campaign?.Product ?? Specialties.Products[hcp.Index % Specialties.Products.Count])).Append('"');
                 if (campaign is not null)
                 {
                     var batch = t.Detail / _model.Config.EmailBatchSize + 1;
-                    sb.Append(", \"send_batch\": \"").Append(campaign.Id.ToString("N")[..8]).Append('-').Append(t.Day.ToString("yyyyMMdd", CultureInfo.InvariantCulture))
+                    sb.Append(", \"send_batch\": \"").Append(campaign.BatchPrefix).Append('-').Append(t.Day.ToString("yyyyMMdd", CultureInfo.InvariantCulture))
                         .Append("-b").Append(batch.ToString(CultureInfo.InvariantCulture)).Append("\", \"batch_number\": ").Append(batch.ToString(CultureInfo.InvariantCulture));
                 }
                 else
@@ -239,6 +255,7 @@ public sealed class StimuliGenerator(Population population)
                     var reason = BounceReasons[rng.NextInt(BounceReasons.Length)];
                     sb.Append(", \"bounce_reason\": \"").Append(reason).Append("\", \"bounce_type\": \"").Append(reason is "mailbox_full" ? "soft" : "hard").Append('"');
                 }
+                AppendLaunch(sb, t);
                 metadata = sb.Append('}').ToString();
                 break;
             }
@@ -247,12 +264,13 @@ public sealed class StimuliGenerator(Population population)
                 var cancelled = rng.Chance(0.05);
                 status = cancelled ? "failed" : "delivered";
                 var callType = CallTypes[rng.Choose(CallTypeWeights)];
-                var product = campaign?.Product ?? Specialties.Products[hcp.Index % Specialties.Products.Count];
+                var product = t.Launch ?? campaign?.Product ?? Specialties.Products[hcp.Index % Specialties.Products.Count];
                 sb.Append("{\"call_type\": \"").Append(callType).Append("\", \"call_status\": \"").Append(cancelled ? "Cancelled" : "Submitted")
                     .Append("\", \"city\": \"").Append(hcp.City).Append("\", \"duration_minutes\": ").Append(rng.NextInt(5, 30).ToString(CultureInfo.InvariantCulture))
                     .Append(", \"key_messages\": [{\"product\": \"").Append(product).Append("\", \"category\": \"").Append(content)
-                    .Append("\", \"reaction\": \"").Append(Reactions[rng.Choose([0.5, 0.4, 0.1])]).Append("\"}]}");
-                metadata = sb.ToString();
+                    .Append("\", \"reaction\": \"").Append(Reactions[rng.Choose([0.5, 0.4, 0.1])]).Append("\"}]");
+                AppendLaunch(sb, t);
+                metadata = sb.Append('}').ToString();
                 break;
             }
             case Channel.Phone:
@@ -261,8 +279,9 @@ public sealed class StimuliGenerator(Population population)
                 status = outcome == 0 ? "delivered" : "failed";
                 var disposition = outcome switch { 0 => "connected", 1 => "voicemail", _ => "no_answer" };
                 sb.Append("{\"disposition\": \"").Append(disposition).Append("\", \"duration_seconds\": ")
-                    .Append((outcome == 0 ? rng.NextInt(60, 900) : rng.NextInt(5, 40)).ToString(CultureInfo.InvariantCulture)).Append('}');
-                metadata = sb.ToString();
+                    .Append((outcome == 0 ? rng.NextInt(60, 900) : rng.NextInt(5, 40)).ToString(CultureInfo.InvariantCulture));
+                AppendLaunch(sb, t);
+                metadata = sb.Append('}').ToString();
                 break;
             }
             case Channel.Webinar:
@@ -307,6 +326,35 @@ public sealed class StimuliGenerator(Population population)
             DeliveryStatus = status,
             Metadata = metadata,
         };
+    }
+
+    /// <summary>
+    /// Scenario dynamics (product_launch): extra launch touches on launch days, kept where the HCP's contact rules
+    /// allow. Placed after the channel's regular touches, so those never move.
+    /// </summary>
+    private void AddLaunchTouches(HcpTraits hcp, int channel, int monthNumber, int days, double[] means, List<DateOnly> placed, List<Touch> touches)
+    {
+        if (_dynamics.IsEmpty || !_dynamics.HasLaunch(channel, monthNumber))
+        {
+            return;
+        }
+        foreach (var (day, hour, product) in _dynamics.LaunchTouches(hcp, channel, monthNumber, means[channel], BusinessWeekday))
+        {
+            if (!placed.Contains(day) && Allowed(hcp, channel, day, days, placed))
+            {
+                placed.Add(day);
+                touches.Add(new Touch(day, channel, hour, null, null, -1, product));
+            }
+        }
+    }
+
+    /// <summary>Scenario dynamics (product_launch): launch touches name their product in the metadata.</summary>
+    private static void AppendLaunch(StringBuilder sb, Touch t)
+    {
+        if (t.Launch is not null)
+        {
+            sb.Append(", \"launch_product\": \"").Append(t.Launch).Append('"');
+        }
     }
 
     /// <summary>The day a rep works a city in one half of a month (j = 0: days 4–15, j = 1: days 16 to three before the end).</summary>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using HcpPlatform.Engine.Config;
+using HcpPlatform.Engine.Dynamics;
 using HcpPlatform.Engine.Generators;
 using HcpPlatform.Engine.Model;
 using HcpPlatform.Engine.Randomness;
@@ -101,6 +102,11 @@ public static class GroundTruth
         Add("quarter_end_multiplier", cfg.QuarterEndMultiplier, details: "{\"months\": [3, 6, 9, 12], \"channels\": [\"email\", \"rep_visit\", \"phone\"]}");
         Add("webinar_invite_lead_days", cfg.WebinarInviteLeadDays);
         Add("email_batch_size", cfg.EmailBatchSize);
+        // Scenario dynamics: one row per injected event, appended last so every other row keeps its id.
+        foreach (var (value, channel, period, details) in ScenarioDynamics.GroundTruthRows(cfg))
+        {
+            Add("scenario_event", value, channel, period: period, details: details);
+        }
         return rows;
     }
 

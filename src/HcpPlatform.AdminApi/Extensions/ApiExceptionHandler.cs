@@ -1,0 +1,112 @@
+using System.Reflection;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using HcpPlatform.Data.Loading;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+
+namespace HcpPlatform.AdminApi.Extensions;
+
+/// <summary>
+/// Turns request errors into ProblemDetails that say what was wrong: a body that is not JSON or has a field of the
+/// wrong type or an unknown field (400, naming the field and what it must be), a body over the size limit (413),
+/// another writer generating (409). Anything else falls through to the default 500 ProblemDetails.
+/// </summary>
+internal sealed partial class ApiExceptionHandler(IProblemDetailsService problems) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        ProblemDetails? problem = exception switch
+        {
+            BadHttpRequestException { InnerException: JsonException json } => JsonProblem(json, BodyType(httpContext)),
+            BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => new ProblemDetails
+            {
+                Status = 413,
+                Title = "Request body too large",
+                Detail = "The request body is larger than this service accepts (AdminApi:MaxRequestBodyBytes).",
+            },
+            BadHttpRequestException bad => new ProblemDetails { Status = bad.StatusCode, Title = "Bad request", Detail = Friendly(bad.Message) },
+            GenerationBusyException busy => new ProblemDetails { Status = 409, Title = "Another writer is generating", Detail = busy.Message },
+            _ => null,
+        };
+        if (problem is null)
+        {
+            return false;
+        }
+        httpContext.Response.StatusCode = problem.Status!.Value;
+        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem, Exception = exception });
+    }
+
+    private static HttpValidationProblemDetails JsonProblem(JsonException json, Type? bodyType)
+    {
+        var field = json.Path is { Length: > 1 } path ? path.TrimStart('$').TrimStart('.') : "";
+        string reason;
+        if (UnknownMember().Match(json.Message) is { Success: true } unknown)
+        {
+            field = field.Length == 0 ? unknown.Groups[1].Value : field;
+            reason = $"'{field}' is not a field of this request; check the spelling (see /openapi/v1.json).";
+        }
+        else if (json.Message.Contains("could not be converted", StringComparison.Ordinal) && field.Length > 0)
+        {
+            reason = $"'{field}' must be {Describe(TypeAt(bodyType, field))}.";
+        }
+        else
+        {
+            field = field.Length == 0 ? "body" : field;
+            reason = "The request body is not valid JSON: " + json.Message.Split(" Path:", 2)[0].Split(" LineNumber:", 2)[0];
+        }
+        return new HttpValidationProblemDetails(new Dictionary<string, string[]> { [field] = [reason] })
+        {
+            Status = 400,
+            Title = "The request is not valid",
+            Detail = reason,
+        };
+    }
+
+    /// <summary>The body type of the endpoint that failed (the exception handler runs with the endpoint cleared; the feature keeps it).</summary>
+    private static Type? BodyType(HttpContext context)
+    {
+        var endpoint = context.Features.Get<IExceptionHandlerFeature>()?.Endpoint ?? context.GetEndpoint();
+        return endpoint?.Metadata.GetMetadata<Microsoft.AspNetCore.Http.Metadata.IAcceptsMetadata>()?.RequestType;
+    }
+
+    /// <summary>The declared type at a JSON path such as "events[0].start" inside the body type, when it can be found.</summary>
+    private static Type? TypeAt(Type? type, string path)
+    {
+        foreach (var segment in path.Split('.'))
+        {
+            var bracket = segment.IndexOf('[', StringComparison.Ordinal);
+            var name = bracket >= 0 ? segment[..bracket] : segment;
+            type = type?.GetProperty(name, BindingFlags.Public | BindingFlags.Instance | BindingFlags.IgnoreCase)?.PropertyType;
+            if (type is not null && bracket >= 0)
+            {
+                type = type.IsArray ? type.GetElementType() : type.GetGenericArguments().FirstOrDefault();
+            }
+            if (type is null)
+            {
+                return null;
+            }
+        }
+        return type;
+    }
+
+    private static string Describe(Type? type) => (type is null ? null : Nullable.GetUnderlyingType(type) ?? type) switch
+    {
+        null => "a value of the documented type",
+        var t when t == typeof(int) || t == typeof(long) => "a whole number",
+        var t when t == typeof(double) || t == typeof(decimal) || t == typeof(float) => "a number",
+        var t when t == typeof(DateOnly) => "a date as \"YYYY-MM-DD\"",
+        var t when t == typeof(bool) => "true or false",
+        var t when t == typeof(string) => "a string",
+        var t when t.IsArray || (t.IsGenericType && typeof(System.Collections.IEnumerable).IsAssignableFrom(t)) => "an array",
+        _ => "an object",
+    };
+
+    private static string Friendly(string message) =>
+        message.StartsWith("Implicit body inferred", StringComparison.Ordinal) || message.Contains("was not provided from body", StringComparison.Ordinal)
+            ? "This endpoint needs a JSON body (Content-Type: application/json); see /openapi/v1.json."
+            : message;
+
+    [GeneratedRegex("The JSON property '([^']+)' could not be mapped")]
+    private static partial Regex UnknownMember();
+}

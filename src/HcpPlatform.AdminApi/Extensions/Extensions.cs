@@ -1,0 +1,143 @@
+using System.Text.Json.Serialization;
+using System.Threading.RateLimiting;
+using HcpPlatform.AdminApi.Security;
+using HcpPlatform.AdminApi.Services;
+using HcpPlatform.Data.Hosting;
+using HcpPlatform.Data.Migrations;
+using HcpPlatform.Data.Postgres;
+using HcpPlatform.Data.Security;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+
+namespace HcpPlatform.AdminApi.Extensions;
+
+public static class Extensions
+{
+    /// <summary>
+    /// The database (ConnectionStrings:hcpdb, else the shared embedded PostgreSQL; migrated unless
+    /// AdminApi:MigrateOnStartup is false), API-key authentication and the read/admin policies, per-key rate limiting,
+    /// request size limits, ProblemDetails for every error, the OpenAPI document and the services behind the endpoints.
+    /// </summary>
+    public static async Task AddApplicationServicesAsync(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        var settings = builder.Configuration.GetSection(AdminApiOptions.Section).Get<AdminApiOptions>() ?? new AdminApiOptions();
+        var problems = settings.Validate().ToList();
+        if (problems.Count > 0)
+        {
+            throw new OptionsValidationException(AdminApiOptions.Section, typeof(AdminApiOptions), problems);
+        }
+        services.AddOptions<AdminApiOptions>().Bind(builder.Configuration.GetSection(AdminApiOptions.Section));
+
+        var connectionString = await ConnectionStringResolver.ResolveAsync(builder.Configuration, Console.Error.WriteLine, CancellationToken.None);
+        if (settings.MigrateOnStartup)
+        {
+            await DatabaseMigrator.MigrateAsync(connectionString, CancellationToken.None);
+        }
+        // The status endpoint runs the same few statements all the time: let Npgsql prepare them (no re-planning).
+        builder.AddHcpDatabase(connectionString, dataSource =>
+        {
+            dataSource.ConnectionStringBuilder.MaxAutoPrepare = 32;
+            dataSource.ConnectionStringBuilder.AutoPrepareMinUsages = 2;
+        });
+        services.AddSingleton(new AdminDatabase(connectionString));
+        services.AddSingleton(TimeProvider.System);
+
+        // Request limits: bodies are small JSON documents; headers carry at most a key.
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = settings.MaxRequestBodyBytes;
+            kestrel.Limits.MaxRequestHeadersTotalSize = 16 * 1024;
+            kestrel.Limits.MaxRequestHeaderCount = 50;
+        });
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.Configure<Microsoft.AspNetCore.Http.Json.JsonOptions>(o =>
+        {
+            o.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+            o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
+        });
+        services.AddProblemDetails();
+        services.AddExceptionHandler<ApiExceptionHandler>();
+
+        services.AddSingleton<ApiKeyCache>();
+        services.AddHostedService<ApiKeyUseRecorder>();
+        services.AddAuthentication(ApiKeyDefaults.Scheme)
+            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyDefaults.Scheme, null);
+        services.AddAuthorizationBuilder()
+            .AddPolicy(AdminPolicies.Read, p => p.RequireAuthenticatedUser().RequireClaim(ApiKeyDefaults.ScopeClaim, ApiKeyScopes.Read, ApiKeyScopes.Admin))
+            .AddPolicy(AdminPolicies.Admin, p => p.RequireAuthenticatedUser().RequireClaim(ApiKeyDefaults.ScopeClaim, ApiKeyScopes.Admin));
+        services.AddRateLimiter(o => ConfigureRateLimiting(o, settings.RateLimit));
+
+        builder.AddDefaultOpenApi();
+
+        services.AddSingleton<GenerationControl>();
+        services.AddSingleton<StatusReader>();
+        services.AddSingleton<DataQueries>();
+        services.AddSingleton<BackfillRunner>();
+    }
+
+    /// <summary>Exception → ProblemDetails, security headers, authentication, rate limiting, authorization.</summary>
+    public static WebApplication UseAdminApiPipeline(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.Use((context, next) =>
+        {
+            var headers = context.Response.Headers;
+            headers.XContentTypeOptions = "nosniff";
+            headers["Referrer-Policy"] = "no-referrer";
+            headers.XFrameOptions = "DENY";
+            return next(context);
+        });
+        app.UseAuthentication();
+        app.UseRateLimiter();
+        app.UseAuthorization();
+        return app;
+    }
+
+    /// <summary>
+    /// One fixed window per API key (per client address for requests without a valid key); health probes are not limited.
+    /// A refused request gets 429 with Retry-After and ProblemDetails.
+    /// </summary>
+    private static void ConfigureRateLimiting(Microsoft.AspNetCore.RateLimiting.RateLimiterOptions options, RateLimitSettings settings)
+    {
+        options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
+        {
+            var path = context.Request.Path;
+            if (path.StartsWithSegments(Microsoft.Extensions.Hosting.Extensions.HealthEndpointPath)
+                || path.StartsWithSegments(Microsoft.Extensions.Hosting.Extensions.AlivenessEndpointPath))
+            {
+                return RateLimitPartition.GetNoLimiter("probes");
+            }
+            var keyId = context.User.FindFirst(System.Security.Claims.ClaimTypes.NameIdentifier)?.Value;
+            var partition = keyId is not null ? "key:" + keyId : "addr:" + context.Connection.RemoteIpAddress;
+            return RateLimitPartition.GetFixedWindowLimiter(partition, _ => new FixedWindowRateLimiterOptions
+            {
+                PermitLimit = settings.PermitLimit,
+                Window = TimeSpan.FromSeconds(settings.WindowSeconds),
+                QueueLimit = 0,
+                AutoReplenishment = true,
+            });
+        });
+        options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+        options.OnRejected = async (rejected, ct) =>
+        {
+            var context = rejected.HttpContext;
+            var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(settings.WindowSeconds);
+            var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
+            context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var writer = context.RequestServices.GetRequiredService<IProblemDetailsService>();
+            await writer.WriteAsync(new ProblemDetailsContext
+            {
+                HttpContext = context,
+                ProblemDetails = new ProblemDetails
+                {
+                    Status = StatusCodes.Status429TooManyRequests,
+                    Title = "Too many requests",
+                    Detail = $"This key (or client) may make {settings.PermitLimit} requests per {settings.WindowSeconds:0.###} s; try again in {seconds} s.",
+                },
+            });
+        };
+    }
+}

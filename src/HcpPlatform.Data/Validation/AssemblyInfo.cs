@@ -1,0 +1,4 @@
+using System.Runtime.CompilerServices;
+
+// The validation tests check the statistical helpers and the holiday calendar directly.
+[assembly: InternalsVisibleTo("HcpPlatform.Validation.Tests")]

@@ -1,0 +1,149 @@
+using HcpPlatform.Data.Loading;
+
+namespace HcpPlatform.Data.Validation;
+
+/// <summary>
+/// Integrity (000 Task 11): must be exactly right, every one "0 offending rows".
+/// <list type="bullet">
+/// <item>npi_unique, npi_check_digit (10 digits, first 1 or 2, Luhn over "80840" + the first nine digits, in SQL)</item>
+/// <item>fk_* — every reference resolves, written as anti-joins so orphans are found even when a foreign key constraint is missing</item>
+/// <item>outcome_after_stimulus, outcome_within_attribution_window (windows from ground_truth), outcome_hcp_matches_stimulus</item>
+/// <item>ids_unique — no duplicate id in any dataset table</item>
+/// <item>channel_engagements_match, participation_counts_match — stored aggregates equal their recomputation (<see cref="Aggregates"/>)</item>
+/// </list>
+/// </summary>
+internal static class IntegrityChecks
+{
+    public const string Category = "integrity";
+
+    /// <summary>Every foreign key of the dataset: check name, child table, child column, parent table, parent column, nullable.</summary>
+    internal static readonly (string Name, string Child, string Column, string Parent, string ParentColumn, bool Nullable)[] ForeignKeys =
+    [
+        ("fk_stimuli_hcp", "stimuli_events", "hcp_id", "hcp_profiles", "id", false),
+        ("fk_stimuli_campaign", "stimuli_events", "campaign_id", "campaigns", "id", true),
+        ("fk_stimuli_rep", "stimuli_events", "rep_id", "territory_assignments", "rep_id", true),
+        ("fk_outcomes_hcp", "outcome_events", "hcp_id", "hcp_profiles", "id", false),
+        ("fk_outcomes_stimulus", "outcome_events", "stimulus_id", "stimuli_events", "id", true),
+        ("fk_rx_hcp", "prescribing_history", "hcp_id", "hcp_profiles", "id", false),
+        ("fk_territories_hcp", "territory_assignments", "hcp_id", "hcp_profiles", "id", false),
+        ("fk_participation_campaign", "campaign_participation", "campaign_id", "campaigns", "id", false),
+        ("fk_participation_hcp", "campaign_participation", "hcp_id", "hcp_profiles", "id", false),
+        ("fk_contact_limits_hcp", "hcp_contact_limits", "hcp_id", "hcp_profiles", "id", false),
+    ];
+
+    public static async Task RunAsync(CheckRun run)
+    {
+        var s = run.C.S;
+
+        await run.OffendersAsync("npi_unique", Category, "No NPI is held by more than one HCP.",
+            $"SELECT npi, count(*) AS hcps FROM {s}.hcp_profiles GROUP BY npi HAVING count(*) > 1");
+
+        // CMS rule: Luhn mod 10 over "80840" + the nine-digit body ("80840" adds 24); from the right of the body
+        // every other digit starting with the last is doubled, i.e. positions 1, 3, 5, 7, 9.
+        await run.OffendersAsync("npi_check_digit", Category,
+            "Every NPI has 10 digits, starts with 1 or 2, and ends with the Luhn check digit over \"80840\" + its first nine digits.",
+            $"""
+            SELECT p.id, p.npi FROM {s}.hcp_profiles p
+            WHERE CASE WHEN p.npi ~ '^[12][0-9]{"{9}"}$' THEN
+                (SELECT (10 - (24 + sum(CASE WHEN i % 2 = 1 THEN (2 * d) / 10 + (2 * d) % 10 ELSE d END)) % 10) % 10
+                 FROM (SELECT i, substr(p.npi, i, 1)::int AS d FROM generate_series(1, 9) AS i) digits)
+                <> substr(p.npi, 10, 1)::int
+            ELSE true END
+            """);
+
+        await ForeignKeysAsync(run);
+
+        await run.TaggedOffendersAsync(Category,
+        [
+            ("outcome_after_stimulus", "Every outcome is strictly after its stimulus."),
+            ("outcome_within_attribution_window", "Every outcome falls within its type's attribution window after its stimulus (ground_truth attribution_window_days); unknown outcome types have no window."),
+            ("outcome_hcp_matches_stimulus", "Every outcome belongs to the HCP its stimulus touched."),
+        ],
+        $"""
+        WITH w AS (SELECT outcome_type, value FROM {s}.ground_truth WHERE parameter = 'attribution_window_days'),
+        j AS (
+            SELECT o.id, o.outcome_type, o.hcp_id AS outcome_hcp, s.hcp_id AS stimulus_hcp,
+                   o.event_date AS outcome_at, s.event_date AS stimulus_at, w.value AS window_days
+            FROM {s}.outcome_events o
+            JOIN {s}.stimuli_events s ON s.id = o.stimulus_id
+            LEFT JOIN w ON w.outcome_type = o.outcome_type
+        )
+        SELECT 'outcome_after_stimulus' AS check_name, concat_ws(' ', id, outcome_type, 'at', outcome_at, 'stimulus at', stimulus_at) AS example
+        FROM j WHERE outcome_at <= stimulus_at
+        UNION ALL
+        SELECT 'outcome_within_attribution_window', concat_ws(' ', id, outcome_type, 'at', outcome_at, 'stimulus at', stimulus_at, 'window', coalesce(window_days::text, 'none'), 'days')
+        FROM j WHERE window_days IS NULL OR outcome_at > stimulus_at + window_days * interval '1 day'
+        UNION ALL
+        SELECT 'outcome_hcp_matches_stimulus', concat_ws(' ', id, 'outcome hcp', outcome_hcp, 'stimulus hcp', stimulus_hcp)
+        FROM j WHERE outcome_hcp <> stimulus_hcp
+        """);
+
+        await IdsUniqueAsync(run);
+
+        await run.OffendersAsync("channel_engagements_match", Category,
+            "Every HCP's stored channel_engagements and engagement_score equal their recomputation from stimuli and outcomes (000 Task 10).",
+            $"""
+            SELECT p.id, p.engagement_score AS stored_score, a.engagement_score AS recomputed_score
+            FROM {s}.hcp_profiles p
+            JOIN ({Aggregates.ChannelEngagementsQuery(run.C.Schema)}) a ON a.hcp_id = p.id
+            WHERE p.channel_engagements IS DISTINCT FROM a.channel_engagements OR p.engagement_score IS DISTINCT FROM a.engagement_score
+            """);
+
+        await run.OffendersAsync("participation_counts_match", Category,
+            "Every campaign participation's stored touch_count and response_count equal their recomputation from the campaign's stimuli and outcomes.",
+            $"""
+            SELECT cp.id, cp.touch_count, x.touch_count AS recomputed_touches, cp.response_count, x.response_count AS recomputed_responses
+            FROM {s}.campaign_participation cp
+            JOIN ({Aggregates.ParticipationCountsQuery(run.C.Schema)}) x ON x.id = cp.id
+            WHERE cp.touch_count <> x.touch_count OR cp.response_count <> x.response_count
+            """);
+    }
+
+    /// <summary>
+    /// No duplicate id in any dataset table. A table whose id carries a valid, non-partial unique index (its primary
+    /// key) cannot hold duplicates, so only the others are scanned; dropping a key makes the check scan that table.
+    /// </summary>
+    private static async Task IdsUniqueAsync(CheckRun run)
+    {
+        const string name = "ids_unique";
+        const string description = "No id occurs twice within any dataset table (tables whose id has a valid unique index are guaranteed by it).";
+        var enforced = await run.TryQueryAsync([(name, description)], Category, """
+            SELECT DISTINCT t.relname
+            FROM pg_index i
+            JOIN pg_class t ON t.oid = i.indrelid
+            JOIN pg_namespace n ON n.oid = t.relnamespace
+            JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = i.indkey[0]
+            WHERE n.nspname = @schema AND i.indisunique AND i.indisvalid AND i.indisready AND i.indpred IS NULL
+              AND i.indnatts = 1 AND i.indexprs IS NULL AND a.attname = 'id'
+            """, r => r.GetString(0), p => p.AddWithValue("schema", run.C.Schema));
+        if (enforced is null)
+        {
+            return;
+        }
+        var scanned = DatasetTables.All.Where(t => !enforced.Contains(t)).ToList();
+        if (scanned.Count == 0)
+        {
+            run.Add(new CheckResult(name, Category, true, 0, "0 offending rows", description + " All are.", []));
+            return;
+        }
+        await run.OffendersAsync(name, Category, description,
+            string.Join("\nUNION ALL\n", scanned.Select(t => $"SELECT '{t}' AS tbl, id::text AS id, count(*) AS copies FROM {run.C.S}.{t} GROUP BY id HAVING count(*) > 1")));
+    }
+
+    private static Task ForeignKeysAsync(CheckRun run)
+    {
+        var s = run.C.S;
+        var parts = ForeignKeys.Select(fk =>
+        {
+            var nullable = fk.Nullable ? $"c.{fk.Column} IS NOT NULL AND " : "";
+            return $"""
+                SELECT '{fk.Name}' AS check_name, concat_ws(' ', c.id, '{fk.Column}', c.{fk.Column}) AS example
+                FROM {s}.{fk.Child} c
+                WHERE {nullable}NOT EXISTS (SELECT 1 FROM {s}.{fk.Parent} p WHERE p.{fk.ParentColumn} = c.{fk.Column})
+                """;
+        });
+        return run.TaggedOffendersAsync(Category,
+            ForeignKeys.Select(fk => (fk.Name, $"Every {fk.Child}.{fk.Column}{(fk.Nullable ? " that is set" : "")} exists in {fk.Parent}.{fk.ParentColumn} (anti-join; holds without the constraint).")).ToList(),
+            string.Join("\nUNION ALL\n", parts));
+    }
+}

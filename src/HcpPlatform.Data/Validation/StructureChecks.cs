@@ -1,0 +1,297 @@
+using HcpPlatform.Engine.Config;
+using HcpPlatform.Engine.Simulation;
+using NpgsqlTypes;
+
+namespace HcpPlatform.Data.Validation;
+
+/// <summary>
+/// Structure: the generator's rules hold in the data, every one "0 offending rows".
+/// <list type="bullet">
+/// <item>one_primary_rep; campaign_dates_plausible (end ≥ start, CampaignMinDays–CampaignMaxDays long, end day inclusive);
+/// campaign_concurrency (≤ MaxConcurrentCampaigns running on any day)</item>
+/// <item>no_holiday_touches (major US holidays and their observed weekdays, from the engine's calendar)</item>
+/// <item>contact_limit_monthly_max, contact_limit_min_gap, contact_limit_personal_blackout, contact_limit_preferred_days</item>
+/// <item>channel_capacity (email sends per day, visits and calls per rep per day, impressions and conference touches per day, webinar seats per event)</item>
+/// <item>rx_hcp_months (one Rx row per HCP and month of the window), email_batch_size, webinar_invite_lead, webinar_attendance_on_event</item>
+/// <item>events_in_window, campaign_touches_within_campaign, category_adherence</item>
+/// </list>
+/// Row-level rules on stimuli share one scan; the per-HCP limits (gap, month) one sort, and the per-day capacity and
+/// batch limits one grouping-sets aggregate.
+/// </summary>
+internal static class StructureChecks
+{
+    public const string Category = "structure";
+
+    public static async Task RunAsync(CheckRun run)
+    {
+        var s = run.C.S;
+        var cfg = run.C.Config;
+
+        await run.OffendersAsync("one_primary_rep", Category, "Every HCP has exactly one primary rep assignment.",
+            $"""
+            SELECT p.id, count(t.id) FILTER (WHERE t.is_primary) AS primary_reps
+            FROM {s}.hcp_profiles p LEFT JOIN {s}.territory_assignments t ON t.hcp_id = p.id
+            GROUP BY p.id HAVING count(t.id) FILTER (WHERE t.is_primary) <> 1
+            """);
+
+        await run.TaggedOffendersAsync(Category,
+        [
+            ("campaign_dates_plausible", $"Every campaign ends on or after its start and runs {cfg.CampaignMinDays}–{cfg.CampaignMaxDays} days (end day inclusive)."),
+            ("campaign_concurrency", $"At most {cfg.MaxConcurrentCampaigns} campaigns run on any day."),
+        ],
+        $"""
+        WITH c AS (
+            SELECT id, (start_date AT TIME ZONE 'UTC')::date AS first_day, (end_date AT TIME ZONE 'UTC')::date AS last_day FROM {s}.campaigns
+        )
+        SELECT 'campaign_dates_plausible' AS check_name, concat_ws(' ', id, first_day, 'to', last_day) AS example
+        FROM c WHERE last_day < first_day OR last_day - first_day + 1 NOT BETWEEN @minDays AND @maxDays
+        UNION ALL
+        SELECT 'campaign_concurrency', concat_ws(' ', d::date, count(*), 'campaigns running')
+        FROM generate_series((SELECT min(first_day) FROM c)::timestamp, (SELECT max(last_day) FROM c)::timestamp, interval '1 day') AS d
+        JOIN c ON d::date BETWEEN c.first_day AND c.last_day
+        GROUP BY d HAVING count(*) > @maxConcurrent
+        """,
+        p =>
+        {
+            p.AddWithValue("minDays", cfg.CampaignMinDays);
+            p.AddWithValue("maxDays", cfg.CampaignMaxDays);
+            p.AddWithValue("maxConcurrent", (long)cfg.MaxConcurrentCampaigns);
+        });
+
+        await RowRulesAsync(run);
+        await GroupLimitsAsync(run);
+
+        await run.OffendersAsync("rx_hcp_months", Category,
+            "Every HCP has exactly one prescribing row for each month starting in the dataset window, and none for other months (rows of unknown HCPs are fk_rx_hcp's).",
+            $"""
+            WITH months AS (
+                SELECT m::date AS month FROM generate_series(date_trunc('month', @windowStart::timestamp), @through::timestamp, interval '1 month') AS m
+                WHERE m::date >= @windowStart
+            ),
+            expected AS (SELECT p.id AS hcp_id, m.month FROM {s}.hcp_profiles p CROSS JOIN months m),
+            actual AS (
+                SELECT r.hcp_id, (r.month AT TIME ZONE 'UTC')::date AS month, count(*) AS rows
+                FROM {s}.prescribing_history r
+                WHERE EXISTS (SELECT 1 FROM {s}.hcp_profiles p WHERE p.id = r.hcp_id)
+                GROUP BY 1, 2
+            )
+            SELECT coalesce(e.hcp_id, a.hcp_id) AS hcp_id, coalesce(e.month, a.month) AS month, coalesce(a.rows, 0) AS rows,
+                   CASE WHEN e.hcp_id IS NULL THEN 'outside the window' WHEN a.rows IS NULL THEN 'missing' ELSE 'duplicated' END AS problem
+            FROM expected e FULL JOIN actual a ON a.hcp_id = e.hcp_id AND a.month = e.month
+            WHERE e.hcp_id IS NULL OR a.rows IS DISTINCT FROM 1
+            """,
+            p =>
+            {
+                p.AddWithValue("windowStart", run.C.Info.WindowStart);
+                p.AddWithValue("through", run.C.Info.SimulatedThrough);
+            });
+
+        await run.OffendersAsync("webinar_attendance_on_event", Category,
+            "Every webinar attendance is dated on the day of the webinar its invitation named.",
+            $"""
+            SELECT o.id, (o.event_date AT TIME ZONE 'UTC')::date AS attended, s.metadata->>'event_date' AS event_date
+            FROM {s}.outcome_events o JOIN {s}.stimuli_events s ON s.id = o.stimulus_id
+            WHERE o.outcome_type = 'webinar_attend'
+              AND (s.metadata->>'event_date') IS DISTINCT FROM to_char(o.event_date AT TIME ZONE 'UTC', 'YYYY-MM-DD')
+            """);
+    }
+
+    /// <summary>
+    /// Rules each stimulus row must satisfy on its own, checked in one scan (with the outcome and profile parts of
+    /// events_in_window and category_adherence beside it).
+    /// </summary>
+    private static Task RowRulesAsync(CheckRun run)
+    {
+        var s = run.C.S;
+        var cfg = run.C.Config;
+        var tierSegments = SimulationConfig.Tiers.SelectMany(t => cfg.SegmentByTier[t].Keys.Select(seg => (Tier: t, Segment: seg))).ToArray();
+        var outcomeTypes = cfg.BaseResponseRates.Values.SelectMany(v => v.Keys).Distinct().Order(StringComparer.Ordinal).ToArray();
+        return run.TaggedOffendersAsync(Category,
+        [
+            ("no_holiday_touches", "No touch falls on a major US holiday (New Year's Day, Memorial Day, Independence Day, Labor Day, Thanksgiving, Christmas) or its observed weekday."),
+            ("events_in_window", "Every touch and every outcome is dated within [window_start, simulated_through]."),
+            ("campaign_touches_within_campaign", "Every campaign-linked touch falls within its campaign's dates, uses one of the campaign's channels, and its HCP is enrolled in the campaign."),
+            ("webinar_invite_lead", $"Every webinar invitation goes out exactly {cfg.WebinarInviteLeadDays} days before its event (metadata event_date)."),
+            ("contact_limit_personal_blackout", "No HCP is touched on one of its personal blackout days (hcp_contact_limits.blackout_dates, \"MM-DD\")."),
+            ("contact_limit_preferred_days", "Where an HCP has preferred_days for a channel (ISO weekdays; phone calls, rep visits), its touches fall only on them."),
+            ("category_adherence", "Categorical columns hold configured values only: specialty, tier, segment allowed for its tier, preferred channel and content; stimulus channel with its stimulus type, content category and delivery status; outcome type."),
+        ],
+        $"""
+        WITH c AS (
+            SELECT id, channels, (start_date AT TIME ZONE 'UTC')::date AS first_day, (end_date AT TIME ZONE 'UTC')::date AS last_day FROM {s}.campaigns
+        ),
+        -- Per HCP and channel: preferred weekdays, and the personal blackout days ("MM-DD") as dates of the window's years.
+        rules AS (
+            SELECT l.hcp_id, l.channel, l.preferred_days,
+                   CASE WHEN jsonb_typeof(l.blackout_dates) = 'array' AND jsonb_array_length(l.blackout_dates) > 0 THEN ARRAY(
+                       SELECT d.day
+                       FROM jsonb_array_elements_text(CASE WHEN jsonb_typeof(l.blackout_dates) = 'array' THEN l.blackout_dates ELSE '[]' END) AS b(mmdd)
+                       CROSS JOIN generate_series(@firstYear, @lastYear) AS y(year)
+                       CROSS JOIN LATERAL (
+                           SELECT (make_date(y.year, substr(b.mmdd, 1, 2)::int, 1) + (substr(b.mmdd, 4, 2)::int - 1))::date AS day
+                           WHERE b.mmdd ~ '^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$'
+                       ) d
+                       WHERE to_char(d.day, 'MM-DD') = b.mmdd
+                   ) END AS blackout_days
+            FROM {s}.hcp_contact_limits l
+            WHERE l.preferred_days IS NOT NULL OR (jsonb_typeof(l.blackout_dates) = 'array' AND jsonb_array_length(l.blackout_dates) > 0)
+        ),
+        r AS (
+            SELECT st.id, st.hcp_id, st.channel, st.stimulus_type, st.content_category, st.delivery_status, st.day, st.campaign_id, st.metadata,
+                   c.id AS campaign, c.first_day, c.last_day, c.channels, cp.hcp_id AS enrolled, ct.channel AS known_channel,
+                   ru.preferred_days, ru.blackout_days
+            FROM (SELECT s.*, (s.event_date AT TIME ZONE 'UTC')::date AS day FROM {s}.stimuli_events s OFFSET 0) st
+            LEFT JOIN c ON c.id = st.campaign_id
+            LEFT JOIN {s}.campaign_participation cp ON cp.campaign_id = st.campaign_id AND cp.hcp_id = st.hcp_id
+            LEFT JOIN unnest(@channels::text[], @types::text[]) AS ct(channel, stimulus_type) ON ct.channel = st.channel AND ct.stimulus_type = st.stimulus_type
+            LEFT JOIN rules ru ON ru.hcp_id = st.hcp_id AND ru.channel = st.channel
+        ),
+        flagged AS (
+            SELECT r.*,
+                   r.day = ANY(@holidays) AS holiday,
+                   r.day < @windowStart OR r.day > @through AS outside,
+                   r.campaign IS NOT NULL AND (r.day NOT BETWEEN r.first_day AND r.last_day OR NOT (r.channels ? r.channel) OR r.enrolled IS NULL) AS off_campaign,
+                   r.channel = 'webinar' AND CASE WHEN r.metadata->>'event_date' ~ '^\d{"{4}"}-\d{"{2}"}-\d{"{2}"}$'
+                                                  THEN (r.metadata->>'event_date')::date - r.day <> @leadDays ELSE true END AS bad_lead,
+                   coalesce(r.day = ANY(r.blackout_days), false) AS blackout,
+                   r.preferred_days IS NOT NULL AND NOT (r.preferred_days @> to_jsonb((((r.day - DATE '2000-01-03') % 7) + 7) % 7 + 1)) AS not_preferred,
+                   r.known_channel IS NULL OR r.content_category IS NULL OR NOT (r.content_category = ANY(@contents))
+                       OR r.delivery_status NOT IN ('delivered', 'bounced', 'failed') AS bad_category
+            FROM r OFFSET 0
+        )
+        SELECT v.check_name, concat_ws(' ', f.id, f.hcp_id, f.channel, f.day, v.detail) AS example
+        FROM flagged f
+        CROSS JOIN LATERAL (VALUES
+            ('no_holiday_touches', f.holiday, NULL),
+            ('events_in_window', f.outside, NULL),
+            ('campaign_touches_within_campaign', f.off_campaign, concat_ws(' ', 'campaign', f.campaign, f.first_day, 'to', f.last_day, f.channels::text, CASE WHEN f.enrolled IS NULL THEN 'not enrolled' END)),
+            ('webinar_invite_lead', f.bad_lead, 'event ' || coalesce(f.metadata->>'event_date', 'missing')),
+            ('contact_limit_personal_blackout', f.blackout, 'blackout ' || to_char(f.day, 'MM-DD')),
+            ('contact_limit_preferred_days', f.not_preferred, concat_ws(' ', 'weekday', extract(isodow FROM f.day), 'preferred', f.preferred_days::text)),
+            ('category_adherence', f.bad_category, concat_ws('/', f.stimulus_type, f.content_category, f.delivery_status))
+        ) AS v(check_name, bad, detail)
+        WHERE (f.holiday OR f.outside OR f.off_campaign OR f.bad_lead OR f.blackout OR f.not_preferred OR f.bad_category) AND v.bad
+        UNION ALL
+        SELECT 'events_in_window', concat_ws(' ', 'outcome', id, event_date)
+        FROM {s}.outcome_events WHERE (event_date AT TIME ZONE 'UTC')::date < @windowStart OR (event_date AT TIME ZONE 'UTC')::date > @through
+        UNION ALL
+        SELECT 'category_adherence', concat_ws(' ', 'hcp', p.id, concat_ws('/', p.specialty, p.tier, p.segment, p.preferred_channel, p.preferred_content))
+        FROM {s}.hcp_profiles p
+        LEFT JOIN unnest(@tiers::text[], @segments::text[]) AS ts(tier, segment) ON ts.tier = p.tier AND ts.segment = p.segment
+        WHERE ts.tier IS NULL OR NOT (p.specialty = ANY(@specialties)) OR NOT (p.preferred_channel = ANY(@channels)) OR NOT (p.preferred_content = ANY(@contents))
+        UNION ALL
+        SELECT 'category_adherence', concat_ws(' ', 'outcome', o.id, o.outcome_type)
+        FROM {s}.outcome_events o WHERE NOT (o.outcome_type = ANY(@outcomeTypes))
+        """,
+        p =>
+        {
+            p.AddWithValue("holidays", NpgsqlDbType.Array | NpgsqlDbType.Date, run.C.Holidays);
+            p.AddWithValue("windowStart", run.C.Info.WindowStart);
+            p.AddWithValue("through", run.C.Info.SimulatedThrough);
+            p.AddWithValue("leadDays", cfg.WebinarInviteLeadDays);
+            p.AddWithValue("firstYear", run.C.Info.WindowStart.Year);
+            p.AddWithValue("lastYear", run.C.Info.SimulatedThrough.Year);
+            p.AddWithValue("tiers", tierSegments.Select(x => x.Tier).ToArray());
+            p.AddWithValue("segments", tierSegments.Select(x => x.Segment).ToArray());
+            p.AddWithValue("specialties", cfg.SpecialtyWeights.Keys.ToArray());
+            p.AddWithValue("channels", Channel.Names);
+            p.AddWithValue("types", Channel.StimulusTypes);
+            p.AddWithValue("contents", cfg.ContentCategories.Keys.ToArray());
+            p.AddWithValue("outcomeTypes", outcomeTypes);
+        });
+    }
+
+    /// <summary>
+    /// Limits on groups of touches, from one scan: per HCP, channel and month (max_contacts_per_month), per channel and
+    /// day and per rep and day (channel_capacity), per email batch (EmailBatchSize, one day) as grouping sets; the gap to
+    /// the previous touch on the same channel (min_days_between_contacts); plus webinar seats per event from the attendances.
+    /// </summary>
+    private static Task GroupLimitsAsync(CheckRun run)
+    {
+        var s = run.C.S;
+        var cfg = run.C.Config;
+        return run.TaggedOffendersAsync(Category,
+        [
+            ("contact_limit_monthly_max", "No HCP gets more touches on a channel in a calendar month than its max_contacts_per_month (offenders: the touches beyond the maximum)."),
+            ("contact_limit_min_gap", "Touches of one HCP on one channel are at least min_days_between_contacts calendar days apart."),
+            ("channel_capacity", "Channel capacity holds: email sends per day, rep visits and phone calls per rep per day, ad impressions and conference touches per day, webinar seats per event."),
+            ("email_batch_size", $"Every campaign email batch (metadata send_batch) goes out on one day to at most {cfg.EmailBatchSize} HCPs."),
+        ],
+        $"""
+        WITH cap AS (
+            SELECT channel, capacity_type, min(limit_value) AS limit_value, min((effective_date AT TIME ZONE 'UTC')::date) AS since
+            FROM {s}.channel_capacity GROUP BY channel, capacity_type
+        ),
+        -- One sort by (HCP, channel, day): the previous touch gives the gap, and the touch max_contacts_per_month
+        -- places back falling in the same calendar month means the month holds more than the maximum.
+        w AS (
+            SELECT x.id, x.hcp_id, x.channel, x.day, x.max_contacts_per_month, x.min_days_between_contacts,
+                   lag(x.day) OVER h AS previous_day,
+                   lag(x.day, greatest(x.max_contacts_per_month, 0)) OVER h AS max_back
+            FROM (
+                SELECT s.id, s.hcp_id, s.channel, (s.event_date AT TIME ZONE 'UTC')::date AS day, l.max_contacts_per_month, l.min_days_between_contacts
+                FROM {s}.stimuli_events s JOIN {s}.hcp_contact_limits l ON l.hcp_id = s.hcp_id AND l.channel = s.channel
+            ) x
+            WINDOW h AS (PARTITION BY x.hcp_id, x.channel ORDER BY x.day, x.id)
+        ),
+        limited AS (
+            SELECT w.*,
+                   w.max_back IS NOT NULL AND date_trunc('month', w.max_back::timestamp) = date_trunc('month', w.day::timestamp) AS over_month,
+                   w.day - w.previous_day < w.min_days_between_contacts AS too_close
+            FROM w
+        ),
+        -- Daily capacity is per channel, and per rep for rep visits and phone calls (rep_key is null for the others).
+        g AS (
+            SELECT GROUPING(channel, rep_key, day, batch) AS gs, channel, rep_key, day, batch,
+                   count(*) AS n, min(day) AS first_day, max(day) AS last_day
+            FROM (
+                SELECT channel, CASE WHEN channel IN ('rep_visit', 'phone') THEN rep_id END AS rep_key, (event_date AT TIME ZONE 'UTC')::date AS day,
+                       CASE WHEN channel = 'email' AND campaign_id IS NOT NULL THEN metadata->>'send_batch' END AS batch
+                FROM {s}.stimuli_events
+            ) t
+            GROUP BY GROUPING SETS ((channel, rep_key, day), (batch))
+        )
+        SELECT v.check_name, v.example
+        FROM limited x
+        CROSS JOIN LATERAL (VALUES
+            ('contact_limit_monthly_max', x.over_month,
+             concat_ws(' ', x.id, x.hcp_id, x.channel, x.day, 'is past the', x.max_contacts_per_month, 'touches allowed in', to_char(x.day, 'YYYY-MM'))),
+            ('contact_limit_min_gap', x.too_close,
+             concat_ws(' ', x.id, x.hcp_id, x.channel, x.previous_day, 'then', x.day, 'min gap', x.min_days_between_contacts))
+        ) AS v(check_name, bad, example)
+        WHERE (x.over_month OR x.too_close) AND v.bad
+        UNION ALL
+        SELECT 'channel_capacity', concat_ws(' ', g.channel, cap.capacity_type, g.rep_key, g.day, g.n, 'used, limit', cap.limit_value)
+        FROM g JOIN cap ON cap.channel = g.channel
+            AND cap.capacity_type = CASE g.channel WHEN 'email' THEN 'sends' WHEN 'digital_ad' THEN 'impressions' WHEN 'conference' THEN 'touches'
+                                                   WHEN 'rep_visit' THEN 'visits_per_rep' WHEN 'phone' THEN 'calls_per_rep' END
+        WHERE g.gs = @channelRepDay AND g.day >= cap.since AND g.n > cap.limit_value
+        UNION ALL
+        SELECT 'channel_capacity', concat_ws(' ', 'webinar', cap.capacity_type, w.webinar_id, w.n, 'attended, limit', cap.limit_value)
+        FROM (SELECT metadata->>'webinar_id' AS webinar_id, count(*) AS n FROM {s}.outcome_events WHERE outcome_type = 'webinar_attend' GROUP BY 1) w
+        JOIN cap ON cap.channel = 'webinar' AND cap.capacity_type = 'seats_per_event'
+        WHERE w.n > cap.limit_value
+        UNION ALL
+        SELECT 'email_batch_size', concat_ws(' ', g.batch, g.n, 'sends from', g.first_day, 'to', g.last_day)
+        FROM g WHERE g.gs = @batchOnly AND g.batch IS NOT NULL AND (g.n > @batchSize OR g.first_day <> g.last_day)
+        """,
+        p =>
+        {
+            // GROUPING(channel, rep_key, day, batch): a bit per argument, 1 when the grouping set leaves it out.
+            p.AddWithValue("channelRepDay", Grouping(channel: true, rep: true, day: true, batch: false));
+            p.AddWithValue("batchOnly", Grouping(channel: false, rep: false, day: false, batch: true));
+            p.AddWithValue("batchSize", (long)cfg.EmailBatchSize);
+        });
+    }
+
+    private static int Grouping(bool channel, bool rep, bool day, bool batch)
+    {
+        var grouped = new[] { channel, rep, day, batch };
+        var value = 0;
+        foreach (var g in grouped)
+        {
+            value = (value << 1) | (g ? 0 : 1);
+        }
+        return value;
+    }
+}

@@ -1,0 +1,150 @@
+using HcpPlatform.Data.Loading;
+using HcpPlatform.Engine.Calendar;
+using HcpPlatform.Engine.Simulation;
+using Npgsql;
+
+namespace HcpPlatform.Data.Validation;
+
+/// <summary>
+/// What every check needs to know about the dataset under validation: the schema (quoted once, so every
+/// query can run against the live "hcp" schema or a build schema), the dataset's own description
+/// (hcp.dataset_info: window, scale, the generation parameters with their configuration) and the
+/// configuration compiled into the engine's model (expected shares), plus the holiday blackout days.
+/// </summary>
+internal sealed class ValidationContext
+{
+    private ValidationContext(string schema, DatasetInfoRow info, GenerationParameters parameters, SimulationModel model)
+    {
+        Schema = schema;
+        S = Quote(schema);
+        Info = info;
+        Parameters = parameters;
+        Model = model;
+        Holidays = HolidaysBetween(info.WindowStart, info.SimulatedThrough);
+        WindowChannelFactor = ChannelFactors(model, info.WindowStart, info.SimulatedThrough);
+    }
+
+    /// <summary>The schema name as given.</summary>
+    public string Schema { get; }
+
+    /// <summary>The schema as a quoted identifier, ready to prefix table names: <c>"hcp".stimuli_events</c>.</summary>
+    public string S { get; }
+
+    public DatasetInfoRow Info { get; }
+    public GenerationParameters Parameters { get; }
+    public SimulationModel Model { get; }
+
+    /// <summary>Every major-holiday blackout day (the holiday and its observed weekday) of the years the dataset touches.</summary>
+    public DateOnly[] Holidays { get; }
+
+    public Engine.Config.SimulationConfig Config => Model.Config;
+
+    /// <summary>Days in [window start, simulated through], inclusive.</summary>
+    public int WindowDays => Info.SimulatedThrough.DayNumber - Info.WindowStart.DayNumber + 1;
+
+    public static string Quote(string identifier)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(identifier);
+        return "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+    }
+
+    /// <summary>
+    /// Per channel, the mean of the engine's month factors (the quarter-end push: Mar/Jun/Sep/Dec carry more email and
+    /// field volume, other months less) over the days of the window. 1 for every channel over whole years; a short
+    /// window's expected volume and channel mix follow it.
+    /// </summary>
+    public double[] WindowChannelFactor { get; }
+
+    /// <summary>Expected channel mix of the window: the configured mix weighted by <see cref="WindowChannelFactor"/>.</summary>
+    public double[] WindowChannelShare
+    {
+        get
+        {
+            var weighted = Model.ChannelShare.Select((share, c) => share * WindowChannelFactor[c]).ToArray();
+            var total = weighted.Sum();
+            return weighted.Select(w => total > 0 ? w / total : 0).ToArray();
+        }
+    }
+
+    /// <summary>Expected touches per HCP-year over the window: StimuliPerHcpYear × the window's channel factors.</summary>
+    public double WindowStimuliPerHcpYear =>
+        Model.Config.StimuliPerHcpYear * Model.ChannelShare.Select((share, c) => share * WindowChannelFactor[c]).Sum();
+
+    private static double[] ChannelFactors(SimulationModel model, DateOnly from, DateOnly to)
+    {
+        var factors = new double[Channel.Count];
+        var days = 0;
+        for (var day = from; day <= to; day = day.AddDays(1))
+        {
+            days++;
+            for (var c = 0; c < Channel.Count; c++)
+            {
+                factors[c] += model.QuarterFactor[c, day.Month - 1];
+            }
+        }
+        return factors.Select(f => days == 0 ? 1 : f / days).ToArray();
+    }
+
+    /// <summary>Reads hcp.dataset_info of <paramref name="schema"/>; null when the schema has no dataset description.</summary>
+    public static async Task<(ValidationContext? Context, string? Problem)> LoadAsync(NpgsqlConnection connection, string schema, CancellationToken ct)
+    {
+        var s = Quote(schema);
+        await using (var exists = new NpgsqlCommand("SELECT to_regclass(@t) IS NOT NULL", connection))
+        {
+            exists.Parameters.AddWithValue("t", s + ".dataset_info");
+            if (!(bool)(await exists.ExecuteScalarAsync(ct))!)
+            {
+                return (null, $"schema {schema} has no dataset_info table");
+            }
+        }
+        var rows = new List<DatasetInfoRow>();
+        await using (var cmd = new NpgsqlCommand(
+            $"SELECT seed, hcp_count, months, scenario, window_start, simulated_through, parameters::text FROM {s}.dataset_info", connection))
+        await using (var reader = await cmd.ExecuteReaderAsync(ct))
+        {
+            while (await reader.ReadAsync(ct))
+            {
+                rows.Add(new DatasetInfoRow(reader.GetInt64(0), reader.GetInt32(1), reader.GetInt32(2), reader.GetString(3),
+                    reader.GetFieldValue<DateOnly>(4), reader.GetFieldValue<DateOnly>(5), reader.GetString(6)));
+            }
+        }
+        if (rows.Count != 1)
+        {
+            return (null, $"{schema}.dataset_info has {rows.Count} rows; exactly one describes a dataset");
+        }
+        var info = rows[0];
+        if (info.SimulatedThrough < info.WindowStart)
+        {
+            return (null, $"dataset window ends ({info.SimulatedThrough:yyyy-MM-dd}) before it starts ({info.WindowStart:yyyy-MM-dd})");
+        }
+        GenerationParameters parameters;
+        SimulationModel model;
+        try
+        {
+            parameters = GenerationParameters.FromJson(info.ParametersJson);
+            model = new SimulationModel(parameters.Config);
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or ArgumentException or InvalidOperationException or NotSupportedException)
+        {
+            return (null, $"dataset_info.parameters cannot be read as generation parameters: {e.Message}");
+        }
+        return (new ValidationContext(schema, info, parameters, model), null);
+    }
+
+    internal static DateOnly[] HolidaysBetween(DateOnly from, DateOnly to)
+    {
+        var days = new SortedSet<DateOnly>();
+        // One year either side: an observed date can fall in the neighbouring year (New Year's Day on a Saturday).
+        for (var year = from.Year - 1; year <= to.Year + 1; year++)
+        {
+            foreach (var (_, date, observed) in UsHolidays.ForYear(year))
+            {
+                days.Add(date);
+                days.Add(observed);
+            }
+        }
+        return [.. days];
+    }
+}
+
+internal sealed record DatasetInfoRow(long Seed, int HcpCount, int Months, string Scenario, DateOnly WindowStart, DateOnly SimulatedThrough, string ParametersJson);

@@ -1,0 +1,207 @@
+using System.Globalization;
+using HcpPlatform.Data.Hosting;
+using HcpPlatform.Data.Loading;
+using HcpPlatform.Data.Migrations;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Polly;
+using Quartz;
+
+namespace HcpPlatform.Generator;
+
+/// <summary>
+/// Keeps the worker in step with the desired state: it LISTENs on <see cref="SimulationStateStore.Channel"/> (the
+/// admin API NOTIFYs after writing platform.simulation_state) and also reads the state every
+/// <see cref="GeneratorOptions.PollInterval"/> (1 s), so a change is picked up within a second either way. On each
+/// look it
+/// <list type="bullet">
+/// <item>schedules, re-times or removes the accelerated-play interval trigger (one day every seconds_per_simulated_day);</item>
+/// <item>on entering nightly mode (including at start) triggers a catch-up run at once;</item>
+/// <item>writes the heartbeat: observed_mode (running | pausing | paused | stopping | stopped — "pausing" while the day in
+/// progress finishes), observed speed, worker id and the watermark.</item>
+/// </list>
+/// The nightly cron trigger is configured with Quartz (AddQuartz, from Generator:Cron and Generator:TimeZone) and always
+/// present (runs check the mode); when the admin stores a schedule in config ({"schedule": {"cron", "timeZone"}}) the
+/// trigger is re-timed to it.
+/// </summary>
+public sealed class SimulationStateWatcher(
+    GeneratorDatabase database,
+    SimulationRunner runner,
+    ISchedulerFactory schedulers,
+    IOptions<GeneratorOptions> options,
+    [FromKeyedServices(TransientRetry.PipelineKey)] ResiliencePipeline retry,
+    ILogger<SimulationStateWatcher> logger) : BackgroundService
+{
+    private readonly GeneratorOptions _options = options.Value;
+    private GenerationMode? _lastMode;
+    private double? _lastInterval;
+    private double? _scheduledInterval;
+    private (string Cron, string TimeZone)? _nightly;
+    private string? _rejectedSchedule;
+    private long _lastTickTicks;
+
+    /// <summary>When the desired state was last read successfully (UTC), for the health check.</summary>
+    public DateTimeOffset? LastTickAt => Interlocked.Read(ref _lastTickTicks) is var t and > 0 ? new DateTimeOffset(t, TimeSpan.Zero) : null;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (_options.MigrateOnStart)
+        {
+            await MigrateAsync(stoppingToken);
+        }
+        var scheduler = await schedulers.GetScheduler(stoppingToken);
+        GeneratorLog.Started(logger, runner.WorkerId, _options.Cron, _options.TimeZone, SimulationStateStore.Channel, _options.PollInterval);
+        var listenConnectionString = new NpgsqlConnectionStringBuilder(database.ConnectionString)
+        {
+            ApplicationName = SimulationRunner.ApplicationNameFor(runner.WorkerId) is var n && n.Length <= 56 ? n + " listen" : n,
+            Pooling = false,
+            KeepAlive = 30,
+        }.ConnectionString;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await using var connection = new NpgsqlConnection(listenConnectionString);
+                await connection.OpenAsync(stoppingToken);
+                await using (var listen = new NpgsqlCommand($"LISTEN {SimulationStateStore.Channel}; LISTEN {Backfill.NotifyChannel}", connection))
+                {
+                    await listen.ExecuteNonQueryAsync(stoppingToken);
+                }
+                while (!stoppingToken.IsCancellationRequested)
+                {
+                    await TickAsync(connection, scheduler, stoppingToken);
+                    // Returns at the first notification, or after the poll interval: either way the state is read again.
+                    await connection.WaitAsync(_options.PollInterval, stoppingToken);
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return; // shutting down
+            }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+            {
+                GeneratorLog.WatchFailed(logger, e, _options.PollInterval);
+                await Task.Delay(_options.PollInterval, stoppingToken);
+            }
+        }
+    }
+
+    private async Task TickAsync(NpgsqlConnection connection, IScheduler scheduler, CancellationToken ct)
+    {
+        var desired = await SimulationStateStore.ReadAsync(connection, ct);
+        var mode = desired.Mode;
+        var interval = desired.Interval;
+        if (mode != _lastMode || interval != _lastInterval)
+        {
+            if (!desired.IsKnownMode)
+            {
+                GeneratorLog.UnknownMode(logger, desired.DesiredMode);
+            }
+            GeneratorLog.DesiredState(logger, desired.DesiredMode, mode switch
+            {
+                GenerationMode.Accelerated => string.Create(CultureInfo.InvariantCulture, $", one simulated day every {interval} s"),
+                GenerationMode.Nightly => $", nightly ('{_options.Cron}', {_options.TimeZone})",
+                _ => "",
+            });
+        }
+
+        if (mode == GenerationMode.Accelerated && interval != _scheduledInterval)
+        {
+            var trigger = TriggerBuilder.Create().WithIdentity(DailyIncrementJob.AcceleratedTrigger).ForJob(DailyIncrementJob.Key)
+                .UsingJobData(DailyIncrementJob.ReasonKey, SimulationRunner.Name(RunReason.Accelerated))
+                .StartNow()
+                .WithSimpleSchedule(s => s.WithInterval(TimeSpan.FromSeconds(interval!.Value)).RepeatForever().WithMisfireInstruction(SimpleTriggerMisfireInstruction.NextWithRemainingCount))
+                .Build();
+            if (await scheduler.Exists(DailyIncrementJob.AcceleratedTrigger, ct))
+            {
+                await scheduler.RescheduleJob(DailyIncrementJob.AcceleratedTrigger, trigger, ct);
+            }
+            else
+            {
+                await scheduler.ScheduleJob(trigger, cancellationToken: ct);
+            }
+            _scheduledInterval = interval;
+            GeneratorLog.AcceleratedScheduled(logger, interval!.Value);
+        }
+        else if (mode != GenerationMode.Accelerated && _scheduledInterval is not null)
+        {
+            await scheduler.UnscheduleJob(DailyIncrementJob.AcceleratedTrigger, ct);
+            _scheduledInterval = null;
+        }
+        await ApplyNightlyScheduleAsync(desired, scheduler, ct);
+        if (mode == GenerationMode.Nightly && _lastMode != GenerationMode.Nightly)
+        {
+            // Entering nightly mode (or starting in it): catch up the missed days now, not at the next 02:00.
+            await scheduler.TriggerJob(DailyIncrementJob.Key, new JobDataMap { [DailyIncrementJob.ReasonKey] = SimulationRunner.Name(RunReason.CatchUp) }, ct);
+        }
+        _lastMode = mode;
+        _lastInterval = interval;
+
+        var generating = runner.IsGenerating;
+        var observed = mode switch
+        {
+            GenerationMode.Paused => generating ? "pausing" : "paused",
+            GenerationMode.Stopped => generating ? "stopping" : "stopped",
+            _ => "running",
+        };
+        var watermark = await SimulationStateStore.HeartbeatAsync(connection, observed, interval, runner.WorkerId, ct);
+        GeneratorTelemetry.ObserveWatermark(watermark, runner.Today);
+        Interlocked.Exchange(ref _lastTickTicks, DateTimeOffset.UtcNow.UtcTicks);
+    }
+
+    /// <summary>Re-times the nightly trigger to the schedule in the desired config (or back to the worker's options).</summary>
+    private async Task ApplyNightlyScheduleAsync(DesiredState desired, IScheduler scheduler, CancellationToken ct)
+    {
+        var wanted = desired.Schedule ?? (_options.Cron, _options.TimeZone);
+        _nightly ??= (_options.Cron, _options.TimeZone); // what AddQuartz scheduled
+        if (wanted == _nightly)
+        {
+            return;
+        }
+        if (!TimeZoneInfo.TryFindSystemTimeZoneById(wanted.TimeZone, out var zone) || !CronExpression.TryParse(wanted.Cron, out _))
+        {
+            var text = wanted.Cron + " " + wanted.TimeZone;
+            if (_rejectedSchedule != text)
+            {
+                _rejectedSchedule = text;
+                GeneratorLog.ScheduleInvalid(logger, wanted.Cron, wanted.TimeZone);
+            }
+            return;
+        }
+        var trigger = TriggerBuilder.Create().WithIdentity(DailyIncrementJob.NightlyTrigger).ForJob(DailyIncrementJob.Key)
+            .UsingJobData(DailyIncrementJob.ReasonKey, SimulationRunner.Name(RunReason.Nightly))
+            .WithCronSchedule(wanted.Cron, c => c.InTimeZone(zone).WithMisfireInstruction(CronTriggerMisfireInstruction.FireAndProceed))
+            .Build();
+        if (await scheduler.Exists(DailyIncrementJob.NightlyTrigger, ct))
+        {
+            await scheduler.RescheduleJob(DailyIncrementJob.NightlyTrigger, trigger, ct);
+        }
+        else
+        {
+            await scheduler.ScheduleJob(trigger, cancellationToken: ct);
+        }
+        _nightly = wanted;
+        GeneratorLog.NightlyScheduled(logger, wanted.Cron, wanted.TimeZone);
+    }
+
+    private async Task MigrateAsync(CancellationToken ct)
+    {
+        // The database may still be starting (Aspire starts everything together): retry transient failures, then keep trying.
+        while (true)
+        {
+            try
+            {
+                await retry.ExecuteAsync(async token => await DatabaseMigrator.MigrateAsync(database.ConnectionString, token), ct);
+                return;
+            }
+            catch (Exception e) when (e is NpgsqlException or TimeoutException && !ct.IsCancellationRequested)
+            {
+                GeneratorLog.MigrationFailed(logger, e, _options.RetryDelay);
+                await Task.Delay(_options.RetryDelay, ct);
+            }
+        }
+    }
+}

@@ -1,0 +1,4 @@
+using HcpPlatform.ValidationService;
+
+var app = await ValidationServiceApp.BuildAsync(args);
+await app.RunAsync();

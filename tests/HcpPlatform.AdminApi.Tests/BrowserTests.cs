@@ -1,0 +1,141 @@
+using System.Globalization;
+using HcpPlatform.Generator;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Playwright;
+using Npgsql;
+using Xunit.Abstractions;
+
+namespace HcpPlatform.AdminApi.Tests;
+
+/// <summary>A fact that runs only where Debian's chromium is installed (scripts/test.sh installs it); skipped, visibly, elsewhere.</summary>
+public sealed class ChromiumFactAttribute : FactAttribute
+{
+    public const string ChromiumPath = "/usr/bin/chromium";
+
+    public ChromiumFactAttribute()
+    {
+        if (!File.Exists(ChromiumPath))
+        {
+            Skip = $"{ChromiumPath} is not installed (apt-get install -y chromium); the headless browser test of the admin page did not run.";
+        }
+    }
+}
+
+/// <summary>
+/// The admin page in headless Chromium against the real service and the real generator worker (hosted in this
+/// process on the same database): enter a key, start accelerated generation, see the counts move, pause, screenshot.
+/// </summary>
+[Collection(AdminApiGroup.Name)]
+public sealed class BrowserTests(AdminApiFixture fixture, ITestOutputHelper output)
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(45);
+
+    [ChromiumFact]
+    public async Task The_page_starts_accelerated_generation_shows_counts_moving_and_pauses()
+    {
+        var connectionString = await fixture.CloneAsync();
+        var api = fixture.StartHost(connectionString);
+        await using var worker = await GeneratorApp.BuildAsync(
+        [
+            "--urls=http://127.0.0.1:0",
+            $"--ConnectionStrings:hcpdb={connectionString}",
+            "--Generator:WorkerId=browser-test-worker",
+            "--Generator:PollInterval=00:00:00.2",
+        ]);
+        await worker.StartAsync();
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ChromiumFactAttribute.ChromiumPath,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
+        });
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1300 } });
+        var screenshot = ArtifactPath("admin-page.png");
+        try
+        {
+            await page.GotoAsync(new Uri(api.BaseAddress, "/admin").ToString());
+            Assert.False(await page.IsVisibleAsync("#app"));
+            await page.FillAsync("#key-input", fixture.Keys.Admin);
+            await page.ClickAsync("#key-save");
+            await page.WaitForSelectorAsync("#app", new PageWaitForSelectorOptions { State = WaitForSelectorState.Visible });
+            Assert.Equal(fixture.Keys.Admin[..12] + "…", await page.TextContentAsync("#key-prefix"));
+
+            await UntilAsync(page, "#count-hcp_profiles", t => t == "2,000");
+            await UntilAsync(page, "#simulated-through", t => t == "2026-03-31");
+            var before = await CountAsync(page, "#count-stimuli_events");
+
+            await page.FillAsync("#speed-input", "0.3");
+            await page.ClickAsync("#start");
+            await UntilAsync(page, "#mode", t => t == "running");
+            await UntilAsync(page, "#count-stimuli_events", t => Parse(t) > before);
+            await UntilAsync(page, "#simulated-through", t => string.CompareOrdinal(t, "2026-04-02") >= 0);
+            Assert.Contains("0.3 s per simulated day", await page.TextContentAsync("#speed"));
+            Assert.Contains("browser-test-worker", await page.TextContentAsync("#worker"));
+
+            await page.ClickAsync("#pause");
+            await UntilAsync(page, "#mode", t => t == "paused");
+            var atPause = await WatermarkAsync(connectionString);
+            await Task.Delay(1500); // five accelerated days' worth: none may be appended while paused
+            Assert.Equal(atPause, await WatermarkAsync(connectionString));
+            await UntilAsync(page, "#desired-mode", t => t == "paused");
+
+            // The chart has a line, the runs table lists the increments, the validation card has its answer.
+            await page.WaitForSelectorAsync("#chart polyline", new PageWaitForSelectorOptions { State = WaitForSelectorState.Attached });
+            await UntilAsync(page, "#runs-body", t => t.Contains("increment", StringComparison.Ordinal));
+            await UntilAsync(page, "#validation-summary", t => t.Length > 1);
+
+            // The key is kept for the session: a reload does not ask again.
+            await page.ReloadAsync();
+            await page.WaitForSelectorAsync("#app", new PageWaitForSelectorOptions { State = WaitForSelectorState.Visible });
+            await UntilAsync(page, "#mode", t => t == "paused");
+            output.WriteLine($"simulated days appended while running: through {atPause:yyyy-MM-dd}; stimuli {before:N0} → {await CountAsync(page, "#count-stimuli_events"):N0}");
+        }
+        finally
+        {
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = screenshot, FullPage = true });
+            output.WriteLine($"screenshot: {screenshot}");
+            Console.WriteLine($"admin page screenshot: {screenshot}");
+            await worker.StopAsync();
+        }
+    }
+
+    /// <summary>Under $HCP_TEST_ARTIFACTS, else the test output directory's artifacts/ folder.</summary>
+    private static string ArtifactPath(string name)
+    {
+        var directory = Environment.GetEnvironmentVariable("HCP_TEST_ARTIFACTS") is { Length: > 0 } d ? d : Path.Combine(AppContext.BaseDirectory, "artifacts");
+        Directory.CreateDirectory(directory);
+        return Path.Combine(directory, name);
+    }
+
+    private static async Task UntilAsync(IPage page, string selector, Func<string, bool> condition)
+    {
+        var deadline = DateTime.UtcNow + Patience;
+        string? last = null;
+        while (DateTime.UtcNow < deadline)
+        {
+            last = (await page.TextContentAsync(selector))?.Trim() ?? "";
+            if (condition(last))
+            {
+                return;
+            }
+            await Task.Delay(200);
+        }
+        var message = await page.TextContentAsync("#message");
+        Assert.Fail($"{selector} never met the condition within {Patience.TotalSeconds:0} s; last text '{last}'; page message '{message}'.");
+    }
+
+    private static long Parse(string text) =>
+        long.TryParse(text.Replace(",", "", StringComparison.Ordinal), NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : -1;
+
+    private static async Task<long> CountAsync(IPage page, string selector) => Parse((await page.TextContentAsync(selector))?.Trim() ?? "");
+
+    private static async Task<DateOnly> WatermarkAsync(string connectionString)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var cmd = new NpgsqlCommand("SELECT simulated_through FROM hcp.dataset_info", connection);
+        return (DateOnly)(await cmd.ExecuteScalarAsync())!;
+    }
+}

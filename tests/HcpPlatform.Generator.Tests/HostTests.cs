@@ -1,0 +1,176 @@
+using System.Diagnostics;
+using HcpPlatform.Testing;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Quartz;
+using static HcpPlatform.Generator.Tests.Kit;
+
+namespace HcpPlatform.Generator.Tests;
+
+/// <summary>The whole worker (web host, Quartz, LISTEN/NOTIFY, heartbeat) against a real PostgreSQL.</summary>
+[Collection(PostgresFixture.CollectionName)]
+public sealed class HostTests(PostgresFixture postgres)
+{
+    private static readonly DateOnly T = new(2026, 3, 30);
+
+    /// <summary>How long a change of the desired state may take to show (the worker reacts within a second; CI is slow).</summary>
+    private static readonly TimeSpan Reaction = TimeSpan.FromSeconds(5);
+
+    private static async Task<WebApplication> StartAsync(string connectionString, string workerId, TimeProvider? clock = null)
+    {
+        string[] args =
+        [
+            "--urls=http://127.0.0.1:0",
+            $"--ConnectionStrings:hcpdb={connectionString}",
+            $"--Generator:WorkerId={workerId}",
+            "--Generator:PollInterval=00:00:00.2",
+            "--Generator:RetryDelay=00:00:00.5",
+            "--Logging:LogLevel:Default=Warning",
+        ];
+        var app = await GeneratorApp.BuildAsync(args, builder =>
+        {
+            if (clock is not null)
+            {
+                builder.Services.AddKeyedSingleton(GeneratorApp.ClockKey, clock);
+            }
+        });
+        await app.StartAsync();
+        return app;
+    }
+
+    /// <summary>The observed columns the worker writes into platform.simulation_state.</summary>
+    private static async Task<(string? Mode, string? Worker, DateTime? Heartbeat, double? Seconds)> ObservedAsync(string cs) =>
+        (await ListAsync(cs, "SELECT observed_mode, worker_id, heartbeat_at, observed_seconds_per_simulated_day FROM platform.simulation_state",
+            r => (r.IsDBNull(0) ? null : r.GetString(0), r.IsDBNull(1) ? null : r.GetString(1), r.IsDBNull(2) ? (DateTime?)null : r.GetDateTime(2),
+                r.IsDBNull(3) ? (double?)null : r.GetDouble(3))))[0];
+
+    /// <summary>Waits until the worker has written <paramref name="beats"/> more heartbeats: it has looked at the state that many times.</summary>
+    private static async Task HeartbeatsAsync(string cs, int beats)
+    {
+        var seen = new HashSet<DateTime>();
+        await EventuallyAsync(async () =>
+        {
+            if ((await ObservedAsync(cs)).Heartbeat is { } h)
+            {
+                seen.Add(h);
+            }
+            return seen.Count > beats;
+        }, $"{beats} heartbeats");
+    }
+
+    [Fact]
+    public async Task Accelerated_play_runs_while_running_and_a_pause_stops_it_within_a_second()
+    {
+        var cs = await DatasetAsync(postgres, T);
+        await SetStateAsync(cs, "paused", 0.1);
+        await using var app = await StartAsync(cs, "h1");
+
+        // Paused: the worker watches and generates nothing.
+        await EventuallyAsync(async () => (await ObservedAsync(cs)) is { Mode: "paused", Worker: "h1" }, "the worker reports paused");
+        await HeartbeatsAsync(cs, 3);
+        Assert.Equal(T, await WatermarkAsync(cs));
+        Assert.Empty(await IncrementsAsync(cs));
+
+        // Resumed: days flow within a second, one every 0.1 s.
+        var clock = Stopwatch.StartNew();
+        await SetStateAsync(cs, "running", 0.1);
+        await EventuallyAsync(async () => await WatermarkAsync(cs) > T, "the first accelerated day", Reaction);
+        Assert.True(clock.Elapsed < Reaction, $"first day after {clock.Elapsed}");
+        await EventuallyAsync(async () => await WatermarkAsync(cs) >= T.AddDays(5), "five accelerated days");
+        Assert.Equal(0.1, (await ObservedAsync(cs)).Seconds);
+
+        // Paused again: the day in progress finishes, then nothing more.
+        clock.Restart();
+        await SetStateAsync(cs, "paused", 0.1);
+        await EventuallyAsync(async () => (await ObservedAsync(cs)).Mode == "paused", "the worker reports paused", Reaction);
+        var pausedAt = await WatermarkAsync(cs);
+        await HeartbeatsAsync(cs, 3);
+        Assert.Equal(pausedAt, await WatermarkAsync(cs));
+        await RunnerTests.AssertEachDayExactlyOnceAsync(cs, T, pausedAt);
+        await app.StopAsync();
+    }
+
+    [Fact]
+    public async Task Two_workers_in_accelerated_play_produce_each_day_once()
+    {
+        var cs = await DatasetAsync(postgres, T);
+        await SetStateAsync(cs, "running", 0.05);
+        await using var a = await StartAsync(cs, "a");
+        await using var b = await StartAsync(cs, "b");
+
+        await EventuallyAsync(async () => await WatermarkAsync(cs) >= T.AddDays(8), "eight accelerated days");
+        await SetStateAsync(cs, "stopped");
+        await EventuallyAsync(async () => (await ObservedAsync(cs)).Mode == "stopped", "both workers stopped", Reaction);
+        await Task.WhenAll(a.StopAsync(), b.StopAsync());
+
+        await RunnerTests.AssertEachDayExactlyOnceAsync(cs, T, await WatermarkAsync(cs));
+    }
+
+    [Fact]
+    public async Task Stopping_the_worker_mid_increment_rolls_the_day_back_and_a_restart_continues()
+    {
+        var cs = await DatasetAsync(postgres, T);
+        await SetStateAsync(cs, "running", 0.1);
+
+        await using (var blocker = await RunnerTests.BlockLineageAsync(cs))
+        {
+            await using var app = await StartAsync(cs, "h1");
+            await RunnerTests.WaitUntilBlockedAsync(cs, "h1");
+            // Graceful shutdown while the day's rows are written but not committed.
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+            await app.StopAsync(timeout.Token);
+        }
+        Assert.Equal(T, await WatermarkAsync(cs));
+        Assert.Equal(0L, await ScalarAsync<long>(cs, $"SELECT count(*) FROM hcp.stimuli_events WHERE event_date >= '{Iso(T.AddDays(1))}T00:00:00Z'"));
+        Assert.Empty(await IncrementsAsync(cs));
+
+        await using (var restarted = await StartAsync(cs, "h1-restarted"))
+        {
+            await EventuallyAsync(async () => await WatermarkAsync(cs) >= T.AddDays(3), "three days after the restart");
+            await SetStateAsync(cs, "paused", 0.1);
+            await EventuallyAsync(async () => (await ObservedAsync(cs)).Mode == "paused", "the worker reports paused", Reaction);
+            await restarted.StopAsync();
+        }
+        await RunnerTests.AssertEachDayExactlyOnceAsync(cs, T, await WatermarkAsync(cs));
+    }
+
+    [Fact]
+    public async Task Starting_in_nightly_mode_catches_up_at_once_and_follows_the_stored_schedule()
+    {
+        var cs = await DatasetAsync(postgres, T);
+        await SetStateAsync(cs, "running", configJson: """{"schedule": {"cron": "0 30 3 * * ?", "timeZone": "America/New_York"}}""");
+        await using var app = await StartAsync(cs, "h1", ManualClock.At(T.AddDays(3)));
+
+        await EventuallyAsync(async () => await WatermarkAsync(cs) == T.AddDays(3), "the missed days caught up");
+        await HeartbeatsAsync(cs, 3);
+        Assert.Equal([(T.AddDays(1), "succeeded"), (T.AddDays(2), "succeeded"), (T.AddDays(3), "succeeded")], await IncrementsAsync(cs));
+
+        // The nightly trigger follows the schedule stored by the admin API.
+        var scheduler = await app.Services.GetRequiredService<ISchedulerFactory>().GetScheduler();
+        await EventuallyAsync(async () => await scheduler.GetTrigger(DailyIncrementJob.NightlyTrigger) is ICronTrigger
+        {
+            CronExpressionString: "0 30 3 * * ?", TimeZone.Id: "America/New_York",
+        }, "the nightly trigger re-timed");
+
+        using var http = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
+        var health = await http.GetAsync(new Uri("/health", UriKind.Relative));
+        Assert.Equal("Healthy", await health.Content.ReadAsStringAsync());
+        await app.StopAsync();
+    }
+
+    [Fact]
+    public async Task Invalid_options_stop_the_worker_at_start()
+    {
+        await using var app = await GeneratorApp.BuildAsync(
+        [
+            "--urls=http://127.0.0.1:0",
+            "--ConnectionStrings:hcpdb=Host=127.0.0.1;Port=1;Database=none;Username=none",
+            "--Generator:Cron=every night at two",
+            "--Generator:TimeZone=Mars/Olympus_Mons",
+        ]);
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync());
+        Assert.Contains("Generator:Cron \"every night at two\"", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Generator:TimeZone \"Mars/Olympus_Mons\"", error.Message, StringComparison.Ordinal);
+    }
+}

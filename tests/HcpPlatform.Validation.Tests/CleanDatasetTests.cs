@@ -1,0 +1,101 @@
+using System.Diagnostics;
+using System.Globalization;
+using HcpPlatform.Data.Validation;
+using Xunit.Abstractions;
+
+namespace HcpPlatform.Validation.Tests;
+
+/// <summary>On a freshly generated development dataset every check passes (issue 5 acceptance).</summary>
+[Collection(DevelopmentDatasetGroup.Name)]
+public sealed class CleanDatasetTests(DevelopmentDatasetFixture f, ITestOutputHelper output)
+{
+    [Fact]
+    public async Task Every_check_passes_on_a_fresh_development_dataset()
+    {
+        var report = await f.ValidateAsync(ValidationScope.All);
+        foreach (var c in report.Checks)
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{c.Category,-11} {c.Name,-36} {(c.Passed ? "pass" : "FAIL")} {c.Measured,10:0.####}  {c.Threshold}  {string.Join(" | ", c.Examples.Take(2))}"));
+        }
+        output.WriteLine($"{report.Checks.Count} checks in {report.DurationMs} ms");
+        Assert.True(report.Passed, "failed: " + string.Join(", ", report.Checks.Where(c => !c.Passed).Select(c => $"{c.Name} ({string.Join("; ", c.Examples)})")));
+        Assert.Equal(report.Checks.Count, report.Checks.Select(c => c.Name).Distinct().Count());
+        foreach (var scope in new[] { "integrity", "structure", "volumes", "fidelity", "performance" })
+        {
+            Assert.Contains(report.Checks, c => c.Category == scope);
+        }
+    }
+
+    [Fact]
+    public void The_loader_validated_the_build_schema_before_swapping_it_in()
+    {
+        var report = f.Backfill.Validation;
+        Assert.True(report.Passed, "failed: " + string.Join(", ", report.Checks.Where(c => !c.Passed).Select(c => c.Name)));
+        Assert.DoesNotContain(report.Checks, c => c.Category == "performance");
+        Assert.Contains(report.Checks, c => c.Name == "response_rate_recovery");
+        output.WriteLine($"backfill validate stage: {report.DurationMs} ms for {report.Checks.Count} checks");
+    }
+
+    /// <summary>Validate-only at development scale: the figure for bench/README.md (printed, not asserted: timing is not a test).</summary>
+    [Fact]
+    public async Task Before_swap_validation_time_at_development_scale()
+    {
+        var times = new List<long>();
+        for (var i = 0; i < 3; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            var report = await f.ValidateAsync(ValidationScope.BeforeSwap);
+            times.Add(clock.ElapsedMilliseconds);
+            Assert.True(report.Passed);
+        }
+        output.WriteLine($"BeforeSwap validation: {string.Join(", ", times)} ms (best {times.Min()} ms)");
+    }
+
+    [Fact]
+    public async Task Checks_run_against_any_schema_name_such_as_a_build_schema()
+    {
+        await using var connection = await f.OpenAsync();
+        await using var tx = await connection.BeginTransactionAsync();
+        await Sql.ExecuteAsync(connection, "ALTER SCHEMA hcp RENAME TO \"Hcp Build 1\"");
+        var report = await DatasetValidator.RunAsync(connection, "Hcp Build 1", ValidationScope.BeforeSwap, CancellationToken.None);
+        await tx.RollbackAsync();
+        Assert.True(report.Passed, "failed: " + string.Join(", ", report.Checks.Where(c => !c.Passed).Select(c => $"{c.Name} ({string.Join("; ", c.Examples)})")));
+    }
+
+    [Fact]
+    public async Task A_schema_without_a_dataset_fails_one_check_that_says_so()
+    {
+        await using var connection = await f.OpenAsync();
+        var report = await DatasetValidator.RunAsync(connection, "no_such_schema", ValidationScope.All, CancellationToken.None);
+        var check = Assert.Single(report.Checks);
+        Assert.Equal("dataset_described", check.Name);
+        Assert.False(report.Passed);
+    }
+
+    [Fact]
+    public async Task The_session_settings_are_restored_after_validation()
+    {
+        await using var connection = await f.OpenAsync();
+        await Sql.ExecuteAsync(connection, "SET work_mem = '5MB'");
+        var before = await Sql.ScalarAsync<string>(connection, "SELECT current_setting('work_mem') || ' ' || current_setting('jit')");
+        await DatasetValidator.RunAsync(connection, DevelopmentDatasetFixture.Schema, ValidationScope.Volumes, CancellationToken.None);
+        var after = await Sql.ScalarAsync<string>(connection, "SELECT current_setting('work_mem') || ' ' || current_setting('jit')");
+        Assert.Equal(before, after);
+        Assert.StartsWith("5MB", after, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("1234567893")]
+    [InlineData("1558598797")]
+    [InlineData("1528060837")]
+    public async Task Published_valid_npis_pass_the_sql_check_digit(string npi)
+    {
+        await using var connection = await f.OpenAsync();
+        await using var tx = await connection.BeginTransactionAsync();
+        await Sql.ExecuteAsync(connection, $"UPDATE hcp.hcp_profiles SET npi = '{npi}' WHERE hcp_index = 0");
+        var report = await DatasetValidator.RunAsync(connection, DevelopmentDatasetFixture.Schema, ValidationScope.Integrity, CancellationToken.None);
+        await tx.RollbackAsync();
+        Assert.True(report["npi_check_digit"]!.Passed);
+    }
+}

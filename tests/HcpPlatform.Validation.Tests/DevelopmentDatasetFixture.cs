@@ -1,0 +1,63 @@
+using HcpPlatform.Data.Loading;
+using HcpPlatform.Data.Validation;
+using HcpPlatform.Testing;
+using Npgsql;
+
+namespace HcpPlatform.Validation.Tests;
+
+/// <summary>
+/// One development-scale dataset (seed 42, 2,000 HCPs, 12 months to 2026-06-30) generated once per test run
+/// by the real loader into a throwaway PostgreSQL. Tests never change it for good: each corrupts it inside a
+/// transaction and rolls back.
+/// </summary>
+public sealed class DevelopmentDatasetFixture : IAsyncLifetime
+{
+    public const string Schema = "hcp";
+
+    public static readonly GenerationParameters Parameters = new()
+    {
+        Seed = 42,
+        Hcps = 2000,
+        Months = 12,
+        AsOf = new DateOnly(2026, 6, 30),
+    };
+
+    private readonly PostgresFixture _postgres = new();
+
+    public string ConnectionString { get; private set; } = "";
+
+    /// <summary>The loader's own result, including the validation it ran on the build schema before the swap.</summary>
+    public BackfillResult Backfill { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        await _postgres.InitializeAsync();
+        ConnectionString = await _postgres.CreateDatabaseAsync();
+        Backfill = await Data.Loading.Backfill.RunAsync(ConnectionString, Parameters, null, CancellationToken.None);
+    }
+
+    public async Task DisposeAsync()
+    {
+        NpgsqlConnection.ClearAllPools();
+        await _postgres.DisposeAsync();
+    }
+
+    public async Task<NpgsqlConnection> OpenAsync()
+    {
+        var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        return connection;
+    }
+
+    public async Task<ValidationReport> ValidateAsync(ValidationScope scope = ValidationScope.BeforeSwap)
+    {
+        await using var connection = await OpenAsync();
+        return await DatasetValidator.RunAsync(connection, Schema, scope, CancellationToken.None);
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class DevelopmentDatasetGroup : ICollectionFixture<DevelopmentDatasetFixture>
+{
+    public const string Name = "development dataset";
+}

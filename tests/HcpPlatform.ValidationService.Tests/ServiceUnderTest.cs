@@ -1,0 +1,106 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using HcpPlatform.Data.Loading;
+using Microsoft.AspNetCore.Builder;
+
+namespace HcpPlatform.ValidationService.Tests;
+
+/// <summary>The validation service started in-process on a free loopback port against a test database.</summary>
+internal sealed class ServiceUnderTest : IAsyncDisposable
+{
+    /// <summary>
+    /// 300 HCPs × 2 months: a backfill takes a second or two. (Smaller datasets make the validator's statistical
+    /// checks fail on sampling noise for some seeds — at 150–200 HCPs touches_per_hcp_by_tier, outcomes_per_stimulus,
+    /// tv_segment_given_tier — which aborts the backfill before its swap.)
+    /// </summary>
+    public static GenerationParameters SmallDataset { get; } = new()
+    {
+        Seed = 1,
+        Hcps = 300,
+        Months = 2,
+        Scenario = "custom",
+        AsOf = new DateOnly(2025, 3, 31),
+        Parallelism = 2,
+    };
+
+    private readonly WebApplication _app;
+
+    private ServiceUnderTest(WebApplication app, HttpClient client)
+    {
+        _app = app;
+        Client = client;
+    }
+
+    public HttpClient Client { get; }
+
+    public IServiceProvider Services => _app.Services;
+
+    /// <summary>
+    /// Starts the service. OTEL_* and the schedule are pinned so the environment cannot change a test; polling is
+    /// off (1 h) unless <paramref name="settings"/> says otherwise, so a test that waits for a validation proves the
+    /// notification path.
+    /// </summary>
+    public static async Task<ServiceUnderTest> StartAsync(string connectionString, IDictionary<string, string>? settings = null)
+    {
+        var all = new Dictionary<string, string>
+        {
+            ["ConnectionStrings:hcpdb"] = connectionString,
+            ["urls"] = "http://127.0.0.1:0",
+            ["environment"] = "Production",
+            ["Logging:LogLevel:Default"] = "Warning",
+            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = "",
+            ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "",
+            ["OTEL_SERVICE_NAME"] = "validation-under-test",
+            ["Validation:PollInterval"] = "01:00:00",
+            ["Validation:ScheduleInterval"] = "00:00:00",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            all[key] = value;
+        }
+        var app = await ValidationServiceApp.BuildAsync([.. all.Select(kv => $"--{kv.Key}={kv.Value}")]);
+        await app.StartAsync();
+        return new ServiceUnderTest(app, new HttpClient { BaseAddress = new Uri(app.Urls.Single()) });
+    }
+
+    public async Task<ValidationResponse?> LatestAsync()
+    {
+        using var response = await Client.GetAsync(new Uri("/validations/latest", UriKind.Relative));
+        return response.StatusCode == HttpStatusCode.NotFound ? null : await Read(response);
+    }
+
+    /// <summary>Polls GET /validations/latest until a stored validation matches, or fails at the deadline.</summary>
+    public async Task<ValidationResponse> WaitForValidationAsync(Func<ValidationResponse, bool> match, TimeSpan deadline, string what)
+    {
+        var clock = Stopwatch.StartNew();
+        ValidationResponse? latest = null;
+        while (clock.Elapsed < deadline)
+        {
+            latest = await LatestAsync();
+            if (latest is not null && match(latest))
+            {
+                return latest;
+            }
+            await Task.Delay(TimeSpan.FromMilliseconds(100));
+        }
+        Assert.Fail($"No stored validation {what} within {deadline.TotalSeconds:0} s; the latest is {(latest is null ? "none" : $"{latest.Id} ({latest.Trigger}, run {latest.GenerationRunId})")}.");
+        return null!;
+    }
+
+    public static async Task<ValidationResponse> Read(HttpResponseMessage response)
+    {
+        Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        return (await response.Content.ReadFromJsonAsync<ValidationResponse>())!;
+    }
+
+    public static string FailedChecks(ValidationResponse v) =>
+        string.Join("; ", v.Checks.Where(c => !c.Passed).Select(c => $"{c.Name}: measured {c.Measured}, threshold {c.Threshold}, e.g. {string.Join(" | ", c.Examples)}"));
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
