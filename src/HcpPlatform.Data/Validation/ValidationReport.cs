@@ -10,6 +10,8 @@ public enum ValidationScope
     Fidelity = 8,
     Performance = 16,
     BeforeSwap = Integrity | Structure | Volumes | Fidelity,
+    /// <summary>What must be exactly right before a regenerated dataset replaces the live one.</summary>
+    SwapGate = Integrity | Structure,
     All = BeforeSwap | Performance,
 }
 
