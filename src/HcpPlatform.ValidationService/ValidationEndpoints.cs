@@ -4,22 +4,6 @@ using Npgsql;
 
 namespace HcpPlatform.ValidationService;
 
-/// <summary>A stored validation as the API returns it.</summary>
-public sealed record ValidationResponse(
-    Guid Id,
-    Guid? GenerationRunId,
-    string Trigger,
-    DateTimeOffset StartedAt,
-    long DurationMs,
-    bool Passed,
-    int ChecksTotal,
-    int ChecksFailed,
-    IReadOnlyList<CheckResult> Checks)
-{
-    public static ValidationResponse From(StoredValidation v) =>
-        new(v.Id, v.GenerationRunId, v.Trigger, v.StartedAt, v.DurationMs, v.Passed, v.ChecksTotal, v.ChecksFailed, v.Checks);
-}
-
 /// <summary>GET /validations/latest, GET /validations/{id}, POST /validations.</summary>
 public static class ValidationEndpoints
 {
@@ -27,16 +11,16 @@ public static class ValidationEndpoints
     {
         var group = app.MapGroup("/validations");
 
-        group.MapGet("/latest", async Task<Results<Ok<ValidationResponse>, ProblemHttpResult>> (NpgsqlDataSource dataSource, CancellationToken ct) =>
+        group.MapGet("/latest", async Task<Results<Ok<StoredValidation>, ProblemHttpResult>> (NpgsqlDataSource dataSource, CancellationToken ct) =>
         {
             await using var connection = await dataSource.OpenConnectionAsync(ct);
             return await ValidationStore.LatestAsync(connection, ct) is { } latest
-                ? TypedResults.Ok(ValidationResponse.From(latest))
+                ? TypedResults.Ok(latest)
                 : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No validation yet",
                     detail: "No validation has been stored yet: generate a dataset or POST /validations.");
         }).WithName("GetLatestValidation");
 
-        group.MapGet("/{id}", async Task<Results<Ok<ValidationResponse>, ProblemHttpResult>> (string id, NpgsqlDataSource dataSource, CancellationToken ct) =>
+        group.MapGet("/{id}", async Task<Results<Ok<StoredValidation>, ProblemHttpResult>> (string id, NpgsqlDataSource dataSource, CancellationToken ct) =>
         {
             if (!Guid.TryParse(id, out var guid))
             {
@@ -45,7 +29,7 @@ public static class ValidationEndpoints
             }
             await using var connection = await dataSource.OpenConnectionAsync(ct);
             return await ValidationStore.GetAsync(connection, guid, ct) is { } stored
-                ? TypedResults.Ok(ValidationResponse.From(stored))
+                ? TypedResults.Ok(stored)
                 : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Validation not found",
                     detail: $"There is no validation {guid}.");
         }).WithName("GetValidation");
@@ -55,7 +39,7 @@ public static class ValidationEndpoints
         group.MapPost("/", async (ValidationRunner runner, CancellationToken ct) =>
         {
             var stored = await runner.RunAsync(ValidationRunner.ApiTrigger, ct);
-            return TypedResults.Ok(ValidationResponse.From(stored));
+            return TypedResults.Ok(stored);
         }).WithName("RunValidation");
 
         return app;

@@ -1,3 +1,4 @@
+using HcpPlatform.Data.Validation;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
@@ -64,17 +65,17 @@ internal sealed class ServiceUnderTest : IAsyncDisposable
         return new ServiceUnderTest(app, new HttpClient { BaseAddress = new Uri(app.Urls.Single()) });
     }
 
-    public async Task<ValidationResponse?> LatestAsync()
+    public async Task<StoredValidation?> LatestAsync()
     {
         using var response = await Client.GetAsync(new Uri("/validations/latest", UriKind.Relative));
         return response.StatusCode == HttpStatusCode.NotFound ? null : await Read(response);
     }
 
     /// <summary>Polls GET /validations/latest until a stored validation matches, or fails at the deadline.</summary>
-    public async Task<ValidationResponse> WaitForValidationAsync(Func<ValidationResponse, bool> match, TimeSpan deadline, string what)
+    public async Task<StoredValidation> WaitForValidationAsync(Func<StoredValidation, bool> match, TimeSpan deadline, string what)
     {
         var clock = Stopwatch.StartNew();
-        ValidationResponse? latest = null;
+        StoredValidation? latest = null;
         while (clock.Elapsed < deadline)
         {
             latest = await LatestAsync();
@@ -88,13 +89,13 @@ internal sealed class ServiceUnderTest : IAsyncDisposable
         return null!;
     }
 
-    public static async Task<ValidationResponse> Read(HttpResponseMessage response)
+    public static async Task<StoredValidation> Read(HttpResponseMessage response)
     {
         Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
-        return (await response.Content.ReadFromJsonAsync<ValidationResponse>())!;
+        return (await response.Content.ReadFromJsonAsync<StoredValidation>())!;
     }
 
-    public static string FailedChecks(ValidationResponse v) =>
+    public static string FailedChecks(StoredValidation v) =>
         string.Join("; ", v.Checks.Where(c => !c.Passed).Select(c => $"{c.Name}: measured {c.Measured}, threshold {c.Threshold}, e.g. {string.Join(" | ", c.Examples)}"));
 
     public async ValueTask DisposeAsync()

@@ -17,6 +17,8 @@ public sealed record StoredValidation(
     int ChecksFailed,
     IReadOnlyList<CheckResult> Checks)
 {
+    // Derived from the fields above, so it is left out of the JSON the APIs return.
+    [JsonIgnore]
     public ValidationReport Report => new(Checks, DurationMs) { StartedAt = StartedAt };
 }
 
