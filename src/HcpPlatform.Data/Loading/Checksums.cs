@@ -3,9 +3,11 @@ using Npgsql;
 namespace HcpPlatform.Data.Loading;
 
 /// <summary>
-/// Order-independent table checksums: md5 over the row count and the sum of each row's md5 prefix,
-/// over the columns the engine writes (server-stamped created_at and updated_at are left out). Two runs
-/// with the same inputs give the same checksums whatever the physical row order.
+/// Order-independent table checksums: md5 over the row count and the sum of each row's 64-bit hash
+/// (PostgreSQL's hash_record_extended, the stable hash behind hash partitioning), over the columns the
+/// engine writes (server-stamped created_at and updated_at are left out). Two runs with the same inputs
+/// give the same checksums whatever the physical row order. Hashing the row's values directly is about
+/// ten times cheaper than md5 over its text form, which matters at millions of rows.
 /// </summary>
 public static class Checksums
 {
@@ -25,7 +27,7 @@ public static class Checksums
     };
 
     public static string Query(string schema, string table) => $"""
-        SELECT md5(count(*)::text || ':' || coalesce(sum(('x' || substr(md5(ROW({string.Join(", ", Columns[table])})::text), 1, 15))::bit(60)::bigint), 0)::text)
+        SELECT md5(count(*)::text || ':' || coalesce(sum(hash_record_extended(ROW({string.Join(", ", Columns[table])}), 0)), 0)::text)
         FROM "{schema}".{table}
         """;
 
