@@ -73,7 +73,14 @@ public sealed class ValidationRunner(
                         return null;
                     }
                 }
-                report = await DatasetValidator.RunAsync(connection, HcpDbContext.DatasetSchema, options.Value.Scope, ct);
+                // The checks are spread over more connections, all sharing this transaction's snapshot.
+                string snapshot;
+                await using (var export = new NpgsqlCommand("SELECT pg_export_snapshot()", connection, tx))
+                {
+                    snapshot = (string)(await export.ExecuteScalarAsync(ct))!;
+                }
+                var more = new ValidationConnections(async token => await dataSource.OpenConnectionAsync(token), ValidationConnections.DefaultCount, snapshot);
+                report = await DatasetValidator.RunAsync(connection, HcpDbContext.DatasetSchema, options.Value.Scope, more, ct);
                 await tx.CommitAsync(ct);
             }
 

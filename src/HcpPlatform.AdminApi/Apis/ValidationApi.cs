@@ -44,9 +44,11 @@ public static class ValidationApi
             return TypedResults.Problem(statusCode: 409, title: "There is no dataset to validate", detail: "Generate one first: POST /api/admin/generation/backfill.");
         }
         // A dedicated connection: the checks run long queries, not for the pooled data source.
-        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(database.ConnectionString) { CommandTimeout = 0 }.ConnectionString);
+        var connectionString = new NpgsqlConnectionStringBuilder(database.ConnectionString) { CommandTimeout = 0 }.ConnectionString;
+        await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync(ct);
-        var report = await DatasetValidator.RunAsync(connection, Data.HcpDbContext.DatasetSchema, ValidationScope.All, ct);
+        var report = await DatasetValidator.RunAsync(connection, Data.HcpDbContext.DatasetSchema, ValidationScope.All,
+            ValidationConnections.FromConnectionString(connectionString, ValidationConnections.DefaultCount), ct);
         var runId = await ValidationStore.CurrentGenerationRunIdAsync(connection, ct);
         var id = await ValidationStore.SaveAsync(connection, report, runId, "api", ct);
         var stored = await ValidationStore.GetAsync(connection, id, ct);

@@ -28,7 +28,8 @@ internal static class ValidateCommand
         var state = await DatasetState.ReadAsync(connection, ct)
             ?? throw new CliFailureException("There is no dataset to validate yet; run 'hcp generate' first.");
         output.Note($"Validating {state.Describe()}…");
-        var report = await DatasetValidator.RunAsync(connection, HcpPlatform.Data.HcpDbContext.DatasetSchema, ValidationScope.All, ct);
+        var report = await DatasetValidator.RunAsync(connection, HcpPlatform.Data.HcpDbContext.DatasetSchema, ValidationScope.All,
+            ValidationConnections.FromConnectionString(connectionString, ValidationConnections.DefaultCount), ct);
         var runId = await ValidationStore.CurrentGenerationRunIdAsync(connection, ct);
         var stored = await ValidationStore.SaveAsync(connection, report, runId, "cli", ct);
         output.Note($"Stored as validation {stored} in platform.validation_results.");

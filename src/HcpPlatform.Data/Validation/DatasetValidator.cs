@@ -14,48 +14,111 @@ public static class DatasetValidator
     /// <summary>How many offending rows a failed check reports.</summary>
     public const int ExampleCount = 5;
 
-    public static async Task<ValidationReport> RunAsync(NpgsqlConnection connection, string schema, ValidationScope scope, CancellationToken ct)
+    /// <summary>Validates on the caller's connection, one query at a time.</summary>
+    public static Task<ValidationReport> RunAsync(NpgsqlConnection connection, string schema, ValidationScope scope, CancellationToken ct) =>
+        RunAsync(connection, schema, scope, null, ct);
+
+    /// <summary>Validates on <paramref name="connections"/> connections opened from <paramref name="connectionString"/>.</summary>
+    public static async Task<ValidationReport> RunAsync(string connectionString, string schema, ValidationScope scope, int connections, CancellationToken ct)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(ct);
+        return await RunAsync(connection, schema, scope, ValidationConnections.FromConnectionString(connectionString, connections), ct);
+    }
+
+    /// <summary>
+    /// Validates on the caller's connection and, when <paramref name="more"/> is given, on more connections at once:
+    /// the checks are independent read-only queries, so they are spread over the connections (the report keeps their
+    /// declared order). The timed performance checks run afterwards on the caller's connection alone, so that other
+    /// checks do not slow them down.
+    /// </summary>
+    public static async Task<ValidationReport> RunAsync(NpgsqlConnection connection, string schema, ValidationScope scope, ValidationConnections? more, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(connection);
         var started = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
-        var checks = new List<CheckResult>();
         var (context, problem) = await ValidationContext.LoadAsync(connection, schema, ct);
         if (context is null)
         {
-            checks.Add(new CheckResult("dataset_described", "integrity", false, null, "exactly one readable dataset_info row",
-                "The schema describes its dataset (seed, scale, window, generation parameters) in dataset_info.", [problem!]));
-            return new ValidationReport(checks, clock.ElapsedMilliseconds) { StartedAt = started };
+            CheckResult missing = new("dataset_described", "integrity", false, null, "exactly one readable dataset_info row",
+                "The schema describes its dataset (seed, scale, window, generation parameters) in dataset_info.", [problem!]);
+            return new ValidationReport([missing], clock.ElapsedMilliseconds) { StartedAt = started };
         }
 
-        var run = new CheckRun(connection, context, checks, ct);
-        var saved = await run.TuneSessionAsync();
-        try
+        var parts = new List<Func<CheckRun, Task>>();
+        if (scope.HasFlag(ValidationScope.Integrity))
         {
-            if (scope.HasFlag(ValidationScope.Integrity))
+            parts.AddRange(IntegrityChecks.Parts());
+        }
+        if (scope.HasFlag(ValidationScope.StoredAggregates))
+        {
+            parts.AddRange(IntegrityChecks.StoredAggregateParts());
+        }
+        if (scope.HasFlag(ValidationScope.Structure))
+        {
+            parts.AddRange(StructureChecks.Parts());
+        }
+        if (scope.HasFlag(ValidationScope.Volumes))
+        {
+            parts.Add(VolumeChecks.RunAsync);
+        }
+        if (scope.HasFlag(ValidationScope.Fidelity))
+        {
+            parts.AddRange(FidelityChecks.Parts());
+        }
+        var results = parts.Select(_ => new List<CheckResult>()).ToList();
+        var next = -1;
+
+        // Each worker owns one connection and takes the next part until none is left.
+        async Task WorkAsync(NpgsqlConnection worker)
+        {
+            var saved = await CheckRun.TuneSessionAsync(worker, ct);
+            try
             {
-                await IntegrityChecks.RunAsync(run);
+                for (var i = Interlocked.Increment(ref next); i < parts.Count; i = Interlocked.Increment(ref next))
+                {
+                    await parts[i](new CheckRun(worker, context, results[i], ct));
+                }
             }
-            if (scope.HasFlag(ValidationScope.Structure))
+            finally
             {
-                await StructureChecks.RunAsync(run);
-            }
-            if (scope.HasFlag(ValidationScope.Volumes))
-            {
-                await VolumeChecks.RunAsync(run);
-            }
-            if (scope.HasFlag(ValidationScope.Fidelity))
-            {
-                await FidelityChecks.RunAsync(run);
-            }
-            if (scope.HasFlag(ValidationScope.Performance))
-            {
-                await PerformanceChecks.RunAsync(run);
+                await CheckRun.RestoreSessionAsync(worker, saved);
             }
         }
-        finally
+
+        async Task HelperAsync(ValidationConnections helpers)
         {
-            await run.RestoreSessionAsync(saved);
+            await using var own = await helpers.Open(ct);
+            if (helpers.Snapshot is null)
+            {
+                await WorkAsync(own);
+                return;
+            }
+            // The caller validates inside a snapshot: see exactly the data it sees.
+            await using var tx = await own.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
+            await using (var set = new NpgsqlCommand($"SET TRANSACTION READ ONLY; SET TRANSACTION SNAPSHOT '{helpers.Snapshot.Replace("'", "''", StringComparison.Ordinal)}'", own, tx))
+            {
+                await set.ExecuteNonQueryAsync(ct);
+            }
+            await WorkAsync(own);
+            await tx.CommitAsync(ct);
+        }
+
+        var extra = more is null ? 0 : Math.Min(more.Count, parts.Count) - 1;
+        await Task.WhenAll(Enumerable.Range(0, Math.Max(0, extra)).Select(_ => HelperAsync(more!)).Prepend(WorkAsync(connection)));
+
+        var checks = results.SelectMany(r => r).ToList();
+        if (scope.HasFlag(ValidationScope.Performance))
+        {
+            var saved = await CheckRun.TuneSessionAsync(connection, ct);
+            try
+            {
+                await PerformanceChecks.RunAsync(new CheckRun(connection, context, checks, ct));
+            }
+            finally
+            {
+                await CheckRun.RestoreSessionAsync(connection, saved);
+            }
         }
         return new ValidationReport(checks, clock.ElapsedMilliseconds) { StartedAt = started };
     }
@@ -76,6 +139,35 @@ public static class DatasetValidator
             examples.Add(reader.GetString(1));
         }
         return new CheckResult(name, category, count == 0, count, "0 offending rows", description, examples);
+    }
+}
+
+/// <summary>
+/// More connections for one validation: how to open one, how many to use in all (the caller's included), and, when the
+/// caller validates inside a REPEATABLE READ transaction, the snapshot it exported (pg_export_snapshot()) for the others to share.
+/// </summary>
+public sealed record ValidationConnections(Func<CancellationToken, Task<NpgsqlConnection>> Open, int Count, string? Snapshot = null)
+{
+    /// <summary>Connections to run a validation on by default: one per core, at least two.</summary>
+    public static int DefaultCount => Math.Max(2, Environment.ProcessorCount);
+
+    public static ValidationConnections FromConnectionString(string connectionString, int count, string? snapshot = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        return new(async ct =>
+        {
+            var connection = new NpgsqlConnection(connectionString);
+            try
+            {
+                await connection.OpenAsync(ct);
+                return connection;
+            }
+            catch
+            {
+                await connection.DisposeAsync();
+                throw;
+            }
+        }, count, snapshot);
     }
 }
 
@@ -168,16 +260,22 @@ internal sealed class CheckRun(NpgsqlConnection connection, ValidationContext co
     /// Settings for a few analytical queries: more sort memory (no spills at development scale) and no JIT
     /// (compiling costs more than these sub-second queries save). Returns the previous values.
     /// </summary>
-    public async Task<(string WorkMem, string Jit)?> TuneSessionAsync()
+    public static async Task<(string WorkMem, string Jit)?> TuneSessionAsync(NpgsqlConnection connection, CancellationToken ct)
     {
         try
         {
-            var saved = (await QueryAsync("SELECT current_setting('work_mem'), current_setting('jit')", r => (r.GetString(0), r.GetString(1))))[0];
-            await using var cmd = Command("""
+            (string, string) saved;
+            await using (var read = new NpgsqlCommand("SELECT current_setting('work_mem'), current_setting('jit')", connection))
+            await using (var reader = await read.ExecuteReaderAsync(ct))
+            {
+                await reader.ReadAsync(ct);
+                saved = (reader.GetString(0), reader.GetString(1));
+            }
+            await using var cmd = new NpgsqlCommand("""
                 SELECT set_config('work_mem', CASE WHEN pg_size_bytes(current_setting('work_mem')) < pg_size_bytes('64MB') THEN '64MB' ELSE current_setting('work_mem') END, false),
                        set_config('jit', 'off', false)
-                """);
-            await cmd.ExecuteNonQueryAsync(Ct);
+                """, connection);
+            await cmd.ExecuteNonQueryAsync(ct);
             return saved;
         }
         catch (PostgresException)
@@ -186,7 +284,7 @@ internal sealed class CheckRun(NpgsqlConnection connection, ValidationContext co
         }
     }
 
-    public async Task RestoreSessionAsync((string WorkMem, string Jit)? saved)
+    public static async Task RestoreSessionAsync(NpgsqlConnection connection, (string WorkMem, string Jit)? saved)
     {
         if (saved is not { } s)
         {
@@ -194,11 +292,9 @@ internal sealed class CheckRun(NpgsqlConnection connection, ValidationContext co
         }
         try
         {
-            await using var cmd = Command("SELECT set_config('work_mem', @w, false), set_config('jit', @j, false)", p =>
-            {
-                p.AddWithValue("w", s.WorkMem);
-                p.AddWithValue("j", s.Jit);
-            });
+            await using var cmd = new NpgsqlCommand("SELECT set_config('work_mem', @w, false), set_config('jit', @j, false)", connection);
+            cmd.Parameters.AddWithValue("w", s.WorkMem);
+            cmd.Parameters.AddWithValue("j", s.Jit);
             await cmd.ExecuteNonQueryAsync(CancellationToken.None);
         }
         catch (Exception e) when (e is PostgresException or NpgsqlException or InvalidOperationException)

@@ -48,13 +48,28 @@ internal static class FidelityChecks
 
     private static readonly string[] LatencyTypes = ["email_open", "email_click", "meeting_scheduled", "sample_request"];
 
-    public static async Task RunAsync(CheckRun run)
+    /// <summary>
+    /// The checks, as independent parts that may run on separate connections. The ground truth is read once, by
+    /// the first part that needs it (a failure to read it is reported there).
+    /// </summary>
+    public static IEnumerable<Func<CheckRun, Task>> Parts()
     {
-        await CategoricalAsync(run);
-        var truth = await LoadTruthAsync(run);
-        await LatencyAsync(run, truth);
-        await TouchesByTierAsync(run);
-        await RecoveryAsync(run, truth);
+        var gate = new object();
+        Task<Truth?>? truth = null;
+        Task<Truth?> TruthAsync(CheckRun run)
+        {
+            lock (gate)
+            {
+                return truth ??= LoadTruthAsync(run);
+            }
+        }
+        return
+        [
+            CategoricalAsync,
+            async run => await RecoveryAsync(run, await TruthAsync(run)),
+            async run => await LatencyAsync(run, await TruthAsync(run)),
+            TouchesByTierAsync,
+        ];
     }
 
     // ---------------------------------------------------------------- TVComplement

@@ -22,19 +22,27 @@ internal static class StructureChecks
 {
     public const string Category = "structure";
 
-    public static async Task RunAsync(CheckRun run)
+    /// <summary>The checks, as independent parts that may run on separate connections.</summary>
+    public static IEnumerable<Func<CheckRun, Task>> Parts() =>
+    [
+        run => run.OffendersAsync("one_primary_rep", Category, "Every HCP has exactly one primary rep assignment.",
+            $"""
+            SELECT p.id, count(t.id) FILTER (WHERE t.is_primary) AS primary_reps
+            FROM {run.C.S}.hcp_profiles p LEFT JOIN {run.C.S}.territory_assignments t ON t.hcp_id = p.id
+            GROUP BY p.id HAVING count(t.id) FILTER (WHERE t.is_primary) <> 1
+            """),
+        CampaignsAsync,
+        RowRulesAsync,
+        GroupLimitsAsync,
+        RxHcpMonthsAsync,
+        WebinarAttendanceAsync,
+    ];
+
+    private static Task CampaignsAsync(CheckRun run)
     {
         var s = run.C.S;
         var cfg = run.C.Config;
-
-        await run.OffendersAsync("one_primary_rep", Category, "Every HCP has exactly one primary rep assignment.",
-            $"""
-            SELECT p.id, count(t.id) FILTER (WHERE t.is_primary) AS primary_reps
-            FROM {s}.hcp_profiles p LEFT JOIN {s}.territory_assignments t ON t.hcp_id = p.id
-            GROUP BY p.id HAVING count(t.id) FILTER (WHERE t.is_primary) <> 1
-            """);
-
-        await run.TaggedOffendersAsync(Category,
+        return run.TaggedOffendersAsync(Category,
         [
             ("campaign_dates_plausible", $"Every campaign ends on or after its start and runs {cfg.CampaignMinDays}–{cfg.CampaignMaxDays} days (end day inclusive)."),
             ("campaign_concurrency", $"At most {cfg.MaxConcurrentCampaigns} campaigns run on any day."),
@@ -57,11 +65,12 @@ internal static class StructureChecks
             p.AddWithValue("maxDays", cfg.CampaignMaxDays);
             p.AddWithValue("maxConcurrent", (long)cfg.MaxConcurrentCampaigns);
         });
+    }
 
-        await RowRulesAsync(run);
-        await GroupLimitsAsync(run);
-
-        await run.OffendersAsync("rx_hcp_months", Category,
+    private static Task RxHcpMonthsAsync(CheckRun run)
+    {
+        var s = run.C.S;
+        return run.OffendersAsync("rx_hcp_months", Category,
             "Every HCP has exactly one prescribing row for each month starting in the dataset window, and none for other months (rows of unknown HCPs are fk_rx_hcp's).",
             $"""
             WITH months AS (
@@ -85,8 +94,12 @@ internal static class StructureChecks
                 p.AddWithValue("windowStart", run.C.Info.WindowStart);
                 p.AddWithValue("through", run.C.Info.SimulatedThrough);
             });
+    }
 
-        await run.OffendersAsync("webinar_attendance_on_event", Category,
+    private static Task WebinarAttendanceAsync(CheckRun run)
+    {
+        var s = run.C.S;
+        return run.OffendersAsync("webinar_attendance_on_event", Category,
             "Every webinar attendance is dated on the day of the webinar its invitation named.",
             $"""
             SELECT o.id, (o.event_date AT TIME ZONE 'UTC')::date AS attended, s.metadata->>'event_date' AS event_date
