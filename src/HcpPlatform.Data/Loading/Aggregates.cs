@@ -3,100 +3,124 @@ namespace HcpPlatform.Data.Loading;
 /// <summary>
 /// Derived columns, computed set-based in SQL after every change (000 Task 10): each HCP's
 /// channel_engagements (one entry per channel: score, lastContact, totalTouches, responseRate) and
-/// engagement_score, and each participation's touch and response counts. The validator recomputes the
-/// same queries and compares them with what is stored.
+/// engagement_score, and each participation's touch and response counts. Both come from one pass over the
+/// stimuli (with their outcomes counted): the touch totals per HCP, channel and campaign. The validator
+/// recomputes the same queries and compares them with what is stored.
 /// </summary>
 public static class Aggregates
 {
     /// <summary>
-    /// A query returning (hcp_id, channel_engagements jsonb, engagement_score) for every HCP, or for the
-    /// HCPs in the uuid[] parameter @hcps when <paramref name="onlySomeHcps"/> is set.
-    /// Score per channel = 0.7 × min(100, 2.5 × response rate %) + 0.3 × min(100, 5 × touches);
-    /// the overall score is the touch-weighted mean of the channel scores.
+    /// (hcp_id, channel, campaign_id, touches, responses, last_contact) for every HCP, or for the HCPs in the
+    /// uuid[] parameter @hcps: a touch's responses are the outcomes attributed to it.
     /// </summary>
-    public static string ChannelEngagementsQuery(string schema, bool onlySomeHcps = false)
+    public static string TouchTotalsQuery(string schema, bool onlySomeHcps = false) => onlySomeHcps
+        // A few HCPs: their stimuli by index, each one's outcomes by the stimulus_id index.
+        ? $"""
+            SELECT s.hcp_id, s.channel, s.campaign_id, count(*) AS touches, sum(r.n)::bigint AS responses, max(s.event_date) AS last_contact
+            FROM "{schema}".stimuli_events s
+            CROSS JOIN LATERAL (SELECT count(*) AS n FROM "{schema}".outcome_events o WHERE o.stimulus_id = s.id) r
+            WHERE s.hcp_id = ANY(@hcps)
+            GROUP BY s.hcp_id, s.channel, s.campaign_id
+            """
+        // Everyone: one scan of the stimuli against the outcomes counted per stimulus.
+        : $"""
+            SELECT s.hcp_id, s.channel, s.campaign_id, count(*) AS touches, coalesce(sum(r.n), 0)::bigint AS responses, max(s.event_date) AS last_contact
+            FROM "{schema}".stimuli_events s
+            LEFT JOIN (SELECT stimulus_id, count(*) AS n FROM "{schema}".outcome_events GROUP BY stimulus_id) r ON r.stimulus_id = s.id
+            GROUP BY s.hcp_id, s.channel, s.campaign_id
+            """;
+
+    private static string Totals(string schema, bool onlySomeHcps, string? touchTotals) =>
+        touchTotals is null ? TouchTotalsQuery(schema, onlySomeHcps) : $"SELECT * FROM {touchTotals}{(onlySomeHcps ? " WHERE hcp_id = ANY(@hcps)" : "")}";
+
+    /// <summary>Creates the temporary table <paramref name="name"/> holding <see cref="TouchTotalsQuery"/> (dropped at commit).</summary>
+    public static string CreateTouchTotals(string schema, string name) =>
+        $"CREATE TEMP TABLE {name} ON COMMIT DROP AS {TouchTotalsQuery(schema)}; ANALYZE {name}";
+
+    /// <summary>The channels of channel_engagements, in their order in the array.</summary>
+    private static readonly string[] Channels = ["email", "rep_visit", "phone", "webinar", "digital_ad", "conference"];
+
+    /// <summary>
+    /// A query returning (hcp_id, channel_engagements jsonb, engagement_score) for every HCP, or for the
+    /// HCPs in the uuid[] parameter @hcps when <paramref name="onlySomeHcps"/> is set; the touch totals come from
+    /// <paramref name="touchTotals"/> (a table made by <see cref="CreateTouchTotals"/>) or are computed inline.
+    /// Score per channel = 0.7 × min(100, 2.5 × response rate %) + 0.3 × min(100, 5 × touches);
+    /// the overall score is the touch-weighted mean of the channel scores. The six channels are columns of one
+    /// row per HCP, so the array is built in channel order without sorting inside each HCP's group.
+    /// </summary>
+    public static string ChannelEngagementsQuery(string schema, bool onlySomeHcps = false, string? touchTotals = null)
     {
         var filter = onlySomeHcps ? "WHERE p.id = ANY(@hcps)" : "";
-        var stimulusFilter = onlySomeHcps ? "WHERE s.hcp_id = ANY(@hcps)" : "";
+        var perChannel = string.Join(",\n", Channels.Select((c, i) => $"""
+                    sum(touches) FILTER (WHERE channel = '{c}')::bigint AS t{i}, sum(responses) FILTER (WHERE channel = '{c}')::bigint AS r{i},
+                    max(last_contact) FILTER (WHERE channel = '{c}') AS l{i}
+            """));
+        var scored = string.Join(",\n", Channels.Select((_, i) => $"""
+                    CASE WHEN t{i} = 0 THEN 0 ELSE round(100.0 * r{i} / t{i}, 2) END AS rate{i},
+                    CASE WHEN t{i} = 0 THEN 0 ELSE round(0.7 * least(100, 250.0 * r{i} / t{i}) + 0.3 * least(100, 5.0 * t{i}), 1) END AS score{i}
+            """));
+        var objects = string.Join(",\n", Channels.Select((c, i) => $"""
+                        jsonb_build_object('channel', '{c}', 'score', score{i}, 'lastContact', to_char(l{i} AT TIME ZONE 'UTC', 'YYYY-MM-DD'),
+                                           'totalTouches', t{i}, 'responseRate', rate{i})
+            """));
+        var weighted = string.Join(" + ", Channels.Select((_, i) => $"score{i} * t{i}"));
+        var touches = string.Join(" + ", Channels.Select((_, i) => $"t{i}"));
+        var joined = string.Join(",\n", Channels.Select((_, i) => $"        coalesce(h.t{i}, 0) AS t{i}, coalesce(h.r{i}, 0) AS r{i}, h.l{i}"));
         return $"""
-            WITH channels(channel, ord) AS (
-                VALUES ('email', 1), ('rep_visit', 2), ('phone', 3), ('webinar', 4), ('digital_ad', 5), ('conference', 6)
+            WITH totals AS ({Totals(schema, onlySomeHcps, touchTotals)}),
+            per_hcp AS (
+                SELECT hcp_id,
+            {perChannel}
+                FROM totals
+                GROUP BY hcp_id
             ),
-            touches AS (
-                SELECT s.hcp_id, s.channel, count(*) AS touches, max(s.event_date) AS last_contact
-                FROM "{schema}".stimuli_events s {stimulusFilter}
-                GROUP BY s.hcp_id, s.channel
-            ),
-            responses AS (
-                SELECT s.hcp_id, s.channel, count(*) AS responses
-                FROM "{schema}".outcome_events o
-                JOIN "{schema}".stimuli_events s ON s.id = o.stimulus_id
-                {stimulusFilter}
-                GROUP BY s.hcp_id, s.channel
-            ),
-            per_channel AS (
-                SELECT p.id AS hcp_id, c.channel, c.ord,
-                       coalesce(t.touches, 0) AS touches,
-                       coalesce(r.responses, 0) AS responses,
-                       t.last_contact
+            joined AS (
+                SELECT p.id AS hcp_id,
+            {joined}
                 FROM "{schema}".hcp_profiles p
-                CROSS JOIN channels c
-                LEFT JOIN touches t ON t.hcp_id = p.id AND t.channel = c.channel
-                LEFT JOIN responses r ON r.hcp_id = p.id AND r.channel = c.channel
+                LEFT JOIN per_hcp h ON h.hcp_id = p.id
                 {filter}
             ),
             scored AS (
                 SELECT *,
-                       CASE WHEN touches = 0 THEN 0 ELSE round(100.0 * responses / touches, 2) END AS response_rate,
-                       CASE WHEN touches = 0 THEN 0
-                            ELSE round(0.7 * least(100, 250.0 * responses / touches) + 0.3 * least(100, 5.0 * touches), 1) END AS score
-                FROM per_channel
+            {scored}
+                FROM joined
             )
             SELECT hcp_id,
-                   jsonb_agg(jsonb_build_object(
-                       'channel', channel,
-                       'score', score,
-                       'lastContact', to_char(last_contact AT TIME ZONE 'UTC', 'YYYY-MM-DD'),
-                       'totalTouches', touches,
-                       'responseRate', response_rate) ORDER BY ord) AS channel_engagements,
-                   coalesce(round(sum(score * touches) / nullif(sum(touches), 0), 1), 0)::double precision AS engagement_score
+                   jsonb_build_array(
+            {objects}
+                   ) AS channel_engagements,
+                   coalesce(round(({weighted}) / nullif({touches}, 0), 1), 0)::double precision AS engagement_score
             FROM scored
-            GROUP BY hcp_id
             """;
     }
 
-    public static string UpdateChannelEngagements(string schema, bool onlySomeHcps = false) => $"""
+    public static string UpdateChannelEngagements(string schema, bool onlySomeHcps = false, string? touchTotals = null) => $"""
         UPDATE "{schema}".hcp_profiles p
         SET channel_engagements = a.channel_engagements, engagement_score = a.engagement_score
-        FROM ({ChannelEngagementsQuery(schema, onlySomeHcps)}) a
+        FROM ({ChannelEngagementsQuery(schema, onlySomeHcps, touchTotals)}) a
         WHERE a.hcp_id = p.id
         """;
 
     /// <summary>(id, touch_count, response_count) for every participation row, or those of the HCPs in @hcps.</summary>
-    public static string ParticipationCountsQuery(string schema, bool onlySomeHcps = false) => $"""
-        WITH t AS (
-            SELECT campaign_id, hcp_id, count(*) AS touches
-            FROM "{schema}".stimuli_events WHERE campaign_id IS NOT NULL {(onlySomeHcps ? "AND hcp_id = ANY(@hcps)" : "")}
+    public static string ParticipationCountsQuery(string schema, bool onlySomeHcps = false, string? touchTotals = null) => $"""
+        WITH totals AS ({Totals(schema, onlySomeHcps, touchTotals)}),
+        t AS (
+            SELECT campaign_id, hcp_id, sum(touches) AS touches, sum(responses) AS responses
+            FROM totals
+            WHERE campaign_id IS NOT NULL
             GROUP BY campaign_id, hcp_id
-        ),
-        r AS (
-            SELECT s.campaign_id, s.hcp_id, count(*) AS responses
-            FROM "{schema}".outcome_events o
-            JOIN "{schema}".stimuli_events s ON s.id = o.stimulus_id
-            WHERE s.campaign_id IS NOT NULL {(onlySomeHcps ? "AND s.hcp_id = ANY(@hcps)" : "")}
-            GROUP BY s.campaign_id, s.hcp_id
         )
-        SELECT cp.id, coalesce(t.touches, 0)::int AS touch_count, coalesce(r.responses, 0)::int AS response_count
+        SELECT cp.id, coalesce(t.touches, 0)::int AS touch_count, coalesce(t.responses, 0)::int AS response_count
         FROM "{schema}".campaign_participation cp
         LEFT JOIN t ON t.campaign_id = cp.campaign_id AND t.hcp_id = cp.hcp_id
-        LEFT JOIN r ON r.campaign_id = cp.campaign_id AND r.hcp_id = cp.hcp_id
         {(onlySomeHcps ? "WHERE cp.hcp_id = ANY(@hcps)" : "")}
         """;
 
-    public static string UpdateParticipationCounts(string schema, bool onlySomeHcps = false) => $"""
+    public static string UpdateParticipationCounts(string schema, bool onlySomeHcps = false, string? touchTotals = null) => $"""
         UPDATE "{schema}".campaign_participation cp
         SET touch_count = x.touch_count, response_count = x.response_count
-        FROM ({ParticipationCountsQuery(schema, onlySomeHcps)}) x
+        FROM ({ParticipationCountsQuery(schema, onlySomeHcps, touchTotals)}) x
         WHERE x.id = cp.id AND (cp.touch_count <> x.touch_count OR cp.response_count <> x.response_count)
         """;
 }
