@@ -41,6 +41,9 @@ public static class Backfill
     public const string NotifyChannel = "hcp_dataset_changed";
     private const int QueueDepth = 3;
 
+    /// <summary>HCPs per engine block: small enough that COPY starts early and overlaps generation even at development scale.</summary>
+    private const int EngineBlockSize = 256;
+
     public static async Task<BackfillResult> RunAsync(string connectionString, GenerationParameters p, IProgress<TableProgress>? progress, CancellationToken ct)
     {
         var total = Stopwatch.StartNew();
@@ -72,7 +75,7 @@ public static class Backfill
             {
                 await BuildSchema.DropLeftoversAsync(main, ct);
                 await BuildSchema.CreateSchemaAsync(main, schema, ct);
-                await BuildSchema.ExecuteAsync(main, "SET maintenance_work_mem = '512MB'", ct);
+                await BuildSchema.ExecuteAsync(main, "SET maintenance_work_mem = '512MB'; SET work_mem = '128MB'; SET temp_buffers = '256MB'", ct);
             });
 
             Population population = null!;
@@ -86,22 +89,30 @@ public static class Backfill
             });
 
             var keys = await BuildSchema.KeysAndIndexesAsync(main, schema, ct);
-            // Tables whose rows the aggregates rewrite get their indexes after that rewrite.
+            var vacuum = await BuildSchema.VacuumAnalyzeStatementsAsync(main, schema, ct);
+            // Tables whose rows the aggregates rewrite get their indexes and statistics after that rewrite; the
+            // others get them with their load, in parallel across tables.
             string[] aggregated = ["hcp_profiles", "campaign_participation"];
             await Stage(stages, "generate_and_copy", () => LoadAsync(dedicated, schema, p, population, erased, parametersJson, counts, progress,
-                table => aggregated.Contains(table) ? [] : keys.Where(k => k.Table == table && !k.IsForeignKey).Select(k => k.Sql).ToList(), ct));
+                table => aggregated.Contains(table) ? [] : keys.Where(k => k.Table == table && !k.IsForeignKey).Select(k => k.Sql).ToList(),
+                table => aggregated.Contains(table) ? null : vacuum[table], ct));
             await Stage(stages, "aggregate_and_index", async () =>
             {
                 using var span = PlatformTelemetry.Source.StartActivity("aggregate_and_index");
                 await using var tx = await main.BeginTransactionAsync(ct);
-                await BuildSchema.ExecuteAsync(main, Aggregates.UpdateChannelEngagements(schema), ct, tx);
-                await BuildSchema.ExecuteAsync(main, Aggregates.UpdateParticipationCounts(schema), ct, tx);
+                // One pass over the events gives both aggregates.
+                await BuildSchema.ExecuteAsync(main, Aggregates.CreateTouchTotals(schema, "touch_totals"), ct, tx);
+                await BuildSchema.ExecuteAsync(main, Aggregates.UpdateChannelEngagements(schema, touchTotals: "touch_totals"), ct, tx);
+                await BuildSchema.ExecuteAsync(main, Aggregates.UpdateParticipationCounts(schema, touchTotals: "touch_totals"), ct, tx);
                 foreach (var k in keys.Where(k => aggregated.Contains(k.Table) && !k.IsForeignKey).Concat(keys.Where(k => k.IsForeignKey)))
                 {
                     await BuildSchema.ExecuteAsync(main, k.Sql, ct, tx);
                 }
-                await BuildSchema.ExecuteAsync(main, string.Join("; ", DatasetTables.All.Select(t => $"ANALYZE \"{schema}\".{t}")), ct, tx);
                 await tx.CommitAsync(ct);
+                foreach (var table in aggregated)
+                {
+                    await BuildSchema.ExecuteAsync(main, vacuum[table], ct);
+                }
             });
 
             // Validation and checksums only read the build schema: run them side by side.
@@ -113,9 +124,10 @@ public static class Backfill
                 using (var span = PlatformTelemetry.Source.StartActivity("validate"))
                 {
                     // Only what must be exactly right gates the swap; the statistical checks (volumes,
-                    // fidelity) read every event again and are run after the swap by the validation
-                    // service and by 'hcp validate'.
-                    validation = await DatasetValidator.RunAsync(main, schema, ValidationScope.SwapGate, ct);
+                    // fidelity) and the stored-aggregate comparisons (just computed by the same queries) are
+                    // run after the swap by the validation service and by 'hcp validate'.
+                    validation = await DatasetValidator.RunAsync(main, schema, ValidationScope.SwapGate,
+                        ValidationConnections.FromConnectionString(dedicated, ValidationConnections.DefaultCount), ct);
                     span?.SetTag("hcp.checks_failed", validation.Failed);
                 }
                 checksums = await checksumTask;
@@ -171,7 +183,8 @@ public static class Backfill
 
     private static async Task LoadAsync(
         string connectionString, string schema, GenerationParameters p, Population population, HashSet<Guid> erased, string parametersJson,
-        SortedDictionary<string, long> counts, IProgress<TableProgress>? progress, Func<string, IReadOnlyList<string>> indexesOf, CancellationToken ct)
+        SortedDictionary<string, long> counts, IProgress<TableProgress>? progress, Func<string, IReadOnlyList<string>> indexesOf,
+        Func<string, string?> afterCommit, CancellationToken ct)
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var token = linked.Token;
@@ -203,6 +216,11 @@ public static class Backfill
                 index.ExecuteNonQuery();
             }
             tx.Commit();
+            if (afterCommit(spec.Name) is { } maintenance)
+            {
+                using var after = new NpgsqlCommand(maintenance, connection) { CommandTimeout = 0 };
+                after.ExecuteNonQuery();
+            }
             span?.SetTag("db.rows", n);
             Report(spec.Name, n, true);
             return n;
@@ -246,7 +264,7 @@ public static class Backfill
             try
             {
                 var sim = new Simulator(population);
-                foreach (var block in sim.Evaluate(windowStart, windowStart, p.AsOf, p.Parallelism, cancellationToken: token))
+                foreach (var block in sim.Evaluate(windowStart, windowStart, p.AsOf, p.Parallelism, EngineBlockSize, token))
                 {
                     if (erased.Count > 0)
                     {

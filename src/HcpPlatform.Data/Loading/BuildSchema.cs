@@ -99,6 +99,32 @@ public static partial class BuildSchema
         return statements;
     }
 
+    /// <summary>
+    /// Per table, a VACUUM (ANALYZE) of the build schema's copy over its non-jsonb columns, to run once the table is
+    /// committed: the planner needs the statistics for the checks and the first queries after the swap, and a table
+    /// vacuumed and analyzed after its last change gives autovacuum nothing to redo right after the swap. Statistics of
+    /// free-form jsonb cost most and serve no query plan here.
+    /// </summary>
+    public static async Task<IReadOnlyDictionary<string, string>> VacuumAnalyzeStatementsAsync(NpgsqlConnection connection, string schema, CancellationToken ct)
+    {
+        var statements = new Dictionary<string, string>(StringComparer.Ordinal);
+        await using var cmd = new NpgsqlCommand("""
+            SELECT c.relname, string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum)
+            FROM pg_class c
+            JOIN pg_namespace n ON n.oid = c.relnamespace
+            JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+            WHERE n.nspname = @s AND c.relkind = 'r' AND a.atttypid <> 'jsonb'::regtype
+            GROUP BY c.relname
+            """, connection);
+        cmd.Parameters.AddWithValue("s", Live);
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            statements[reader.GetString(0)] = $"VACUUM (ANALYZE) \"{schema}\".{reader.GetString(0)} ({reader.GetString(1)})";
+        }
+        return statements;
+    }
+
     /// <summary>Replaces the live dataset with the build schema in one transaction; readers see the old or the new, never a mix.</summary>
     public static async Task SwapAsync(NpgsqlConnection connection, string schema, Func<NpgsqlConnection, NpgsqlTransaction, Task>? inSameTransaction, CancellationToken ct)
     {
