@@ -26,8 +26,11 @@ if [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = 0 ]; then
 fi
 
 results=$(mktemp -d)
-dotnet build HcpPlatform.Local.slnf -c Release -warnaserror 2>&1 | tail -n 3
-build=${PIPESTATUS[0]}
+build_log=$(mktemp)
+dotnet build HcpPlatform.Local.slnf -c Release -warnaserror > "$build_log" 2>&1
+build=$?
+grep -E ' (error|warning) [A-Z]+[0-9]+' "$build_log" | sort -u
+tail -n 3 "$build_log"
 if [ "$build" -ne 0 ]; then
   echo "build failed"
   exit "$build"

@@ -12,6 +12,7 @@ using Npgsql;
 //   engine <hcps>                      engine events/s, single-threaded and on all cores
 //   insert <hcps> <connectionString>   the source documents' approach: 500-row multi-row INSERTs of the same stimuli rows
 //   increment <connectionString>       wall time of one daily increment on the dataset in place (run it after a backfill)
+//   trace <hcps> <connectionString>    one backfill, printing when each traced step (span) started and how long it took
 var mode = args.Length > 0 ? args[0] : "engine";
 var asOf = new DateOnly(2026, 6, 30);
 switch (mode)
@@ -86,8 +87,25 @@ switch (mode)
         }
         break;
     }
+    case "trace":
+    {
+        var hcps = int.Parse(args[1], CultureInfo.InvariantCulture);
+        var origin = Stopwatch.StartNew();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == HcpPlatform.Data.Hosting.PlatformTelemetry.Name,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = a => Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{(origin.Elapsed - a.Duration).TotalSeconds,7:0.000} +{a.Duration.TotalSeconds,6:0.000}  {a.DisplayName} {a.GetTagItem("db.table")}")),
+        };
+        ActivitySource.AddActivityListener(listener);
+        var p = new GenerationParameters { Hcps = hcps, Months = 12, AsOf = asOf, Scenario = "bench" };
+        var result = await Backfill.RunAsync(args[2], p, null, CancellationToken.None);
+        Console.WriteLine(string.Join(", ", result.StageSeconds.Select(s => $"{s.Key} {s.Value}")));
+        break;
+    }
     default:
-        Console.Error.WriteLine($"unknown mode '{mode}'; use engine, insert or increment");
+        Console.Error.WriteLine($"unknown mode '{mode}'; use engine, insert, increment or trace");
         return 2;
 }
 return 0;
