@@ -45,7 +45,7 @@ public static class DatasetValidator
             return new ValidationReport([missing], clock.ElapsedMilliseconds) { StartedAt = started };
         }
 
-        var parts = new List<Func<CheckRun, Task>>();
+        var parts = new List<CheckPart>();
         if (scope.HasFlag(ValidationScope.Integrity))
         {
             parts.AddRange(IntegrityChecks.Parts());
@@ -60,13 +60,16 @@ public static class DatasetValidator
         }
         if (scope.HasFlag(ValidationScope.Volumes))
         {
-            parts.Add(VolumeChecks.RunAsync);
+            parts.Add(new(VolumeChecks.RunAsync));
         }
         if (scope.HasFlag(ValidationScope.Fidelity))
         {
             parts.AddRange(FidelityChecks.Parts());
         }
         var results = parts.Select(_ => new List<CheckResult>()).ToList();
+        // The heaviest parts start first, so that no connection is left with a long one at the end (the report
+        // keeps the declared order).
+        var schedule = Enumerable.Range(0, parts.Count).OrderByDescending(i => parts[i].Weight).ToArray();
         var next = -1;
 
         // Each worker owns one connection and takes the next part until none is left.
@@ -75,9 +78,10 @@ public static class DatasetValidator
             var saved = await CheckRun.TuneSessionAsync(worker, ct);
             try
             {
-                for (var i = Interlocked.Increment(ref next); i < parts.Count; i = Interlocked.Increment(ref next))
+                for (var n = Interlocked.Increment(ref next); n < schedule.Length; n = Interlocked.Increment(ref next))
                 {
-                    await parts[i](new CheckRun(worker, context, results[i], ct));
+                    var i = schedule[n];
+                    await parts[i].Run(new CheckRun(worker, context, results[i], ct));
                 }
             }
             finally
@@ -141,6 +145,12 @@ public static class DatasetValidator
         return new CheckResult(name, category, count == 0, count, "0 offending rows", description, examples);
     }
 }
+
+/// <summary>
+/// One independent piece of a validation (a query, or a few sharing a scan) and its rough cost relative to the
+/// others (how many times it reads the event tables, about): the basis for spreading parts over connections.
+/// </summary>
+internal sealed record CheckPart(Func<CheckRun, Task> Run, int Weight = 1);
 
 /// <summary>
 /// More connections for one validation: how to open one, how many to use in all (the caller's included), and, when the

@@ -52,7 +52,7 @@ internal static class FidelityChecks
     /// The checks, as independent parts that may run on separate connections. The ground truth is read once, by
     /// the first part that needs it (a failure to read it is reported there).
     /// </summary>
-    public static IEnumerable<Func<CheckRun, Task>> Parts()
+    public static IEnumerable<CheckPart> Parts()
     {
         var gate = new object();
         Task<Truth?>? truth = null;
@@ -65,10 +65,10 @@ internal static class FidelityChecks
         }
         return
         [
-            CategoricalAsync,
-            async run => await RecoveryAsync(run, await TruthAsync(run)),
-            async run => await LatencyAsync(run, await TruthAsync(run)),
-            TouchesByTierAsync,
+            new(CategoricalAsync),
+            new(async run => await RecoveryAsync(run, await TruthAsync(run)), Weight: 5),
+            new(async run => await LatencyAsync(run, await TruthAsync(run)), Weight: 2),
+            new(TouchesByTierAsync),
         ];
     }
 

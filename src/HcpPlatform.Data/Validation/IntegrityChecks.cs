@@ -32,35 +32,35 @@ internal static class IntegrityChecks
     ];
 
     /// <summary>The checks, as independent parts (each one query or a few sharing a scan) that may run on separate connections.</summary>
-    public static IEnumerable<Func<CheckRun, Task>> Parts() =>
+    public static IEnumerable<CheckPart> Parts() =>
     [
-        run => run.OffendersAsync("npi_unique", Category, "No NPI is held by more than one HCP.",
-            $"SELECT npi, count(*) AS hcps FROM {run.C.S}.hcp_profiles GROUP BY npi HAVING count(*) > 1"),
-        NpiCheckDigitAsync,
-        ForeignKeysAsync,
-        OutcomesAgainstStimuliAsync,
-        IdsUniqueAsync,
+        new(run => run.OffendersAsync("npi_unique", Category, "No NPI is held by more than one HCP.",
+            $"SELECT npi, count(*) AS hcps FROM {run.C.S}.hcp_profiles GROUP BY npi HAVING count(*) > 1")),
+        new(NpiCheckDigitAsync),
+        new(ForeignKeysAsync, Weight: 2),
+        new(OutcomesAgainstStimuliAsync, Weight: 2),
+        new(IdsUniqueAsync),
     ];
 
     /// <summary>Stored aggregates equal their recomputation (<see cref="ValidationScope.StoredAggregates"/>).</summary>
-    public static IEnumerable<Func<CheckRun, Task>> StoredAggregateParts() =>
+    public static IEnumerable<CheckPart> StoredAggregateParts() =>
     [
-        run => run.OffendersAsync("channel_engagements_match", Category,
+        new(run => run.OffendersAsync("channel_engagements_match", Category,
             "Every HCP's stored channel_engagements and engagement_score equal their recomputation from stimuli and outcomes (000 Task 10).",
             $"""
             SELECT p.id, p.engagement_score AS stored_score, a.engagement_score AS recomputed_score
             FROM {run.C.S}.hcp_profiles p
             JOIN ({Aggregates.ChannelEngagementsQuery(run.C.Schema)}) a ON a.hcp_id = p.id
             WHERE p.channel_engagements IS DISTINCT FROM a.channel_engagements OR p.engagement_score IS DISTINCT FROM a.engagement_score
-            """),
-        run => run.OffendersAsync("participation_counts_match", Category,
+            """), Weight: 4),
+        new(run => run.OffendersAsync("participation_counts_match", Category,
             "Every campaign participation's stored touch_count and response_count equal their recomputation from the campaign's stimuli and outcomes.",
             $"""
             SELECT cp.id, cp.touch_count, x.touch_count AS recomputed_touches, cp.response_count, x.response_count AS recomputed_responses
             FROM {run.C.S}.campaign_participation cp
             JOIN ({Aggregates.ParticipationCountsQuery(run.C.Schema)}) x ON x.id = cp.id
             WHERE cp.touch_count <> x.touch_count OR cp.response_count <> x.response_count
-            """),
+            """), Weight: 3),
     ];
 
     private static Task NpiCheckDigitAsync(CheckRun run)

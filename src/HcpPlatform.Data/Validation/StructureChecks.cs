@@ -23,19 +23,19 @@ internal static class StructureChecks
     public const string Category = "structure";
 
     /// <summary>The checks, as independent parts that may run on separate connections.</summary>
-    public static IEnumerable<Func<CheckRun, Task>> Parts() =>
+    public static IEnumerable<CheckPart> Parts() =>
     [
-        run => run.OffendersAsync("one_primary_rep", Category, "Every HCP has exactly one primary rep assignment.",
+        new(run => run.OffendersAsync("one_primary_rep", Category, "Every HCP has exactly one primary rep assignment.",
             $"""
             SELECT p.id, count(t.id) FILTER (WHERE t.is_primary) AS primary_reps
             FROM {run.C.S}.hcp_profiles p LEFT JOIN {run.C.S}.territory_assignments t ON t.hcp_id = p.id
             GROUP BY p.id HAVING count(t.id) FILTER (WHERE t.is_primary) <> 1
-            """),
-        CampaignsAsync,
-        RowRulesAsync,
-        GroupLimitsAsync,
-        RxHcpMonthsAsync,
-        WebinarAttendanceAsync,
+            """)),
+        new(CampaignsAsync),
+        new(RowRulesAsync, Weight: 5),
+        new(GroupLimitsAsync, Weight: 4),
+        new(RxHcpMonthsAsync),
+        new(WebinarAttendanceAsync),
     ];
 
     private static Task CampaignsAsync(CheckRun run)
