@@ -72,21 +72,27 @@ public static class DatasetValidator
         var schedule = Enumerable.Range(0, parts.Count).OrderByDescending(i => parts[i].Weight).ToArray();
         var next = -1;
 
-        // Each worker owns one connection and takes the next part until none is left.
-        async Task WorkAsync(NpgsqlConnection worker)
+        // Settings for analytical queries on a connection for the time of the work, then the previous ones back.
+        async Task TunedAsync(NpgsqlConnection c, Func<Task> work)
         {
-            var saved = await CheckRun.TuneSessionAsync(worker, ct);
+            var saved = await CheckRun.TuneSessionAsync(c, ct);
             try
             {
-                for (var n = Interlocked.Increment(ref next); n < schedule.Length; n = Interlocked.Increment(ref next))
-                {
-                    var i = schedule[n];
-                    await parts[i].Run(new CheckRun(worker, context, results[i], ct));
-                }
+                await work();
             }
             finally
             {
-                await CheckRun.RestoreSessionAsync(worker, saved);
+                await CheckRun.RestoreSessionAsync(c, saved);
+            }
+        }
+
+        // Each worker owns one connection and takes the next part until none is left.
+        async Task WorkAsync(NpgsqlConnection worker)
+        {
+            for (var n = Interlocked.Increment(ref next); n < schedule.Length; n = Interlocked.Increment(ref next))
+            {
+                var i = schedule[n];
+                await parts[i].Run(new CheckRun(worker, context, results[i], ct));
             }
         }
 
@@ -95,7 +101,7 @@ public static class DatasetValidator
             await using var own = await helpers.Open(ct);
             if (helpers.Snapshot is null)
             {
-                await WorkAsync(own);
+                await TunedAsync(own, () => WorkAsync(own));
                 return;
             }
             // The caller validates inside a snapshot: see exactly the data it sees.
@@ -104,26 +110,21 @@ public static class DatasetValidator
             {
                 await set.ExecuteNonQueryAsync(ct);
             }
-            await WorkAsync(own);
+            await TunedAsync(own, () => WorkAsync(own));
             await tx.CommitAsync(ct);
         }
 
         var extra = more is null ? 0 : Math.Min(more.Count, parts.Count) - 1;
-        await Task.WhenAll(Enumerable.Range(0, Math.Max(0, extra)).Select(_ => HelperAsync(more!)).Prepend(WorkAsync(connection)));
-
-        var checks = results.SelectMany(r => r).ToList();
-        if (scope.HasFlag(ValidationScope.Performance))
+        var checks = new List<CheckResult>();
+        await TunedAsync(connection, async () =>
         {
-            var saved = await CheckRun.TuneSessionAsync(connection, ct);
-            try
+            await Task.WhenAll(Enumerable.Range(0, Math.Max(0, extra)).Select(_ => HelperAsync(more!)).Prepend(WorkAsync(connection)));
+            checks.AddRange(results.SelectMany(r => r));
+            if (scope.HasFlag(ValidationScope.Performance))
             {
                 await PerformanceChecks.RunAsync(new CheckRun(connection, context, checks, ct));
             }
-            finally
-            {
-                await CheckRun.RestoreSessionAsync(connection, saved);
-            }
-        }
+        });
         return new ValidationReport(checks, clock.ElapsedMilliseconds) { StartedAt = started };
     }
 
@@ -161,7 +162,7 @@ public sealed record ValidationConnections(Func<CancellationToken, Task<NpgsqlCo
     /// <summary>Connections to run a validation on by default: one per core, at least two.</summary>
     public static int DefaultCount => Math.Max(2, Environment.ProcessorCount);
 
-    public static ValidationConnections FromConnectionString(string connectionString, int count, string? snapshot = null)
+    public static ValidationConnections FromConnectionString(string connectionString, int count)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
         return new(async ct =>
@@ -177,7 +178,7 @@ public sealed record ValidationConnections(Func<CancellationToken, Task<NpgsqlCo
                 await connection.DisposeAsync();
                 throw;
             }
-        }, count, snapshot);
+        }, count);
     }
 }
 
