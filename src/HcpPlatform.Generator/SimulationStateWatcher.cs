@@ -115,14 +115,7 @@ public sealed class SimulationStateWatcher(
                 .StartNow()
                 .WithSimpleSchedule(s => s.WithInterval(TimeSpan.FromSeconds(interval!.Value)).RepeatForever().WithMisfireInstruction(SimpleTriggerMisfireInstruction.NextWithRemainingCount))
                 .Build();
-            if (await scheduler.Exists(DailyIncrementJob.AcceleratedTrigger, ct))
-            {
-                await scheduler.RescheduleJob(DailyIncrementJob.AcceleratedTrigger, trigger, ct);
-            }
-            else
-            {
-                await scheduler.ScheduleJob(trigger, cancellationToken: ct);
-            }
+            await ScheduleOrReplaceAsync(scheduler, trigger, ct);
             _scheduledInterval = interval;
             GeneratorLog.AcceleratedScheduled(logger, interval!.Value);
         }
@@ -175,16 +168,22 @@ public sealed class SimulationStateWatcher(
             .UsingJobData(DailyIncrementJob.ReasonKey, SimulationRunner.Name(RunReason.Nightly))
             .WithCronSchedule(wanted.Cron, c => c.InTimeZone(zone).WithMisfireInstruction(CronTriggerMisfireInstruction.FireAndProceed))
             .Build();
-        if (await scheduler.Exists(DailyIncrementJob.NightlyTrigger, ct))
+        await ScheduleOrReplaceAsync(scheduler, trigger, ct);
+        _nightly = wanted;
+        GeneratorLog.NightlyScheduled(logger, wanted.Cron, wanted.TimeZone);
+    }
+
+    /// <summary>Schedules the trigger, or replaces the one of the same key already scheduled.</summary>
+    private static async Task ScheduleOrReplaceAsync(IScheduler scheduler, ITrigger trigger, CancellationToken ct)
+    {
+        if (await scheduler.Exists(trigger.Key, ct))
         {
-            await scheduler.RescheduleJob(DailyIncrementJob.NightlyTrigger, trigger, ct);
+            await scheduler.RescheduleJob(trigger.Key, trigger, ct);
         }
         else
         {
             await scheduler.ScheduleJob(trigger, cancellationToken: ct);
         }
-        _nightly = wanted;
-        GeneratorLog.NightlyScheduled(logger, wanted.Cron, wanted.TimeZone);
     }
 
     private async Task MigrateAsync(CancellationToken ct)
