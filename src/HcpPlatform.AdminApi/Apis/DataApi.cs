@@ -49,19 +49,15 @@ public static class DataApi
         return TypedResults.Ok(new CountsResponse(counts, counts.Values.Sum(), window?.Through));
     }
 
-    public static async Task<Results<Ok<SeriesResponse<DayCount>>, ValidationProblem>> GetDaily(string? from, string? to, DataQueries data, CancellationToken ct)
-    {
-        var range = await RangeAsync(from, to, DefaultDays, data, ct);
-        if (range.Errors is not null)
-        {
-            return range.Errors;
-        }
-        return TypedResults.Ok(range.From is { } f && range.To is { } t
-            ? new SeriesResponse<DayCount>(f, t, await data.DailyAsync(f, t, ct))
-            : new SeriesResponse<DayCount>(null, null, []));
-    }
+    public static Task<Results<Ok<SeriesResponse<DayCount>>, ValidationProblem>> GetDaily(string? from, string? to, DataQueries data, CancellationToken ct) =>
+        SeriesAsync(from, to, data, data.DailyAsync, ct);
 
-    public static async Task<Results<Ok<SeriesResponse<ChannelCount>>, ValidationProblem>> GetChannels(string? from, string? to, DataQueries data, CancellationToken ct)
+    public static Task<Results<Ok<SeriesResponse<ChannelCount>>, ValidationProblem>> GetChannels(string? from, string? to, DataQueries data, CancellationToken ct) =>
+        SeriesAsync(from, to, data, data.ChannelsAsync, ct);
+
+    /// <summary>A series over [from, to] (default: the last <see cref="DefaultDays"/> simulated days); empty without a dataset.</summary>
+    private static async Task<Results<Ok<SeriesResponse<T>>, ValidationProblem>> SeriesAsync<T>(string? from, string? to, DataQueries data,
+        Func<DateOnly, DateOnly, CancellationToken, Task<IReadOnlyList<T>>> query, CancellationToken ct)
     {
         var range = await RangeAsync(from, to, DefaultDays, data, ct);
         if (range.Errors is not null)
@@ -69,8 +65,8 @@ public static class DataApi
             return range.Errors;
         }
         return TypedResults.Ok(range.From is { } f && range.To is { } t
-            ? new SeriesResponse<ChannelCount>(f, t, await data.ChannelsAsync(f, t, ct))
-            : new SeriesResponse<ChannelCount>(null, null, []));
+            ? new SeriesResponse<T>(f, t, await query(f, t, ct))
+            : new SeriesResponse<T>(null, null, []));
     }
 
     public static async Task<Results<Ok<SeriesResponse<WeekRate>>, ValidationProblem>> GetWeeklyResponseRate(int? weeks, DataQueries data, CancellationToken ct)
