@@ -2,30 +2,41 @@ using Npgsql;
 
 namespace HcpPlatform.Data.Loading;
 
-/// <summary>Streams rows into a table with Npgsql binary COPY, the fastest way into PostgreSQL short of a file on the server.</summary>
+/// <summary>Streams rows into a table with binary COPY, the fastest way into PostgreSQL short of a file on the server.</summary>
 public static class CopyWriter
 {
     /// <summary>
     /// Writes <paramref name="rows"/> in one COPY. With <paramref name="freeze"/> the table must have been
     /// created in the connection's current transaction: rows are then written frozen (no later hint-bit
-    /// rewrite) and, with wal_level=minimal, without WAL.
+    /// rewrite) and, with wal_level=minimal, without WAL. On any failure the COPY is cancelled, so no row of it lands.
     /// </summary>
     public static long Copy<T>(NpgsqlConnection connection, string schema, TableSpec<T> spec, IEnumerable<T> rows, bool freeze, Action<long>? progress = null, CancellationToken ct = default)
     {
-        using var importer = connection.BeginBinaryImport(spec.CopyCommand(schema, freeze));
+        using var stream = connection.BeginRawBinaryCopy(spec.CopyCommand(schema, freeze));
         long count = 0;
-        foreach (var row in rows)
+        try
         {
-            importer.StartRow();
-            spec.Write(importer, row);
-            count++;
-            if ((count & 0x3FFF) == 0)
+            var writer = new CopyRowWriter(stream);
+            var columns = spec.Columns.Length;
+            foreach (var row in rows)
             {
-                ct.ThrowIfCancellationRequested();
-                progress?.Invoke(count);
+                writer.StartRow(columns);
+                spec.Write(writer, row);
+                count++;
+                if ((count & 0x3FFF) == 0)
+                {
+                    ct.ThrowIfCancellationRequested();
+                    progress?.Invoke(count);
+                }
             }
+            writer.Finish();
         }
-        importer.Complete();
+        catch
+        {
+            // Disposing a raw COPY stream completes the COPY: tell the server to abandon it instead.
+            stream.Cancel();
+            throw;
+        }
         progress?.Invoke(count);
         return count;
     }

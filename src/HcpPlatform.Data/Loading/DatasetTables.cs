@@ -1,15 +1,13 @@
 using HcpPlatform.Engine.Model;
-using Npgsql;
-using NpgsqlTypes;
 
 namespace HcpPlatform.Data.Loading;
 
-/// <summary>How one dataset table is written by binary COPY: its columns and how a row fills them.</summary>
-public sealed class TableSpec<T>(string name, string[] columns, Action<NpgsqlBinaryImporter, T> write)
+/// <summary>How one dataset table is written by binary COPY: its columns and how a row fills them, in order.</summary>
+public sealed class TableSpec<T>(string name, string[] columns, Action<CopyRowWriter, T> write)
 {
     public string Name { get; } = name;
     public string[] Columns { get; } = columns;
-    public Action<NpgsqlBinaryImporter, T> Write { get; } = write;
+    public Action<CopyRowWriter, T> Write { get; } = write;
 
     public string CopyCommand(string schema, bool freeze) =>
         $"COPY \"{schema}\".{Name} ({string.Join(", ", Columns)}) FROM STDIN (FORMAT BINARY{(freeze ? ", FREEZE" : "")})";
@@ -28,211 +26,175 @@ public static class DatasetTables
         "channel_capacity", "stimuli_events", "outcome_events", "prescribing_history", "ground_truth", "dataset_info",
     ];
 
-    private static void Text(NpgsqlBinaryImporter w, string? value)
-    {
-        if (value is null)
-        {
-            w.WriteNull();
-        }
-        else
-        {
-            w.Write(value, NpgsqlDbType.Varchar);
-        }
-    }
-
-    private static void Json(NpgsqlBinaryImporter w, string? value)
-    {
-        if (value is null)
-        {
-            w.WriteNull();
-        }
-        else
-        {
-            w.Write(value, NpgsqlDbType.Jsonb);
-        }
-    }
-
-    private static void Nullable<TValue>(NpgsqlBinaryImporter w, TValue? value, NpgsqlDbType type) where TValue : struct
-    {
-        if (value is { } v)
-        {
-            w.Write(v, type);
-        }
-        else
-        {
-            w.WriteNull();
-        }
-    }
-
     public static readonly TableSpec<HcpProfile> Profiles = new("hcp_profiles",
         ["id", "hcp_index", "npi", "first_name", "last_name", "credential", "specialty", "taxonomy_code", "tier", "segment",
          "state", "city", "region", "organization", "channel_affinities", "preferred_channel", "preferred_content",
          "response_latency_factor", "engagement_volatility", "base_conversion_rate", "channel_engagements", "engagement_score", "is_fixture"],
         (w, r) =>
         {
-            w.Write(r.Id, NpgsqlDbType.Uuid);
-            w.Write(r.HcpIndex, NpgsqlDbType.Integer);
-            Text(w, r.Npi);
-            Text(w, r.FirstName);
-            Text(w, r.LastName);
-            Text(w, r.Credential);
-            Text(w, r.Specialty);
-            Text(w, r.TaxonomyCode);
-            Text(w, r.Tier);
-            Text(w, r.Segment);
-            Text(w, r.State);
-            Text(w, r.City);
-            Text(w, r.Region);
-            Text(w, r.Organization);
-            Json(w, r.ChannelAffinities);
-            Text(w, r.PreferredChannel);
-            Text(w, r.PreferredContent);
-            w.Write(r.ResponseLatencyFactor, NpgsqlDbType.Double);
-            w.Write(r.EngagementVolatility, NpgsqlDbType.Double);
-            w.Write(r.BaseConversionRate, NpgsqlDbType.Double);
-            Json(w, r.ChannelEngagements);
-            w.Write(r.EngagementScore, NpgsqlDbType.Double);
-            w.Write(r.IsFixture, NpgsqlDbType.Boolean);
+            w.Uuid(r.Id);
+            w.Int4(r.HcpIndex);
+            w.Text(r.Npi);
+            w.Text(r.FirstName);
+            w.Text(r.LastName);
+            w.Text(r.Credential);
+            w.Text(r.Specialty);
+            w.Text(r.TaxonomyCode);
+            w.Text(r.Tier);
+            w.Text(r.Segment);
+            w.Text(r.State);
+            w.Text(r.City);
+            w.Text(r.Region);
+            w.Text(r.Organization);
+            w.Jsonb(r.ChannelAffinities);
+            w.Text(r.PreferredChannel);
+            w.Text(r.PreferredContent);
+            w.Float8(r.ResponseLatencyFactor);
+            w.Float8(r.EngagementVolatility);
+            w.Float8(r.BaseConversionRate);
+            w.Jsonb(r.ChannelEngagements);
+            w.Float8(r.EngagementScore);
+            w.Bool(r.IsFixture);
         });
 
     public static readonly TableSpec<Campaign> Campaigns = new("campaigns",
         ["id", "name", "description", "campaign_type", "channels", "target_segments", "start_date", "end_date", "budget", "status"],
         (w, r) =>
         {
-            w.Write(r.Id, NpgsqlDbType.Uuid);
-            Text(w, r.Name);
-            Text(w, r.Description);
-            Text(w, r.CampaignType);
-            Json(w, r.Channels);
-            Json(w, r.TargetSegments);
-            w.Write(r.StartDate, NpgsqlDbType.TimestampTz);
-            w.Write(r.EndDate, NpgsqlDbType.TimestampTz);
-            Nullable(w, r.Budget, NpgsqlDbType.Double);
-            Text(w, r.Status);
+            w.Uuid(r.Id);
+            w.Text(r.Name);
+            w.Text(r.Description);
+            w.Text(r.CampaignType);
+            w.Jsonb(r.Channels);
+            w.Jsonb(r.TargetSegments);
+            w.TimestampTz(r.StartDate);
+            w.TimestampTz(r.EndDate);
+            w.Float8(r.Budget);
+            w.Text(r.Status);
         });
 
     public static readonly TableSpec<CampaignParticipation> Participation = new("campaign_participation",
         ["id", "campaign_id", "hcp_id", "enrolled_at", "status", "touch_count", "response_count"],
         (w, r) =>
         {
-            w.Write(r.Id, NpgsqlDbType.Uuid);
-            w.Write(r.CampaignId, NpgsqlDbType.Uuid);
-            w.Write(r.HcpId, NpgsqlDbType.Uuid);
-            w.Write(r.EnrolledAt, NpgsqlDbType.TimestampTz);
-            Text(w, r.Status);
-            w.Write(r.TouchCount, NpgsqlDbType.Integer);
-            w.Write(r.ResponseCount, NpgsqlDbType.Integer);
+            w.Uuid(r.Id);
+            w.Uuid(r.CampaignId);
+            w.Uuid(r.HcpId);
+            w.TimestampTz(r.EnrolledAt);
+            w.Text(r.Status);
+            w.Int4(r.TouchCount);
+            w.Int4(r.ResponseCount);
         });
 
     public static readonly TableSpec<TerritoryAssignment> Territories = new("territory_assignments",
         ["id", "rep_id", "rep_name", "hcp_id", "territory", "region", "assigned_at", "is_primary"],
         (w, r) =>
         {
-            w.Write(r.Id, NpgsqlDbType.Uuid);
-            Text(w, r.RepId);
-            Text(w, r.RepName);
-            w.Write(r.HcpId, NpgsqlDbType.Uuid);
-            Text(w, r.Territory);
-            Text(w, r.Region);
-            w.Write(r.AssignedAt, NpgsqlDbType.TimestampTz);
-            w.Write(r.IsPrimary, NpgsqlDbType.Boolean);
+            w.Uuid(r.Id);
+            w.Text(r.RepId);
+            w.Text(r.RepName);
+            w.Uuid(r.HcpId);
+            w.Text(r.Territory);
+            w.Text(r.Region);
+            w.TimestampTz(r.AssignedAt);
+            w.Bool(r.IsPrimary);
         });
 
     public static readonly TableSpec<HcpContactLimit> ContactLimits = new("hcp_contact_limits",
         ["id", "hcp_id", "channel", "max_contacts_per_month", "min_days_between_contacts", "preferred_days", "blackout_dates"],
         (w, r) =>
         {
-            w.Write(r.Id, NpgsqlDbType.Uuid);
-            w.Write(r.HcpId, NpgsqlDbType.Uuid);
-            Text(w, r.Channel);
-            w.Write(r.MaxContactsPerMonth, NpgsqlDbType.Integer);
-            w.Write(r.MinDaysBetweenContacts, NpgsqlDbType.Integer);
-            Json(w, r.PreferredDays);
-            Json(w, r.BlackoutDates);
+            w.Uuid(r.Id);
+            w.Uuid(r.HcpId);
+            w.Text(r.Channel);
+            w.Int4(r.MaxContactsPerMonth);
+            w.Int4(r.MinDaysBetweenContacts);
+            w.Jsonb(r.PreferredDays);
+            w.Jsonb(r.BlackoutDates);
         });
 
     public static readonly TableSpec<ChannelCapacity> Capacity = new("channel_capacity",
         ["id", "channel", "capacity_type", "limit_value", "period", "effective_date"],
         (w, r) =>
         {
-            w.Write(r.Id, NpgsqlDbType.Uuid);
-            Text(w, r.Channel);
-            Text(w, r.CapacityType);
-            w.Write(r.LimitValue, NpgsqlDbType.Integer);
-            Text(w, r.Period);
-            w.Write(r.EffectiveDate, NpgsqlDbType.TimestampTz);
+            w.Uuid(r.Id);
+            w.Text(r.Channel);
+            w.Text(r.CapacityType);
+            w.Int4(r.LimitValue);
+            w.Text(r.Period);
+            w.TimestampTz(r.EffectiveDate);
         });
 
     public static readonly TableSpec<StimulusEvent> Stimuli = new("stimuli_events",
         ["id", "hcp_id", "campaign_id", "channel", "stimulus_type", "content_category", "event_date", "rep_id", "delivery_status", "metadata"],
         (w, r) =>
         {
-            w.Write(r.Id, NpgsqlDbType.Uuid);
-            w.Write(r.HcpId, NpgsqlDbType.Uuid);
-            Nullable(w, r.CampaignId, NpgsqlDbType.Uuid);
-            Text(w, r.Channel);
-            Text(w, r.StimulusType);
-            Text(w, r.ContentCategory);
-            w.Write(r.EventDate, NpgsqlDbType.TimestampTz);
-            Text(w, r.RepId);
-            Text(w, r.DeliveryStatus);
-            Json(w, r.Metadata);
+            w.Uuid(r.Id);
+            w.Uuid(r.HcpId);
+            w.Uuid(r.CampaignId);
+            w.Text(r.Channel);
+            w.Text(r.StimulusType);
+            w.Text(r.ContentCategory);
+            w.TimestampTz(r.EventDate);
+            w.Text(r.RepId);
+            w.Text(r.DeliveryStatus);
+            w.Jsonb(r.Metadata);
         });
 
     public static readonly TableSpec<OutcomeEvent> Outcomes = new("outcome_events",
         ["id", "hcp_id", "stimulus_id", "outcome_type", "outcome_value", "event_date", "attribution_confidence", "metadata"],
         (w, r) =>
         {
-            w.Write(r.Id, NpgsqlDbType.Uuid);
-            w.Write(r.HcpId, NpgsqlDbType.Uuid);
-            Nullable(w, r.StimulusId, NpgsqlDbType.Uuid);
-            Text(w, r.OutcomeType);
-            Nullable(w, r.OutcomeValue, NpgsqlDbType.Double);
-            w.Write(r.EventDate, NpgsqlDbType.TimestampTz);
-            Nullable(w, r.AttributionConfidence, NpgsqlDbType.Double);
-            Json(w, r.Metadata);
+            w.Uuid(r.Id);
+            w.Uuid(r.HcpId);
+            w.Uuid(r.StimulusId);
+            w.Text(r.OutcomeType);
+            w.Float8(r.OutcomeValue);
+            w.TimestampTz(r.EventDate);
+            w.Float8(r.AttributionConfidence);
+            w.Jsonb(r.Metadata);
         });
 
     public static readonly TableSpec<PrescribingHistory> Rx = new("prescribing_history",
         ["id", "hcp_id", "month", "rx_count", "market_share", "product_mix", "data_source"],
         (w, r) =>
         {
-            w.Write(r.Id, NpgsqlDbType.Uuid);
-            w.Write(r.HcpId, NpgsqlDbType.Uuid);
-            w.Write(r.Month, NpgsqlDbType.TimestampTz);
-            w.Write(r.RxCount, NpgsqlDbType.Integer);
-            w.Write(r.MarketShare, NpgsqlDbType.Double);
-            Json(w, r.ProductMix);
-            Text(w, r.DataSource);
+            w.Uuid(r.Id);
+            w.Uuid(r.HcpId);
+            w.TimestampTz(r.Month);
+            w.Int4(r.RxCount);
+            w.Float8(r.MarketShare);
+            w.Jsonb(r.ProductMix);
+            w.Text(r.DataSource);
         });
 
     public static readonly TableSpec<GroundTruthParameter> GroundTruth = new("ground_truth",
         ["id", "parameter", "channel", "tier", "segment", "outcome_type", "period", "value", "details"],
         (w, r) =>
         {
-            w.Write(r.Id, NpgsqlDbType.Uuid);
-            Text(w, r.Parameter);
-            Text(w, r.Channel);
-            Text(w, r.Tier);
-            Text(w, r.Segment);
-            Text(w, r.OutcomeType);
-            Text(w, r.Period);
-            w.Write(r.Value, NpgsqlDbType.Double);
-            Json(w, r.Details);
+            w.Uuid(r.Id);
+            w.Text(r.Parameter);
+            w.Text(r.Channel);
+            w.Text(r.Tier);
+            w.Text(r.Segment);
+            w.Text(r.OutcomeType);
+            w.Text(r.Period);
+            w.Float8(r.Value);
+            w.Jsonb(r.Details);
         });
 
     public static readonly TableSpec<DatasetInfo> Info = new("dataset_info",
         ["id", "seed", "hcp_count", "months", "scenario", "window_start", "simulated_through", "engine_version", "parameters"],
         (w, r) =>
         {
-            w.Write(r.Id, NpgsqlDbType.Uuid);
-            w.Write(r.Seed, NpgsqlDbType.Bigint);
-            w.Write(r.HcpCount, NpgsqlDbType.Integer);
-            w.Write(r.Months, NpgsqlDbType.Integer);
-            Text(w, r.Scenario);
-            w.Write(r.WindowStart, NpgsqlDbType.Date);
-            w.Write(r.SimulatedThrough, NpgsqlDbType.Date);
-            Text(w, r.EngineVersion);
-            Json(w, r.Parameters);
+            w.Uuid(r.Id);
+            w.BigInt(r.Seed);
+            w.Int4(r.HcpCount);
+            w.Int4(r.Months);
+            w.Text(r.Scenario);
+            w.Date(r.WindowStart);
+            w.Date(r.SimulatedThrough);
+            w.Text(r.EngineVersion);
+            w.Jsonb(r.Parameters);
         });
 }
