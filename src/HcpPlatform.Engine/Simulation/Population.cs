@@ -11,7 +11,7 @@ namespace HcpPlatform.Engine.Simulation;
 /// </summary>
 public sealed class Population
 {
-    private readonly ConcurrentDictionary<int, int[]> _enrollmentPrefix = new();
+    private readonly ConcurrentDictionary<int, Enrollment> _enrollment = new();
     private readonly Dictionary<(string Region, string Specialty), Rep> _overlayByKey;
 
     public Population(SimulationModel model, long seed, int hcpCount, IReadOnlyList<FixtureHcp> fixtures, int parallelism = 1)
@@ -82,49 +82,48 @@ public sealed class Population
     }
 
     /// <summary>Whether an HCP is enrolled in a campaign: its segment is targeted and a keyed draw says so.</summary>
-    public bool IsEnrolled(CampaignPlan campaign, int hcp)
-    {
-        var segment = Traits[hcp].Segment;
-        if (Array.IndexOf(campaign.TargetSegments, segment) < 0)
-        {
-            return false;
-        }
-        return new KeyedRandom(Seed, StreamKind.Participation, campaign.Index, hcp).NextDouble() < Model.Config.EnrollmentRate;
-    }
+    public bool IsEnrolled(CampaignPlan campaign, int hcp) => EnrollmentOf(campaign).Contains(hcp);
 
     /// <summary>
     /// Position of an enrolled HCP among the campaign's enrolled HCPs (by index): email sends go out in
-    /// batches of <c>EmailBatchSize</c> consecutive positions. Prefix counts per block of 64 keep this O(64).
+    /// batches of <c>EmailBatchSize</c> consecutive positions.
     /// </summary>
-    public int EnrollmentOrdinal(CampaignPlan campaign, int hcp)
+    public int EnrollmentOrdinal(CampaignPlan campaign, int hcp) => EnrollmentOf(campaign).Ordinal(hcp);
+
+    /// <summary>
+    /// A campaign's enrolled HCPs, drawn once per campaign: the engine asks for every (campaign, HCP) pair and for
+    /// batch positions on each email send, so the draws are kept as one bit per HCP with counts per 64 HCPs.
+    /// </summary>
+    private Enrollment EnrollmentOf(CampaignPlan campaign) => _enrollment.GetOrAdd(campaign.Index, _ =>
     {
-        var prefix = _enrollmentPrefix.GetOrAdd(campaign.Index, _ =>
+        var bits = new ulong[(Count + 63) / 64];
+        var before = new int[bits.Length];
+        var running = 0;
+        for (var word = 0; word < bits.Length; word++)
         {
-            var blocks = new int[(Count + 63) / 64 + 1];
-            var running = 0;
-            for (var b = 0; b * 64 < Count; b++)
+            before[word] = running;
+            var end = Math.Min(Count, (word + 1) * 64);
+            for (var h = word * 64; h < end; h++)
             {
-                blocks[b] = running;
-                var end = Math.Min(Count, (b + 1) * 64);
-                for (var h = b * 64; h < end; h++)
+                if (Array.IndexOf(campaign.TargetSegments, Traits[h].Segment) >= 0
+                    && new KeyedRandom(Seed, StreamKind.Participation, campaign.Index, h).NextDouble() < Model.Config.EnrollmentRate)
                 {
-                    if (IsEnrolled(campaign, h))
-                    {
-                        running++;
-                    }
+                    bits[word] |= 1UL << (h & 63);
                 }
             }
-            return blocks;
-        });
-        var ordinal = prefix[hcp / 64];
-        for (var h = hcp / 64 * 64; h < hcp; h++)
-        {
-            if (IsEnrolled(campaign, h))
-            {
-                ordinal++;
-            }
+            running += System.Numerics.BitOperations.PopCount(bits[word]);
         }
-        return ordinal;
+        return new Enrollment(bits, before);
+    });
+
+    /// <param name="Bits">Bit h is set when HCP h is enrolled.</param>
+    /// <param name="Before">Enrolled HCPs in the words before each word.</param>
+    private sealed record Enrollment(ulong[] Bits, int[] Before)
+    {
+        public bool Contains(int hcp) => (Bits[hcp >> 6] & (1UL << (hcp & 63))) != 0;
+
+        public int Ordinal(int hcp) =>
+            Before[hcp >> 6] + System.Numerics.BitOperations.PopCount(Bits[hcp >> 6] & ((1UL << (hcp & 63)) - 1));
     }
 
     public CampaignParticipation ParticipationRow(CampaignPlan campaign, int hcp, DateOnly asOf)
