@@ -69,13 +69,17 @@ public static class Backfill
         var parametersJson = p.ToJson();
         await Lineage.StartAsync(main, runId, "backfill", parametersJson, p.AsOf, ct);
         var counts = new SortedDictionary<string, long>(StringComparer.Ordinal);
+        // Work that runs beside the main connection's (the loaders, the event tables' index builds): a failure elsewhere
+        // stops it before the build schema is dropped.
+        using var background = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var pending = new List<Task>();
         try
         {
             await Stage(stages, "prepare", async () =>
             {
                 await BuildSchema.DropLeftoversAsync(main, ct);
                 await BuildSchema.CreateSchemaAsync(main, schema, ct);
-                await BuildSchema.ExecuteAsync(main, "SET maintenance_work_mem = '512MB'; SET work_mem = '128MB'; SET temp_buffers = '256MB'", ct);
+                await BuildSchema.ExecuteAsync(main, "SET maintenance_work_mem = '512MB'; SET work_mem = '256MB'; SET temp_buffers = '256MB'", ct);
             });
 
             Population population = null!;
@@ -90,28 +94,48 @@ public static class Backfill
 
             var keys = await BuildSchema.KeysAndIndexesAsync(main, schema, ct);
             var vacuum = await BuildSchema.VacuumAnalyzeStatementsAsync(main, schema, ct);
-            // Tables whose rows the aggregates rewrite get their indexes and statistics after that rewrite; the
-            // others get them with their load, in parallel across tables.
+            IReadOnlyList<string> IndexesOf(string table) =>
+                keys.Where(k => k.Table == table && k.Kind == KeyKind.Index).Select(k => k.Sql).ToList();
+            // The small tables get their indexes and statistics from their loaders, as soon as they are loaded. The event
+            // tables get them on one more connection while the main one computes the aggregates (the work of these two
+            // stages is CPU-bound: more at once only slows each down), and the tables the aggregates rewrite after that.
             string[] aggregated = ["hcp_profiles", "campaign_participation"];
-            await Stage(stages, "generate_and_copy", () => LoadAsync(dedicated, schema, p, population, erased, parametersJson, counts, progress,
-                table => aggregated.Contains(table) ? [] : keys.Where(k => k.Table == table && !k.IsForeignKey).Select(k => k.Sql).ToList(),
-                table => aggregated.Contains(table) ? null : vacuum[table], ct));
+            string[] events = ["stimuli_events", "outcome_events", "prescribing_history"];
+            var loading = LoadAsync(dedicated, schema, p, population, erased, parametersJson, counts, progress,
+                table => aggregated.Contains(table) || events.Contains(table) ? [] : IndexesOf(table),
+                table => aggregated.Contains(table) ? null : vacuum[table], background.Token);
+            pending.Add(loading);
+            await Stage(stages, "generate_and_copy", () => loading);
             await Stage(stages, "aggregate_and_index", async () =>
             {
                 using var span = PlatformTelemetry.Source.StartActivity("aggregate_and_index");
-                await using var tx = await main.BeginTransactionAsync(ct);
+                var indexing = BuildSchema.ExecuteAllAsync(dedicated, events.SelectMany(IndexesOf), background.Token);
+                pending.Add(indexing);
                 // One pass over the events gives both aggregates.
-                await BuildSchema.ExecuteAsync(main, Aggregates.CreateTouchTotals(schema, "touch_totals"), ct, tx);
-                await BuildSchema.ExecuteAsync(main, Aggregates.UpdateChannelEngagements(schema, touchTotals: "touch_totals"), ct, tx);
-                await BuildSchema.ExecuteAsync(main, Aggregates.UpdateParticipationCounts(schema, touchTotals: "touch_totals"), ct, tx);
-                foreach (var k in keys.Where(k => aggregated.Contains(k.Table) && !k.IsForeignKey).Concat(keys.Where(k => k.IsForeignKey)))
+                await using (var tx = await main.BeginTransactionAsync(ct))
                 {
-                    await BuildSchema.ExecuteAsync(main, k.Sql, ct, tx);
+                    await BuildSchema.ExecuteAsync(main, Aggregates.CreateTouchTotals(schema, "touch_totals"), ct, tx);
+                    await BuildSchema.ExecuteAsync(main, Aggregates.UpdateChannelEngagements(schema, touchTotals: "touch_totals"), ct, tx);
+                    await BuildSchema.ExecuteAsync(main, Aggregates.UpdateParticipationCounts(schema, touchTotals: "touch_totals"), ct, tx);
+                    await tx.CommitAsync(ct);
                 }
-                await tx.CommitAsync(ct);
                 foreach (var table in aggregated)
                 {
                     await BuildSchema.ExecuteAsync(main, vacuum[table], ct);
+                    foreach (var sql in IndexesOf(table))
+                    {
+                        await BuildSchema.ExecuteAsync(main, sql, ct);
+                    }
+                }
+                // Keys become constraints, and foreign keys are added, once every index is built.
+                await indexing;
+                await using (var tx = await main.BeginTransactionAsync(ct))
+                {
+                    foreach (var k in keys.Where(k => k.Kind == KeyKind.KeyConstraint).Concat(keys.Where(k => k.Kind == KeyKind.ForeignKey)))
+                    {
+                        await BuildSchema.ExecuteAsync(main, k.Sql, ct, tx);
+                    }
+                    await tx.CommitAsync(ct);
                 }
             });
 
@@ -120,12 +144,13 @@ public static class Backfill
             IReadOnlyDictionary<string, string> checksums = null!;
             await Stage(stages, "validate_and_checksum", async () =>
             {
-                var checksumTask = Checksums.ComputeAsync(dedicated, schema, ct);
+                var checksumTask = Checksums.ComputeAsync(dedicated, schema, connections: 1, ct);
                 using (var span = PlatformTelemetry.Source.StartActivity("validate"))
                 {
-                    // Only what must be exactly right gates the swap; the statistical checks (volumes,
-                    // fidelity) and the stored-aggregate comparisons (just computed by the same queries) are
-                    // run after the swap by the validation service and by 'hcp validate'.
+                    // Only what must be exactly right gates the swap: integrity (keys, references, event order) and
+                    // structure (the generator's rules). The statistical checks (volumes, fidelity) and the stored-aggregate
+                    // comparisons (just computed by the same queries) run after the swap, in the validation service and
+                    // in 'hcp validate'.
                     validation = await DatasetValidator.RunAsync(main, schema, ValidationScope.SwapGate,
                         ValidationConnections.FromConnectionString(dedicated, ValidationConnections.DefaultCount), ct);
                     span?.SetTag("hcp.checks_failed", validation.Failed);
@@ -160,6 +185,11 @@ public static class Backfill
             root?.SetStatus(ActivityStatusCode.Error, e.Message);
             var status = e is OperationCanceledException ? "cancelled" : "failed";
             var verdict = e is ValidationFailedException ? "failed" : null;
+            if (pending.Any(t => !t.IsCompleted))
+            {
+                await background.CancelAsync();
+                await Task.WhenAll(pending).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
             // Best effort: the run failed, so leave nothing of it behind but its lineage row.
             try
             {
@@ -184,7 +214,7 @@ public static class Backfill
     private static async Task LoadAsync(
         string connectionString, string schema, GenerationParameters p, Population population, HashSet<Guid> erased, string parametersJson,
         SortedDictionary<string, long> counts, IProgress<TableProgress>? progress, Func<string, IReadOnlyList<string>> indexesOf,
-        Func<string, string?> afterCommit, CancellationToken ct)
+        Func<string, string?> statisticsOf, CancellationToken ct)
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var token = linked.Token;
@@ -202,27 +232,34 @@ public static class Backfill
             span?.SetTag("db.table", spec.Name);
             using var connection = new NpgsqlConnection(connectionString);
             connection.Open();
-            using var tx = connection.BeginTransaction();
-            using (var create = new NpgsqlCommand(BuildSchema.CreateTableSql(schema, spec.Name), connection, tx))
+            void Run(string sql, NpgsqlTransaction? tx = null)
             {
-                create.ExecuteNonQuery();
+                token.ThrowIfCancellationRequested();
+                using var statement = new NpgsqlCommand(sql, connection, tx) { CommandTimeout = 0 };
+                using var cancel = token.Register(statement.Cancel);
+                statement.ExecuteNonQuery();
             }
-            var n = CopyWriter.Copy(connection, schema, spec, rows(), freeze: true, rows => Report(spec.Name, rows, false), token);
-            // Keys and indexes in the loading transaction: built in parallel across tables, and (with
-            // wal_level=minimal) without WAL, since the table is new in this transaction.
-            foreach (var sql in indexesOf(spec.Name))
+            // Index builds sort in memory up to this much (the default, 64MB, spills larger tables' sorts to disk).
+            Run("SET maintenance_work_mem = '256MB'");
+            long n;
+            using (var tx = connection.BeginTransaction())
             {
-                using var index = new NpgsqlCommand(sql, connection, tx) { CommandTimeout = 0 };
-                index.ExecuteNonQuery();
+                Run(BuildSchema.CreateTableSql(schema, spec.Name), tx);
+                n = CopyWriter.Copy(connection, schema, spec, rows(), freeze: true, rows => Report(spec.Name, rows, false), token);
+                tx.Commit();
             }
-            tx.Commit();
-            if (afterCommit(spec.Name) is { } maintenance)
+            // Statistics, then indexes (if any), on the committed rows: with wal_level=minimal an index built in its own
+            // transaction is written without WAL, like the COPY.
+            if (statisticsOf(spec.Name) is { } statistics)
             {
-                using var after = new NpgsqlCommand(maintenance, connection) { CommandTimeout = 0 };
-                after.ExecuteNonQuery();
+                Run(statistics);
             }
             span?.SetTag("db.rows", n);
             Report(spec.Name, n, true);
+            foreach (var sql in indexesOf(spec.Name))
+            {
+                Run(sql);
+            }
             return n;
         }, token, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 

@@ -3,7 +3,19 @@ using Npgsql;
 
 namespace HcpPlatform.Data.Loading;
 
-public sealed record KeyOrIndex(string Table, string Sql, bool IsForeignKey);
+/// <summary>What a key or index statement does, in the order the kinds must run for a table.</summary>
+public enum KeyKind
+{
+    /// <summary>Builds an index (a primary or unique key's as a plain unique index): reads the table, does not stop readers.</summary>
+    Index,
+
+    /// <summary>Makes a primary or unique key a constraint on its already built index: instant, but locks the table exclusively.</summary>
+    KeyConstraint,
+
+    ForeignKey,
+}
+
+public sealed record KeyOrIndex(string Table, string Sql, KeyKind Kind);
 
 /// <summary>
 /// A fresh schema beside the live "hcp" one, with the same tables: created bare for fast COPY, then
@@ -43,7 +55,13 @@ public static partial class BuildSchema
     public static string CreateTableSql(string schema, string table) =>
         $"CREATE TABLE \"{schema}\".{table} (LIKE {Live}.{table} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)";
 
-    /// <summary>Primary keys, then unique/other indexes, then foreign keys — the live schema's, rewritten for the build schema.</summary>
+    /// <summary>
+    /// The live schema's keys and indexes, rewritten for the build schema, in the order to run them per table: every
+    /// index (a primary or unique key's as a plain unique index), then each such key made a constraint on its index,
+    /// then the foreign keys. Building a key's index first and attaching it afterwards keeps the long part under a lock
+    /// that does not stop other sessions from reading the table (the aggregates and checks read the events while their
+    /// indexes build).
+    /// </summary>
     public static async Task<IReadOnlyList<KeyOrIndex>> KeysAndIndexesAsync(NpgsqlConnection connection, string schema, CancellationToken ct)
     {
         var statements = new List<KeyOrIndex>();
@@ -60,6 +78,7 @@ public static partial class BuildSchema
                 ORDER BY c.contype = 'f', t.relname, c.conname
                 """;
             var foreignKeys = new List<KeyOrIndex>();
+            var attachKeys = new List<KeyOrIndex>();
             await using (var cmd = new NpgsqlCommand(constraints, connection))
             {
                 cmd.Parameters.AddWithValue("s", Live);
@@ -67,8 +86,20 @@ public static partial class BuildSchema
                 while (await reader.ReadAsync(ct))
                 {
                     var (name, table, type, def) = (reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3));
-                    var sql = $"ALTER TABLE \"{schema}\".{table} ADD CONSTRAINT {name} {LiveReference().Replace(def, $"REFERENCES \"{schema}\".")}";
-                    (type == "f" ? foreignKeys : statements).Add(new KeyOrIndex(table, sql, type == "f"));
+                    var target = $"\"{schema}\".{table}";
+                    if (type == "f")
+                    {
+                        foreignKeys.Add(new KeyOrIndex(table, $"ALTER TABLE {target} ADD CONSTRAINT {name} {LiveReference().Replace(def, $"REFERENCES \"{schema}\".")}", KeyKind.ForeignKey));
+                        continue;
+                    }
+                    // "PRIMARY KEY (id)" or "UNIQUE (a, b)": the index, then the constraint made on it.
+                    var key = KeyColumns().Match(def);
+                    if (!key.Success)
+                    {
+                        throw new InvalidOperationException($"Constraint {name} of {Live}.{table} has a definition the loader cannot rebuild: {def}");
+                    }
+                    statements.Add(new KeyOrIndex(table, $"CREATE UNIQUE INDEX {name} ON {target} {key.Groups["columns"].Value}", KeyKind.Index));
+                    attachKeys.Add(new KeyOrIndex(table, $"ALTER TABLE {target} ADD CONSTRAINT {name} {key.Groups["kind"].Value} USING INDEX {name}", KeyKind.KeyConstraint));
                 }
             }
             const string indexes = """
@@ -87,9 +118,10 @@ public static partial class BuildSchema
                 while (await reader.ReadAsync(ct))
                 {
                     var table = reader.GetString(0);
-                    statements.Add(new KeyOrIndex(table, LiveOn().Replace(reader.GetString(1), $" ON \"{schema}\"."), false));
+                    statements.Add(new KeyOrIndex(table, LiveOn().Replace(reader.GetString(1), $" ON \"{schema}\"."), KeyKind.Index));
                 }
             }
+            statements.AddRange(attachKeys);
             statements.AddRange(foreignKeys);
         }
         finally
@@ -140,6 +172,19 @@ public static partial class BuildSchema
         await tx.CommitAsync(ct);
     }
 
+    /// <summary>Runs statements one after another on a connection of their own, each in its own transaction.</summary>
+    public static async Task ExecuteAllAsync(string connectionString, IEnumerable<string> statements, CancellationToken ct)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(ct);
+        // Index builds sort in memory up to this much (the default, 64MB, spills the event tables' sorts to disk).
+        await ExecuteAsync(connection, "SET maintenance_work_mem = '512MB'", ct);
+        foreach (var sql in statements)
+        {
+            await ExecuteAsync(connection, sql, ct);
+        }
+    }
+
     public static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken ct, NpgsqlTransaction? tx = null)
     {
         await using var cmd = new NpgsqlCommand(sql, connection, tx) { CommandTimeout = 0 };
@@ -151,4 +196,7 @@ public static partial class BuildSchema
 
     [GeneratedRegex(@" ON hcp\.")]
     private static partial Regex LiveOn();
+
+    [GeneratedRegex(@"^(?<kind>PRIMARY KEY|UNIQUE) (?<columns>\(.+\))$")]
+    private static partial Regex KeyColumns();
 }

@@ -31,11 +31,14 @@ public static class Checksums
         FROM "{schema}".{table}
         """;
 
-    /// <summary>Checksums of every dataset table, computed on a few connections at once.</summary>
-    public static async Task<IReadOnlyDictionary<string, string>> ComputeAsync(string connectionString, string schema, CancellationToken ct)
+    /// <summary>
+    /// Checksums of every dataset table, on <paramref name="connections"/> connections at once (the loader uses one: it
+    /// runs them beside the swap gate's checks, and more concurrent scans than cores only slow every one of them down).
+    /// </summary>
+    public static async Task<IReadOnlyDictionary<string, string>> ComputeAsync(string connectionString, string schema, int connections, CancellationToken ct)
     {
         var result = new SortedDictionary<string, string>(StringComparer.Ordinal);
-        await Parallel.ForEachAsync(Columns.Keys, new ParallelOptions { MaxDegreeOfParallelism = 3, CancellationToken = ct }, async (table, token) =>
+        await Parallel.ForEachAsync(Columns.Keys, new ParallelOptions { MaxDegreeOfParallelism = connections, CancellationToken = ct }, async (table, token) =>
         {
             await using var connection = new NpgsqlConnection(connectionString);
             await connection.OpenAsync(token);
