@@ -11,22 +11,23 @@ public static class Aggregates
 {
     /// <summary>
     /// (hcp_id, channel, campaign_id, touches, responses, last_contact) for every HCP, or for the HCPs in the
-    /// uuid[] parameter @hcps: a touch's responses are the outcomes attributed to it.
+    /// uuid[] parameter @hcps: a touch's responses are the outcomes attributed to it. Counts are int, so that the sums
+    /// over them are bigint arithmetic (a sum of bigint is numeric, several times slower over a million groups).
     /// </summary>
     public static string TouchTotalsQuery(string schema, bool onlySomeHcps = false) => onlySomeHcps
         // A few HCPs: their stimuli by index, each one's outcomes by the stimulus_id index.
         ? $"""
-            SELECT s.hcp_id, s.channel, s.campaign_id, count(*) AS touches, sum(r.n)::bigint AS responses, max(s.event_date) AS last_contact
+            SELECT s.hcp_id, s.channel, s.campaign_id, count(*)::int AS touches, sum(r.n)::int AS responses, max(s.event_date) AS last_contact
             FROM "{schema}".stimuli_events s
-            CROSS JOIN LATERAL (SELECT count(*) AS n FROM "{schema}".outcome_events o WHERE o.stimulus_id = s.id) r
+            CROSS JOIN LATERAL (SELECT count(*)::int AS n FROM "{schema}".outcome_events o WHERE o.stimulus_id = s.id) r
             WHERE s.hcp_id = ANY(@hcps)
             GROUP BY s.hcp_id, s.channel, s.campaign_id
             """
         // Everyone: one scan of the stimuli against the outcomes counted per stimulus.
         : $"""
-            SELECT s.hcp_id, s.channel, s.campaign_id, count(*) AS touches, coalesce(sum(r.n), 0)::bigint AS responses, max(s.event_date) AS last_contact
+            SELECT s.hcp_id, s.channel, s.campaign_id, count(*)::int AS touches, coalesce(sum(r.n), 0)::int AS responses, max(s.event_date) AS last_contact
             FROM "{schema}".stimuli_events s
-            LEFT JOIN (SELECT stimulus_id, count(*) AS n FROM "{schema}".outcome_events GROUP BY stimulus_id) r ON r.stimulus_id = s.id
+            LEFT JOIN (SELECT stimulus_id, count(*)::int AS n FROM "{schema}".outcome_events GROUP BY stimulus_id) r ON r.stimulus_id = s.id
             GROUP BY s.hcp_id, s.channel, s.campaign_id
             """;
 
@@ -59,9 +60,11 @@ public static class Aggregates
                     CASE WHEN t{i} = 0 THEN 0 ELSE round(100.0 * r{i} / t{i}, 2) END AS rate{i},
                     CASE WHEN t{i} = 0 THEN 0 ELSE round(0.7 * least(100, 250.0 * r{i} / t{i}) + 0.3 * least(100, 5.0 * t{i}), 1) END AS score{i}
             """));
-        var objects = string.Join(",\n", Channels.Select((c, i) => $"""
-                        jsonb_build_object('channel', '{c}', 'score', score{i}, 'lastContact', to_char(l{i} AT TIME ZONE 'UTC', 'YYYY-MM-DD'),
-                                           'totalTouches', t{i}, 'responseRate', rate{i})
+        // The array's JSON text is assembled and parsed once per HCP: six jsonb_build_object calls cost about three times
+        // as much. Numbers are written by numeric's and bigint's own text output, exactly what jsonb_build_object stores.
+        var objects = string.Join(" || ', ' ||\n", Channels.Select((c, i) => $$"""
+                        '{"channel": "{{c}}", "score": ' || score{{i}} || ', "lastContact": ' || coalesce('"' || to_char(l{{i}} AT TIME ZONE 'UTC', 'YYYY-MM-DD') || '"', 'null')
+                        || ', "totalTouches": ' || t{{i}} || ', "responseRate": ' || rate{{i}} || '}'
             """));
         var weighted = string.Join(" + ", Channels.Select((_, i) => $"score{i} * t{i}"));
         var touches = string.Join(" + ", Channels.Select((_, i) => $"t{i}"));
@@ -87,9 +90,9 @@ public static class Aggregates
                 FROM joined
             )
             SELECT hcp_id,
-                   jsonb_build_array(
+                   ('[' ||
             {objects}
-                   ) AS channel_engagements,
+                    || ']')::jsonb AS channel_engagements,
                    coalesce(round(({weighted}) / nullif({touches}, 0), 1), 0)::double precision AS engagement_score
             FROM scored
             """;
