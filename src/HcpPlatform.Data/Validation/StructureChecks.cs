@@ -16,7 +16,7 @@ namespace HcpPlatform.Data.Validation;
 /// <item>events_in_window, campaign_touches_within_campaign, category_adherence</item>
 /// </list>
 /// Row-level rules on stimuli share one scan; the per-HCP limits (gap, month) one sort, and the per-day capacity and
-/// batch limits one grouping-sets aggregate.
+/// batch limits two hash aggregates (a separate part, so that the two heavy scans can run on different connections).
 /// </summary>
 internal static class StructureChecks
 {
@@ -33,7 +33,8 @@ internal static class StructureChecks
             """)),
         new(CampaignsAsync),
         new(RowRulesAsync, Weight: 5),
-        new(GroupLimitsAsync, Weight: 4),
+        new(ContactLimitsAsync, Weight: 4),
+        new(CapacityAsync, Weight: 2),
         new(RxHcpMonthsAsync),
         new(WebinarAttendanceAsync),
     ];
@@ -215,29 +216,20 @@ internal static class StructureChecks
     }
 
     /// <summary>
-    /// Limits on groups of touches, from one scan: per HCP, channel and month (max_contacts_per_month), per channel and
-    /// day and per rep and day (channel_capacity), per email batch (EmailBatchSize, one day) as grouping sets; the gap to
-    /// the previous touch on the same channel (min_days_between_contacts); plus webinar seats per event from the attendances.
+    /// Per-HCP limits from one sort by (HCP, channel, day): the gap to the previous touch on the same channel
+    /// (min_days_between_contacts), and the touch max_contacts_per_month places back falling in the same calendar month
+    /// (more than the maximum in that month).
     /// </summary>
-    private static Task GroupLimitsAsync(CheckRun run)
+    private static Task ContactLimitsAsync(CheckRun run)
     {
         var s = run.C.S;
-        var cfg = run.C.Config;
         return run.TaggedOffendersAsync(Category,
         [
             ("contact_limit_monthly_max", "No HCP gets more touches on a channel in a calendar month than its max_contacts_per_month (offenders: the touches beyond the maximum)."),
             ("contact_limit_min_gap", "Touches of one HCP on one channel are at least min_days_between_contacts calendar days apart."),
-            ("channel_capacity", "Channel capacity holds: email sends per day, rep visits and phone calls per rep per day, ad impressions and conference touches per day, webinar seats per event."),
-            ("email_batch_size", $"Every campaign email batch (metadata send_batch) goes out on one day to at most {cfg.EmailBatchSize} HCPs."),
         ],
         $"""
-        WITH cap AS (
-            SELECT channel, capacity_type, min(limit_value) AS limit_value, min((effective_date AT TIME ZONE 'UTC')::date) AS since
-            FROM {s}.channel_capacity GROUP BY channel, capacity_type
-        ),
-        -- One sort by (HCP, channel, day): the previous touch gives the gap, and the touch max_contacts_per_month
-        -- places back falling in the same calendar month means the month holds more than the maximum.
-        w AS (
+        WITH w AS (
             SELECT x.id, x.hcp_id, x.channel, x.day, x.max_contacts_per_month, x.min_days_between_contacts,
                    lag(x.day) OVER h AS previous_day,
                    lag(x.day, greatest(x.max_contacts_per_month, 0)) OVER h AS max_back
@@ -252,17 +244,6 @@ internal static class StructureChecks
                    w.max_back IS NOT NULL AND date_trunc('month', w.max_back::timestamp) = date_trunc('month', w.day::timestamp) AS over_month,
                    w.day - w.previous_day < w.min_days_between_contacts AS too_close
             FROM w
-        ),
-        -- Daily capacity is per channel, and per rep for rep visits and phone calls (rep_key is null for the others).
-        g AS (
-            SELECT GROUPING(channel, rep_key, day, batch) AS gs, channel, rep_key, day, batch,
-                   count(*) AS n, min(day) AS first_day, max(day) AS last_day
-            FROM (
-                SELECT channel, CASE WHEN channel IN ('rep_visit', 'phone') THEN rep_id END AS rep_key, (event_date AT TIME ZONE 'UTC')::date AS day,
-                       CASE WHEN channel = 'email' AND campaign_id IS NOT NULL THEN metadata->>'send_batch' END AS batch
-                FROM {s}.stimuli_events
-            ) t
-            GROUP BY GROUPING SETS ((channel, rep_key, day), (batch))
         )
         SELECT v.check_name, v.example
         FROM limited x
@@ -273,38 +254,54 @@ internal static class StructureChecks
              concat_ws(' ', x.id, x.hcp_id, x.channel, x.previous_day, 'then', x.day, 'min gap', x.min_days_between_contacts))
         ) AS v(check_name, bad, example)
         WHERE (x.over_month OR x.too_close) AND v.bad
-        UNION ALL
-        SELECT 'channel_capacity', concat_ws(' ', g.channel, cap.capacity_type, g.rep_key, g.day, g.n, 'used, limit', cap.limit_value)
-        FROM g JOIN cap ON cap.channel = g.channel
-            AND cap.capacity_type = CASE g.channel WHEN 'email' THEN 'sends' WHEN 'digital_ad' THEN 'impressions' WHEN 'conference' THEN 'touches'
+        """);
+    }
+
+    /// <summary>
+    /// Capacity per channel and day and per rep and day (channel_capacity), webinar seats per event from the
+    /// attendances, and the size and single day of each email batch (EmailBatchSize): hash aggregates, no sort.
+    /// </summary>
+    private static Task CapacityAsync(CheckRun run)
+    {
+        var s = run.C.S;
+        var cfg = run.C.Config;
+        return run.TaggedOffendersAsync(Category,
+        [
+            ("channel_capacity", "Channel capacity holds: email sends per day, rep visits and phone calls per rep per day, ad impressions and conference touches per day, webinar seats per event."),
+            ("email_batch_size", $"Every campaign email batch (metadata send_batch) goes out on one day to at most {cfg.EmailBatchSize} HCPs."),
+        ],
+        $"""
+        WITH cap AS (
+            SELECT channel, capacity_type, min(limit_value) AS limit_value, min((effective_date AT TIME ZONE 'UTC')::date) AS since
+            FROM {s}.channel_capacity GROUP BY channel, capacity_type
+        ),
+        -- Daily capacity is per channel, and per rep for rep visits and phone calls (rep_key is null for the others).
+        daily AS (
+            SELECT channel, CASE WHEN channel IN ('rep_visit', 'phone') THEN rep_id END AS rep_key, (event_date AT TIME ZONE 'UTC')::date AS day, count(*) AS n
+            FROM {s}.stimuli_events
+            GROUP BY 1, 2, 3
+        ),
+        batches AS (
+            SELECT metadata->>'send_batch' AS batch, count(*) AS n,
+                   min((event_date AT TIME ZONE 'UTC')::date) AS first_day, max((event_date AT TIME ZONE 'UTC')::date) AS last_day
+            FROM {s}.stimuli_events
+            WHERE channel = 'email' AND campaign_id IS NOT NULL
+            GROUP BY 1
+        )
+        SELECT 'channel_capacity' AS check_name, concat_ws(' ', d.channel, cap.capacity_type, d.rep_key, d.day, d.n, 'used, limit', cap.limit_value) AS example
+        FROM daily d JOIN cap ON cap.channel = d.channel
+            AND cap.capacity_type = CASE d.channel WHEN 'email' THEN 'sends' WHEN 'digital_ad' THEN 'impressions' WHEN 'conference' THEN 'touches'
                                                    WHEN 'rep_visit' THEN 'visits_per_rep' WHEN 'phone' THEN 'calls_per_rep' END
-        WHERE g.gs = @channelRepDay AND g.day >= cap.since AND g.n > cap.limit_value
+        WHERE d.day >= cap.since AND d.n > cap.limit_value
         UNION ALL
         SELECT 'channel_capacity', concat_ws(' ', 'webinar', cap.capacity_type, w.webinar_id, w.n, 'attended, limit', cap.limit_value)
         FROM (SELECT metadata->>'webinar_id' AS webinar_id, count(*) AS n FROM {s}.outcome_events WHERE outcome_type = 'webinar_attend' GROUP BY 1) w
         JOIN cap ON cap.channel = 'webinar' AND cap.capacity_type = 'seats_per_event'
         WHERE w.n > cap.limit_value
         UNION ALL
-        SELECT 'email_batch_size', concat_ws(' ', g.batch, g.n, 'sends from', g.first_day, 'to', g.last_day)
-        FROM g WHERE g.gs = @batchOnly AND g.batch IS NOT NULL AND (g.n > @batchSize OR g.first_day <> g.last_day)
+        SELECT 'email_batch_size', concat_ws(' ', b.batch, b.n, 'sends from', b.first_day, 'to', b.last_day)
+        FROM batches b WHERE b.batch IS NOT NULL AND (b.n > @batchSize OR b.first_day <> b.last_day)
         """,
-        p =>
-        {
-            // GROUPING(channel, rep_key, day, batch): a bit per argument, 1 when the grouping set leaves it out.
-            p.AddWithValue("channelRepDay", Grouping(channel: true, rep: true, day: true, batch: false));
-            p.AddWithValue("batchOnly", Grouping(channel: false, rep: false, day: false, batch: true));
-            p.AddWithValue("batchSize", (long)cfg.EmailBatchSize);
-        });
-    }
-
-    private static int Grouping(bool channel, bool rep, bool day, bool batch)
-    {
-        var grouped = new[] { channel, rep, day, batch };
-        var value = 0;
-        foreach (var g in grouped)
-        {
-            value = (value << 1) | (g ? 0 : 1);
-        }
-        return value;
+        p => p.AddWithValue("batchSize", (long)cfg.EmailBatchSize));
     }
 }
