@@ -93,7 +93,7 @@ public static class Backfill
             });
 
             var keys = await BuildSchema.KeysAndIndexesAsync(main, schema, ct);
-            var vacuum = await BuildSchema.VacuumAnalyzeStatementsAsync(main, schema, ct);
+            var createTables = await BuildSchema.CreateTableStatementsAsync(main, schema, ct);
             IReadOnlyList<string> IndexesOf(string table) =>
                 keys.Where(k => k.Table == table && k.Kind == KeyKind.Index).Select(k => k.Sql).ToList();
             // The small tables get their indexes and statistics from their loaders, as soon as they are loaded. The event
@@ -101,9 +101,9 @@ public static class Backfill
             // stages is CPU-bound: more at once only slows each down), and the tables the aggregates rewrite after that.
             string[] aggregated = ["hcp_profiles", "campaign_participation"];
             string[] events = ["stimuli_events", "outcome_events", "prescribing_history"];
-            var loading = LoadAsync(dedicated, schema, p, population, erased, parametersJson, counts, progress,
+            var loading = LoadAsync(dedicated, schema, p, population, erased, parametersJson, counts, progress, createTables,
                 table => aggregated.Contains(table) || events.Contains(table) ? [] : IndexesOf(table),
-                table => aggregated.Contains(table) ? null : vacuum[table], background.Token);
+                table => aggregated.Contains(table) ? null : BuildSchema.VacuumAnalyzeSql(schema, table), background.Token);
             pending.Add(loading);
             await Stage(stages, "generate_and_copy", () => loading);
             await Stage(stages, "aggregate_and_index", async () =>
@@ -119,9 +119,10 @@ public static class Backfill
                     await BuildSchema.ExecuteAsync(main, Aggregates.UpdateParticipationCounts(schema, touchTotals: "touch_totals"), ct, tx);
                     await tx.CommitAsync(ct);
                 }
+                await BuildSchema.ExecuteAsync(main, BuildSchema.FlushStatistics, ct);
                 foreach (var table in aggregated)
                 {
-                    await BuildSchema.ExecuteAsync(main, vacuum[table], ct);
+                    await BuildSchema.ExecuteAsync(main, BuildSchema.VacuumAnalyzeSql(schema, table), ct);
                     foreach (var sql in IndexesOf(table))
                     {
                         await BuildSchema.ExecuteAsync(main, sql, ct);
@@ -213,7 +214,8 @@ public static class Backfill
 
     private static async Task LoadAsync(
         string connectionString, string schema, GenerationParameters p, Population population, HashSet<Guid> erased, string parametersJson,
-        SortedDictionary<string, long> counts, IProgress<TableProgress>? progress, Func<string, IReadOnlyList<string>> indexesOf,
+        SortedDictionary<string, long> counts, IProgress<TableProgress>? progress, IReadOnlyDictionary<string, string> createTables,
+        Func<string, IReadOnlyList<string>> indexesOf,
         Func<string, string?> statisticsOf, CancellationToken ct)
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -244,7 +246,7 @@ public static class Backfill
             long n;
             using (var tx = connection.BeginTransaction())
             {
-                Run(BuildSchema.CreateTableSql(schema, spec.Name), tx);
+                Run(createTables[spec.Name], tx);
                 n = CopyWriter.Copy(connection, schema, spec, rows(), freeze: true, rows => Report(spec.Name, rows, false), token);
                 tx.Commit();
             }
@@ -252,6 +254,7 @@ public static class Backfill
             // transaction is written without WAL, like the COPY.
             if (statisticsOf(spec.Name) is { } statistics)
             {
+                Run(BuildSchema.FlushStatistics);
                 Run(statistics);
             }
             span?.SetTag("db.rows", n);

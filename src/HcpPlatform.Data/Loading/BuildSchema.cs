@@ -51,9 +51,35 @@ public static partial class BuildSchema
     public static Task CreateSchemaAsync(NpgsqlConnection connection, string schema, CancellationToken ct) =>
         ExecuteAsync(connection, $"CREATE SCHEMA \"{schema}\"", ct);
 
-    /// <summary>A bare copy of a live table (columns, defaults, NOT NULL), to be created in the transaction that loads it.</summary>
-    public static string CreateTableSql(string schema, string table) =>
-        $"CREATE TABLE \"{schema}\".{table} (LIKE {Live}.{table} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)";
+    /// <summary>
+    /// Per table, the statements that create a bare copy of the live table (columns, defaults, NOT NULL), to run in the
+    /// transaction that loads it. Its jsonb columns get a statistics target of 0: their statistics cost most of an ANALYZE
+    /// and serve no query plan here, and a column left out this way (unlike one left out of ANALYZE's column list) still
+    /// lets ANALYZE reset the table's count of changes, so autovacuum does not analyze it again after the swap.
+    /// </summary>
+    public static async Task<IReadOnlyDictionary<string, string>> CreateTableStatementsAsync(NpgsqlConnection connection, string schema, CancellationToken ct)
+    {
+        var statements = new Dictionary<string, string>(StringComparer.Ordinal);
+        await using var cmd = new NpgsqlCommand("""
+            SELECT c.relname, coalesce(string_agg(quote_ident(a.attname), ',' ORDER BY a.attnum) FILTER (WHERE a.atttypid = 'jsonb'::regtype), '')
+            FROM pg_class c
+            JOIN pg_namespace n ON n.oid = c.relnamespace
+            JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+            WHERE n.nspname = @s AND c.relkind = 'r'
+            GROUP BY c.relname
+            """, connection);
+        cmd.Parameters.AddWithValue("s", Live);
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            var (table, jsonb) = (reader.GetString(0), reader.GetString(1));
+            var target = $"\"{schema}\".{table}";
+            var create = $"CREATE TABLE {target} (LIKE {Live}.{table} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)";
+            statements[table] = jsonb.Length == 0 ? create
+                : $"{create}; ALTER TABLE {target} {string.Join(", ", jsonb.Split(',').Select(c => $"ALTER COLUMN {c} SET STATISTICS 0"))}";
+        }
+        return statements;
+    }
 
     /// <summary>
     /// The live schema's keys and indexes, rewritten for the build schema, in the order to run them per table: every
@@ -132,30 +158,19 @@ public static partial class BuildSchema
     }
 
     /// <summary>
-    /// Per table, a VACUUM (ANALYZE) of the build schema's copy over its non-jsonb columns, to run once the table is
-    /// committed: the planner needs the statistics for the checks and the first queries after the swap, and a table
-    /// vacuumed and analyzed after its last change gives autovacuum nothing to redo right after the swap. Statistics of
-    /// free-form jsonb cost most and serve no query plan here.
+    /// A VACUUM (ANALYZE) of a build schema table, to run once the table is committed: the planner needs the statistics
+    /// for the checks and the first queries after the swap, and a table vacuumed and analyzed after its last change gives
+    /// autovacuum nothing to redo right after the swap (see <see cref="CreateTableStatementsAsync"/> for the jsonb columns).
     /// </summary>
-    public static async Task<IReadOnlyDictionary<string, string>> VacuumAnalyzeStatementsAsync(NpgsqlConnection connection, string schema, CancellationToken ct)
-    {
-        var statements = new Dictionary<string, string>(StringComparer.Ordinal);
-        await using var cmd = new NpgsqlCommand("""
-            SELECT c.relname, string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum)
-            FROM pg_class c
-            JOIN pg_namespace n ON n.oid = c.relnamespace
-            JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
-            WHERE n.nspname = @s AND c.relkind = 'r' AND a.atttypid <> 'jsonb'::regtype
-            GROUP BY c.relname
-            """, connection);
-        cmd.Parameters.AddWithValue("s", Live);
-        await using var reader = await cmd.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
-        {
-            statements[reader.GetString(0)] = $"VACUUM (ANALYZE) \"{schema}\".{reader.GetString(0)} ({reader.GetString(1)})";
-        }
-        return statements;
-    }
+    public static string VacuumAnalyzeSql(string schema, string table) => $"VACUUM (ANALYZE) \"{schema}\".{table}";
+
+    /// <summary>
+    /// Sends this session's pending table statistics (rows inserted and updated) to the server's shared counters now. A
+    /// session reports them at most once a second, so without this a VACUUM (ANALYZE) right after a load would be
+    /// followed by the load's own counts, and autovacuum would process the table again. (PostgreSQL 15 and later.)
+    /// </summary>
+    public const string FlushStatistics =
+        "DO $$ BEGIN PERFORM pg_stat_force_next_flush(); EXCEPTION WHEN undefined_function THEN NULL; END $$";
 
     /// <summary>Replaces the live dataset with the build schema in one transaction; readers see the old or the new, never a mix.</summary>
     public static async Task SwapAsync(NpgsqlConnection connection, string schema, Func<NpgsqlConnection, NpgsqlTransaction, Task>? inSameTransaction, CancellationToken ct)
