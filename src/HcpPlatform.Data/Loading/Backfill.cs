@@ -109,7 +109,7 @@ public static class Backfill
             await Stage(stages, "aggregate_and_index", async () =>
             {
                 using var span = PlatformTelemetry.Source.StartActivity("aggregate_and_index");
-                var indexing = BuildSchema.ExecuteAllAsync(dedicated, events.SelectMany(IndexesOf), background.Token);
+                var indexing = BuildSchema.BuildIndexesAsync(dedicated, events.SelectMany(IndexesOf), background.Token);
                 pending.Add(indexing);
                 // One pass over the events gives both aggregates.
                 await using (var tx = await main.BeginTransactionAsync(ct))
@@ -145,7 +145,7 @@ public static class Backfill
             IReadOnlyDictionary<string, string> checksums = null!;
             await Stage(stages, "validate_and_checksum", async () =>
             {
-                var checksumTask = Checksums.ComputeAsync(dedicated, schema, connections: 1, ct);
+                var checksumTask = Checksums.ComputeAsync(dedicated, schema, ct);
                 using (var span = PlatformTelemetry.Source.StartActivity("validate"))
                 {
                     // Only what must be exactly right gates the swap: integrity (keys, references, event order) and
@@ -241,8 +241,7 @@ public static class Backfill
                 using var cancel = token.Register(statement.Cancel);
                 statement.ExecuteNonQuery();
             }
-            // Index builds sort in memory up to this much (the default, 64MB, spills larger tables' sorts to disk).
-            Run("SET maintenance_work_mem = '256MB'");
+            Run(BuildSchema.IndexBuildSettings);
             long n;
             using (var tx = connection.BeginTransaction())
             {

@@ -187,13 +187,15 @@ public static partial class BuildSchema
         await tx.CommitAsync(ct);
     }
 
-    /// <summary>Runs statements one after another on a connection of their own, each in its own transaction.</summary>
-    public static async Task ExecuteAllAsync(string connectionString, IEnumerable<string> statements, CancellationToken ct)
+    /// <summary>Session settings for index builds: sorts in memory up to this much (the default, 64MB, spills the event tables' sorts to disk).</summary>
+    public const string IndexBuildSettings = "SET maintenance_work_mem = '512MB'";
+
+    /// <summary>Runs index statements one after another on a connection of their own, each in its own transaction.</summary>
+    public static async Task BuildIndexesAsync(string connectionString, IEnumerable<string> statements, CancellationToken ct)
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync(ct);
-        // Index builds sort in memory up to this much (the default, 64MB, spills the event tables' sorts to disk).
-        await ExecuteAsync(connection, "SET maintenance_work_mem = '512MB'", ct);
+        await ExecuteAsync(connection, IndexBuildSettings, ct);
         foreach (var sql in statements)
         {
             await ExecuteAsync(connection, sql, ct);

@@ -32,23 +32,19 @@ public static class Checksums
         """;
 
     /// <summary>
-    /// Checksums of every dataset table, on <paramref name="connections"/> connections at once (the loader uses one: it
-    /// runs them beside the swap gate's checks, and more concurrent scans than cores only slow every one of them down).
+    /// Checksums of every dataset table, one after another on one connection of their own: the loader runs them beside
+    /// the swap gate's checks, and more concurrent scans than cores only slow every one of them down.
     /// </summary>
-    public static async Task<IReadOnlyDictionary<string, string>> ComputeAsync(string connectionString, string schema, int connections, CancellationToken ct)
+    public static async Task<IReadOnlyDictionary<string, string>> ComputeAsync(string connectionString, string schema, CancellationToken ct)
     {
         var result = new SortedDictionary<string, string>(StringComparer.Ordinal);
-        await Parallel.ForEachAsync(Columns.Keys, new ParallelOptions { MaxDegreeOfParallelism = connections, CancellationToken = ct }, async (table, token) =>
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(ct);
+        foreach (var table in Columns.Keys)
         {
-            await using var connection = new NpgsqlConnection(connectionString);
-            await connection.OpenAsync(token);
             await using var cmd = new NpgsqlCommand(Query(schema, table), connection) { CommandTimeout = 0 };
-            var sum = (string)(await cmd.ExecuteScalarAsync(token))!;
-            lock (result)
-            {
-                result[table] = sum;
-            }
-        });
+            result[table] = (string)(await cmd.ExecuteScalarAsync(ct))!;
+        }
         return result;
     }
 }
