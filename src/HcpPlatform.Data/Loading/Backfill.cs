@@ -69,6 +69,8 @@ public static class Backfill
         var parametersJson = p.ToJson();
         await Lineage.StartAsync(main, runId, "backfill", parametersJson, p.AsOf, ct);
         var counts = new SortedDictionary<string, long>(StringComparer.Ordinal);
+        // Each table's checksum from its COPY stream (those the aggregates rewrite are checksummed again as stored).
+        var streamed = new ConcurrentDictionary<string, string>(StringComparer.Ordinal);
         // Work that runs beside the main connection's (the loaders, the event tables' index builds): a failure elsewhere
         // stops it before the build schema is dropped.
         using var background = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -101,16 +103,23 @@ public static class Backfill
             // stages is CPU-bound: more at once only slows each down), and the tables the aggregates rewrite after that.
             string[] aggregated = ["hcp_profiles", "campaign_participation"];
             string[] events = ["stimuli_events", "outcome_events", "prescribing_history"];
-            var loading = LoadAsync(dedicated, schema, p, population, erased, parametersJson, counts, progress, createTables,
+            var loading = LoadAsync(dedicated, schema, p, population, erased, parametersJson, counts, streamed, progress, createTables,
                 table => aggregated.Contains(table) || events.Contains(table) ? [] : IndexesOf(table),
                 table => aggregated.Contains(table) ? null : BuildSchema.VacuumAnalyzeSql(schema, table), background.Token);
             pending.Add(loading);
             await Stage(stages, "generate_and_copy", () => loading);
+            // Two lanes from here (the work is CPU-bound: more heavy statements at once than cores only slows each down).
+            // The second connection builds the event tables' indexes, then runs the structure checks, which read no
+            // aggregate and need no constraint; the main connection computes the aggregates, adds the foreign keys, runs
+            // the integrity checks and the stored tables' checksums, then helps with what is left of the structure checks.
+            var mainDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var indexing = BuildSchema.BuildIndexesAsync(dedicated, events.SelectMany(IndexesOf), background.Token);
+            pending.Add(indexing);
+            var structure = StructureChecksAsync(dedicated, schema, indexing, mainDone.Task, background.Token);
+            pending.Add(structure);
             await Stage(stages, "aggregate_and_index", async () =>
             {
                 using var span = PlatformTelemetry.Source.StartActivity("aggregate_and_index");
-                var indexing = BuildSchema.BuildIndexesAsync(dedicated, events.SelectMany(IndexesOf), background.Token);
-                pending.Add(indexing);
                 // One pass over the events gives both aggregates.
                 await using (var tx = await main.BeginTransactionAsync(ct))
                 {
@@ -128,11 +137,13 @@ public static class Backfill
                         await BuildSchema.ExecuteAsync(main, sql, ct);
                     }
                 }
-                // Keys become constraints, and foreign keys are added, once every index is built.
+                // Foreign keys need their referenced keys' unique indexes, not constraints: they are added while the structure
+                // checks read the tables (a foreign key's lock lets readers on), and the keys become constraints at the end
+                // (that lock does not).
                 await indexing;
                 await using (var tx = await main.BeginTransactionAsync(ct))
                 {
-                    foreach (var k in keys.Where(k => k.Kind == KeyKind.KeyConstraint).Concat(keys.Where(k => k.Kind == KeyKind.ForeignKey)))
+                    foreach (var k in keys.Where(k => k.Kind == KeyKind.ForeignKey))
                     {
                         await BuildSchema.ExecuteAsync(main, k.Sql, ct, tx);
                     }
@@ -140,23 +151,38 @@ public static class Backfill
                 }
             });
 
-            // Validation and checksums only read the build schema: run them side by side.
+            // Only what must be exactly right gates the swap: integrity (keys, references, event order) and structure (the
+            // generator's rules). The statistical checks (volumes, fidelity) and the stored-aggregate comparisons (just
+            // computed by the same queries) run after the swap, in the validation service and in 'hcp validate'.
             ValidationReport validation = null!;
-            IReadOnlyDictionary<string, string> checksums = null!;
+            var checksums = new SortedDictionary<string, string>(StringComparer.Ordinal);
             await Stage(stages, "validate_and_checksum", async () =>
             {
-                var checksumTask = Checksums.ComputeAsync(dedicated, schema, ct);
+                ValidationReport integrity;
                 using (var span = PlatformTelemetry.Source.StartActivity("validate"))
                 {
-                    // Only what must be exactly right gates the swap: integrity (keys, references, event order) and
-                    // structure (the generator's rules). The statistical checks (volumes, fidelity) and the stored-aggregate
-                    // comparisons (just computed by the same queries) run after the swap, in the validation service and
-                    // in 'hcp validate'.
-                    validation = await DatasetValidator.RunAsync(main, schema, ValidationScope.SwapGate,
-                        ValidationConnections.FromConnectionString(dedicated, ValidationConnections.DefaultCount), ct);
+                    integrity = await DatasetValidator.RunAsync(main, schema, ValidationScope.Integrity, ct);
+                    foreach (var (table, checksum) in await Checksums.ComputeAsync(main, schema, aggregated, ct))
+                    {
+                        checksums[table] = checksum;
+                    }
+                    mainDone.TrySetResult();
+                    var rules = await structure;
+                    var started = integrity.StartedAt < rules.StartedAt ? integrity.StartedAt : rules.StartedAt;
+                    validation = new ValidationReport([.. integrity.Checks, .. rules.Checks], (long)(DateTimeOffset.UtcNow - started).TotalMilliseconds) { StartedAt = started };
                     span?.SetTag("hcp.checks_failed", validation.Failed);
                 }
-                checksums = await checksumTask;
+                foreach (var (table, checksum) in streamed)
+                {
+                    checksums.TryAdd(table, checksum);
+                }
+                // Primary and unique keys become constraints on their indexes now that nothing reads the tables.
+                await using var tx = await main.BeginTransactionAsync(ct);
+                foreach (var k in keys.Where(k => k.Kind == KeyKind.KeyConstraint))
+                {
+                    await BuildSchema.ExecuteAsync(main, k.Sql, ct, tx);
+                }
+                await tx.CommitAsync(ct);
             });
             if (!validation.Passed)
             {
@@ -205,6 +231,26 @@ public static class Backfill
         }
     }
 
+    /// <summary>
+    /// The structure checks on a connection of their own once <paramref name="indexing"/> is done, and on one more once
+    /// <paramref name="mainDone"/> is (the parts are shared out heaviest first).
+    /// </summary>
+    private static async Task<ValidationReport> StructureChecksAsync(string connectionString, string schema, Task indexing, Task mainDone, CancellationToken ct)
+    {
+        await indexing;
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(ct);
+        var helper = ValidationConnections.FromConnectionString(connectionString, 2);
+        return await DatasetValidator.RunAsync(connection, schema, ValidationScope.Structure, helper with
+        {
+            Open = async token =>
+            {
+                await mainDone.WaitAsync(token);
+                return await helper.Open(token);
+            },
+        }, ct);
+    }
+
     private static async Task Stage(Dictionary<string, double> stages, string name, Func<Task> work)
     {
         var clock = Stopwatch.StartNew();
@@ -214,7 +260,7 @@ public static class Backfill
 
     private static async Task LoadAsync(
         string connectionString, string schema, GenerationParameters p, Population population, HashSet<Guid> erased, string parametersJson,
-        SortedDictionary<string, long> counts, IProgress<TableProgress>? progress, IReadOnlyDictionary<string, string> createTables,
+        SortedDictionary<string, long> counts, ConcurrentDictionary<string, string> checksums, IProgress<TableProgress>? progress, IReadOnlyDictionary<string, string> createTables,
         Func<string, IReadOnlyList<string>> indexesOf,
         Func<string, string?> statisticsOf, CancellationToken ct)
     {
@@ -246,7 +292,7 @@ public static class Backfill
             using (var tx = connection.BeginTransaction())
             {
                 Run(createTables[spec.Name], tx);
-                n = CopyWriter.Copy(connection, schema, spec, rows(), freeze: true, rows => Report(spec.Name, rows, false), token);
+                (n, checksums[spec.Name]) = CopyWriter.CopyWithChecksum(connection, schema, spec, rows(), freeze: true, rows => Report(spec.Name, rows, false), token);
                 tx.Commit();
             }
             // Statistics, then indexes (if any), on the committed rows: with wal_level=minimal an index built in its own

@@ -10,13 +10,26 @@ public static class CopyWriter
     /// created in the connection's current transaction: rows are then written frozen (no later hint-bit
     /// rewrite) and, with wal_level=minimal, without WAL. On any failure the COPY is cancelled, so no row of it lands.
     /// </summary>
-    public static long Copy<T>(NpgsqlConnection connection, string schema, TableSpec<T> spec, IEnumerable<T> rows, bool freeze, Action<long>? progress = null, CancellationToken ct = default)
+    public static long Copy<T>(NpgsqlConnection connection, string schema, TableSpec<T> spec, IEnumerable<T> rows, bool freeze, Action<long>? progress = null, CancellationToken ct = default) =>
+        CopyCore(connection, schema, spec, rows, freeze, progress, ct).Rows;
+
+    /// <summary>
+    /// <see cref="Copy"/>, returning also the checksum of the rows as sent (<see cref="Checksums.FromRowHashes"/>): the
+    /// same rows give the same checksum in any order.
+    /// </summary>
+    public static (long Rows, string Checksum) CopyWithChecksum<T>(NpgsqlConnection connection, string schema, TableSpec<T> spec, IEnumerable<T> rows, bool freeze, Action<long>? progress = null, CancellationToken ct = default)
+    {
+        var (n, sum) = CopyCore(connection, schema, spec, rows, freeze, progress, ct);
+        return (n, Checksums.FromRowHashes(n, sum));
+    }
+
+    private static (long Rows, ulong RowHashSum) CopyCore<T>(NpgsqlConnection connection, string schema, TableSpec<T> spec, IEnumerable<T> rows, bool freeze, Action<long>? progress, CancellationToken ct)
     {
         using var stream = connection.BeginRawBinaryCopy(spec.CopyCommand(schema, freeze));
         long count = 0;
+        var writer = new CopyRowWriter(stream);
         try
         {
-            var writer = new CopyRowWriter(stream);
             var columns = spec.Columns.Length;
             foreach (var row in rows)
             {
@@ -38,6 +51,6 @@ public static class CopyWriter
             throw;
         }
         progress?.Invoke(count);
-        return count;
+        return (count, writer.RowHashSum);
     }
 }
