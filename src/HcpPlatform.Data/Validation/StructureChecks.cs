@@ -134,21 +134,26 @@ internal static class StructureChecks
         WITH c AS (
             SELECT id, channels, (start_date AT TIME ZONE 'UTC')::date AS first_day, (end_date AT TIME ZONE 'UTC')::date AS last_day FROM {s}.campaigns
         ),
-        -- Per HCP and channel: preferred weekdays, and the personal blackout days ("MM-DD") as dates of the window's years.
-        rules AS (
-            SELECT l.hcp_id, l.channel, l.preferred_days,
-                   CASE WHEN jsonb_typeof(l.blackout_dates) = 'array' AND jsonb_array_length(l.blackout_dates) > 0 THEN ARRAY(
-                       SELECT d.day
-                       FROM jsonb_array_elements_text(CASE WHEN jsonb_typeof(l.blackout_dates) = 'array' THEN l.blackout_dates ELSE '[]' END) AS b(mmdd)
-                       CROSS JOIN generate_series(@firstYear, @lastYear) AS y(year)
-                       CROSS JOIN LATERAL (
-                           SELECT (make_date(y.year, substr(b.mmdd, 1, 2)::int, 1) + (substr(b.mmdd, 4, 2)::int - 1))::date AS day
-                           WHERE b.mmdd ~ '^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$'
-                       ) d
-                       WHERE to_char(d.day, 'MM-DD') = b.mmdd
-                   ) END AS blackout_days
+        -- Per HCP and channel: preferred weekdays, and the window's days whose "MM-DD" is one of its personal blackout days
+        -- (matched against the window's calendar: a string that is no date matches no day).
+        calendar AS MATERIALIZED (
+            SELECT d::date AS day, to_char(d, 'MM-DD') AS mmdd FROM generate_series(@windowStart::timestamp, @through::timestamp, interval '1 day') AS d
+        ),
+        -- Expanded on their own, so that the calendar is matched once (not once per contact-limit row).
+        blackout_entries AS MATERIALIZED (
+            SELECT l.hcp_id, l.channel, b.mmdd
             FROM {s}.hcp_contact_limits l
-            WHERE l.preferred_days IS NOT NULL OR (jsonb_typeof(l.blackout_dates) = 'array' AND jsonb_array_length(l.blackout_dates) > 0)
+            CROSS JOIN LATERAL jsonb_array_elements_text(CASE WHEN jsonb_typeof(l.blackout_dates) = 'array' THEN l.blackout_dates ELSE '[]' END) AS b(mmdd)
+        ),
+        blackout AS (
+            SELECT e.hcp_id, e.channel, array_agg(cal.day) AS days
+            FROM blackout_entries e JOIN calendar cal ON cal.mmdd = e.mmdd
+            GROUP BY e.hcp_id, e.channel
+        ),
+        rules AS (
+            SELECT l.hcp_id, l.channel, l.preferred_days, b.days AS blackout_days
+            FROM {s}.hcp_contact_limits l LEFT JOIN blackout b ON b.hcp_id = l.hcp_id AND b.channel = l.channel
+            WHERE l.preferred_days IS NOT NULL OR b.days IS NOT NULL
         ),
         r AS (
             SELECT st.id, st.hcp_id, st.channel, st.stimulus_type, st.content_category, st.delivery_status, st.day, st.campaign_id, st.metadata,
@@ -203,8 +208,6 @@ internal static class StructureChecks
             p.AddWithValue("windowStart", run.C.Info.WindowStart);
             p.AddWithValue("through", run.C.Info.SimulatedThrough);
             p.AddWithValue("leadDays", cfg.WebinarInviteLeadDays);
-            p.AddWithValue("firstYear", run.C.Info.WindowStart.Year);
-            p.AddWithValue("lastYear", run.C.Info.SimulatedThrough.Year);
             p.AddWithValue("tiers", tierSegments.Select(x => x.Tier).ToArray());
             p.AddWithValue("segments", tierSegments.Select(x => x.Segment).ToArray());
             p.AddWithValue("specialties", cfg.SpecialtyWeights.Keys.ToArray());
