@@ -108,18 +108,11 @@ public static class Backfill
                 table => aggregated.Contains(table) ? null : BuildSchema.VacuumAnalyzeSql(schema, table), background.Token);
             pending.Add(loading);
             await Stage(stages, "generate_and_copy", () => loading);
-            // Two lanes from here (the work is CPU-bound: more heavy statements at once than cores only slows each down).
-            // The second connection builds the event tables' indexes, then runs the structure checks, which read no
-            // aggregate and need no constraint; the main connection computes the aggregates, adds the foreign keys, runs
-            // the integrity checks and the stored tables' checksums, then helps with what is left of the structure checks.
-            var mainDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            var indexing = BuildSchema.BuildIndexesAsync(dedicated, events.SelectMany(IndexesOf), background.Token);
-            pending.Add(indexing);
-            var structure = StructureChecksAsync(dedicated, schema, indexing, mainDone.Task, background.Token);
-            pending.Add(structure);
             await Stage(stages, "aggregate_and_index", async () =>
             {
                 using var span = PlatformTelemetry.Source.StartActivity("aggregate_and_index");
+                var indexing = BuildSchema.BuildIndexesAsync(dedicated, events.SelectMany(IndexesOf), background.Token);
+                pending.Add(indexing);
                 // One pass over the events gives both aggregates.
                 await using (var tx = await main.BeginTransactionAsync(ct))
                 {
@@ -137,13 +130,11 @@ public static class Backfill
                         await BuildSchema.ExecuteAsync(main, sql, ct);
                     }
                 }
-                // Foreign keys need their referenced keys' unique indexes, not constraints: they are added while the structure
-                // checks read the tables (a foreign key's lock lets readers on), and the keys become constraints at the end
-                // (that lock does not).
+                // Keys become constraints, and foreign keys are added, once every index is built.
                 await indexing;
                 await using (var tx = await main.BeginTransactionAsync(ct))
                 {
-                    foreach (var k in keys.Where(k => k.Kind == KeyKind.ForeignKey))
+                    foreach (var k in keys.Where(k => k.Kind == KeyKind.KeyConstraint).Concat(keys.Where(k => k.Kind == KeyKind.ForeignKey)))
                     {
                         await BuildSchema.ExecuteAsync(main, k.Sql, ct, tx);
                     }
@@ -151,38 +142,29 @@ public static class Backfill
                 }
             });
 
-            // Only what must be exactly right gates the swap: integrity (keys, references, event order) and structure (the
-            // generator's rules). The statistical checks (volumes, fidelity) and the stored-aggregate comparisons (just
-            // computed by the same queries) run after the swap, in the validation service and in 'hcp validate'.
             ValidationReport validation = null!;
             var checksums = new SortedDictionary<string, string>(StringComparer.Ordinal);
             await Stage(stages, "validate_and_checksum", async () =>
             {
-                ValidationReport integrity;
                 using (var span = PlatformTelemetry.Source.StartActivity("validate"))
                 {
-                    integrity = await DatasetValidator.RunAsync(main, schema, ValidationScope.Integrity, ct);
-                    foreach (var (table, checksum) in await Checksums.ComputeAsync(main, schema, aggregated, ct))
-                    {
-                        checksums[table] = checksum;
-                    }
-                    mainDone.TrySetResult();
-                    var rules = await structure;
-                    var started = integrity.StartedAt < rules.StartedAt ? integrity.StartedAt : rules.StartedAt;
-                    validation = new ValidationReport([.. integrity.Checks, .. rules.Checks], (long)(DateTimeOffset.UtcNow - started).TotalMilliseconds) { StartedAt = started };
+                    // Only what must be exactly right gates the swap: integrity (keys, references, event order) and
+                    // structure (the generator's rules). The statistical checks (volumes, fidelity) and the stored-aggregate
+                    // comparisons (just computed by the same queries) run after the swap, in the validation service and
+                    // in 'hcp validate'.
+                    validation = await DatasetValidator.RunAsync(main, schema, ValidationScope.SwapGate,
+                        ValidationConnections.FromConnectionString(dedicated, ValidationConnections.DefaultCount), ct);
                     span?.SetTag("hcp.checks_failed", validation.Failed);
+                }
+                // The tables the aggregates rewrote are checksummed as stored; the others were as they streamed in.
+                foreach (var (table, checksum) in await Checksums.ComputeAsync(main, schema, aggregated, ct))
+                {
+                    checksums[table] = checksum;
                 }
                 foreach (var (table, checksum) in streamed)
                 {
                     checksums.TryAdd(table, checksum);
                 }
-                // Primary and unique keys become constraints on their indexes now that nothing reads the tables.
-                await using var tx = await main.BeginTransactionAsync(ct);
-                foreach (var k in keys.Where(k => k.Kind == KeyKind.KeyConstraint))
-                {
-                    await BuildSchema.ExecuteAsync(main, k.Sql, ct, tx);
-                }
-                await tx.CommitAsync(ct);
             });
             if (!validation.Passed)
             {
@@ -229,26 +211,6 @@ public static class Backfill
             }
             throw;
         }
-    }
-
-    /// <summary>
-    /// The structure checks on a connection of their own once <paramref name="indexing"/> is done, and on one more once
-    /// <paramref name="mainDone"/> is (the parts are shared out heaviest first).
-    /// </summary>
-    private static async Task<ValidationReport> StructureChecksAsync(string connectionString, string schema, Task indexing, Task mainDone, CancellationToken ct)
-    {
-        await indexing;
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync(ct);
-        var helper = ValidationConnections.FromConnectionString(connectionString, 2);
-        return await DatasetValidator.RunAsync(connection, schema, ValidationScope.Structure, helper with
-        {
-            Open = async token =>
-            {
-                await mainDone.WaitAsync(token);
-                return await helper.Open(token);
-            },
-        }, ct);
     }
 
     private static async Task Stage(Dictionary<string, double> stages, string name, Func<Task> work)
