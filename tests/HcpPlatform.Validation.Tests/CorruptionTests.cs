@@ -283,6 +283,11 @@ public sealed class CorruptionTests(DevelopmentDatasetFixture f, ITestOutputHelp
         """);
 
     [Fact]
+    public Task Rx_month_off_the_first_of_its_month_with_the_row_count_unchanged() => OnlyFails("rx_hcp_months", """
+        UPDATE hcp.prescribing_history SET month = month + interval '1 day' WHERE id = (SELECT id FROM hcp.prescribing_history ORDER BY id LIMIT 1);
+        """);
+
+    [Fact]
     public Task Duplicate_rx_month() => OnlyFails("rx_hcp_months", """
         DROP INDEX hcp.ix_prescribing_history_hcp_id_month;
         INSERT INTO hcp.prescribing_history (id, hcp_id, month, rx_count, market_share)
