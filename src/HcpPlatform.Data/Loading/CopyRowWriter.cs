@@ -246,7 +246,8 @@ public sealed class CopyRowWriter
 
 /// <summary>
 /// A 64-bit hash of a byte stream fed in pieces (the result does not depend on where the pieces split): 8-byte words
-/// mixed by multiply and rotate, the length folded in, and a final avalanche. Not cryptographic: it tells datasets apart.
+/// mixed by multiply and rotate, the length folded in, and a final avalanche (the multipliers are xxHash64's primes and
+/// MurmurHash3's finalizer constants). Not cryptographic: it tells datasets apart.
 /// </summary>
 internal struct RowHash
 {
