@@ -81,7 +81,7 @@ public static class Backfill
             {
                 await BuildSchema.DropLeftoversAsync(main, ct);
                 await BuildSchema.CreateSchemaAsync(main, schema, ct);
-                await BuildSchema.ExecuteAsync(main, "SET maintenance_work_mem = '512MB'; SET work_mem = '256MB'; SET temp_buffers = '256MB'", ct);
+                await BuildSchema.ExecuteAsync(main, $"{BuildSchema.IndexBuildSettings}; SET work_mem = '256MB'; SET temp_buffers = '256MB'", ct);
             });
 
             Population population = null!;
