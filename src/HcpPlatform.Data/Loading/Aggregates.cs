@@ -49,7 +49,7 @@ public static class Aggregates
     /// the overall score is the touch-weighted mean of the channel scores. The six channels are columns of one
     /// row per HCP, so the array is built in channel order without sorting inside each HCP's group.
     /// </summary>
-    public static string ChannelEngagementsQuery(string schema, bool onlySomeHcps = false, string? touchTotals = null)
+    public static string ChannelEngagementsQuery(string schema, bool onlySomeHcps = false, string? touchTotals = null, string profiles = "hcp_profiles")
     {
         var filter = onlySomeHcps ? "WHERE p.id = ANY(@hcps)" : "";
         var perChannel = string.Join(",\n", Channels.Select((c, i) => $"""
@@ -81,7 +81,7 @@ public static class Aggregates
             joined AS (
                 SELECT p.id AS hcp_id,
             {joined}
-                FROM "{schema}".hcp_profiles p
+                FROM "{schema}".{profiles} p
                 LEFT JOIN per_hcp h ON h.hcp_id = p.id
                 {filter}
             ),
@@ -106,8 +106,32 @@ public static class Aggregates
         WHERE a.hcp_id = p.id
         """;
 
-    /// <summary>(id, touch_count, response_count) for every participation row, or those of the HCPs in @hcps.</summary>
-    public static string ParticipationCountsQuery(string schema, bool onlySomeHcps = false, string? touchTotals = null) => $"""
+    /// <summary>
+    /// Fills the schema's hcp_profiles, created empty in this transaction, with the rows of <paramref name="loaded"/> (the
+    /// same <paramref name="columns"/>), their channel_engagements and engagement_score computed. After a load, this is
+    /// cheaper than an UPDATE of every row: rows inserted into a table created in the same transaction are not written to
+    /// the WAL (wal_level minimal), and no dead row versions are left for VACUUM (which a concurrent snapshot, such as an
+    /// index build's, can keep from removing them).
+    /// </summary>
+    public static string InsertProfilesWithEngagements(string schema, string loaded, IReadOnlyList<string> columns, string touchTotals) =>
+        InsertWith(schema, "hcp_profiles", loaded, columns,
+            new Dictionary<string, string>(StringComparer.Ordinal) { ["channel_engagements"] = "a.channel_engagements", ["engagement_score"] = "a.engagement_score" },
+            $"JOIN ({ChannelEngagementsQuery(schema, touchTotals: touchTotals, profiles: loaded)}) a ON a.hcp_id = t.id");
+
+    /// <summary>As <see cref="InsertProfilesWithEngagements"/>, for campaign_participation and its touch and response counts.</summary>
+    public static string InsertParticipationWithCounts(string schema, string loaded, IReadOnlyList<string> columns, string touchTotals) =>
+        InsertWith(schema, "campaign_participation", loaded, columns,
+            new Dictionary<string, string>(StringComparer.Ordinal) { ["touch_count"] = "x.touch_count", ["response_count"] = "x.response_count" },
+            $"JOIN ({ParticipationCountsQuery(schema, touchTotals: touchTotals, participation: loaded)}) x ON x.id = t.id");
+
+    private static string InsertWith(string schema, string table, string loaded, IReadOnlyList<string> columns, Dictionary<string, string> computed, string join) => $"""
+        INSERT INTO "{schema}".{table} ({string.Join(", ", columns)})
+        SELECT {string.Join(", ", columns.Select(c => computed.GetValueOrDefault(c, $"t.{c}")))}
+        FROM "{schema}".{loaded} t {join}
+        """;
+
+    /// <summary>(id, touch_count, response_count) for every participation row of <paramref name="participation"/>, or those of the HCPs in @hcps.</summary>
+    public static string ParticipationCountsQuery(string schema, bool onlySomeHcps = false, string? touchTotals = null, string participation = "campaign_participation") => $"""
         WITH totals AS ({Totals(schema, onlySomeHcps, touchTotals)}),
         t AS (
             SELECT campaign_id, hcp_id, sum(touches) AS touches, sum(responses) AS responses
@@ -116,7 +140,7 @@ public static class Aggregates
             GROUP BY campaign_id, hcp_id
         )
         SELECT cp.id, coalesce(t.touches, 0)::int AS touch_count, coalesce(t.responses, 0)::int AS response_count
-        FROM "{schema}".campaign_participation cp
+        FROM "{schema}".{participation} cp
         LEFT JOIN t ON t.campaign_id = cp.campaign_id AND t.hcp_id = cp.hcp_id
         {(onlySomeHcps ? "WHERE cp.hcp_id = ANY(@hcps)" : "")}
         """;

@@ -113,12 +113,21 @@ public static class Backfill
                 using var span = PlatformTelemetry.Source.StartActivity("aggregate_and_index");
                 var indexing = BuildSchema.BuildIndexesAsync(dedicated, events.SelectMany(IndexesOf), background.Token);
                 pending.Add(indexing);
-                // One pass over the events gives both aggregates.
+                // One pass over the events gives both aggregates. Each table they complete is rewritten rather than updated:
+                // its loaded rows go, with the computed columns, into a fresh table of the same name (see Aggregates).
                 await using (var tx = await main.BeginTransactionAsync(ct))
                 {
+                    async Task Rewrite(string table, Func<string, IReadOnlyList<string>, string> insert)
+                    {
+                        var loaded = table + "_loaded";
+                        var columns = await BuildSchema.ColumnsAsync(main, schema, table, ct, tx);
+                        await BuildSchema.ExecuteAsync(main, $"ALTER TABLE \"{schema}\".{table} RENAME TO {loaded}; {createTables[table]}", ct, tx);
+                        await BuildSchema.ExecuteAsync(main, insert(loaded, columns), ct, tx);
+                        await BuildSchema.ExecuteAsync(main, $"DROP TABLE \"{schema}\".{loaded}", ct, tx);
+                    }
                     await BuildSchema.ExecuteAsync(main, Aggregates.CreateTouchTotals(schema, "touch_totals"), ct, tx);
-                    await BuildSchema.ExecuteAsync(main, Aggregates.UpdateChannelEngagements(schema, touchTotals: "touch_totals"), ct, tx);
-                    await BuildSchema.ExecuteAsync(main, Aggregates.UpdateParticipationCounts(schema, touchTotals: "touch_totals"), ct, tx);
+                    await Rewrite("hcp_profiles", (loaded, columns) => Aggregates.InsertProfilesWithEngagements(schema, loaded, columns, "touch_totals"));
+                    await Rewrite("campaign_participation", (loaded, columns) => Aggregates.InsertParticipationWithCounts(schema, loaded, columns, "touch_totals"));
                     await tx.CommitAsync(ct);
                 }
                 await BuildSchema.ExecuteAsync(main, BuildSchema.FlushStatistics, ct);

@@ -81,6 +81,21 @@ public static partial class BuildSchema
         return statements;
     }
 
+    /// <summary>A table's column names, quoted, in their order.</summary>
+    public static async Task<IReadOnlyList<string>> ColumnsAsync(NpgsqlConnection connection, string schema, string table, CancellationToken ct, NpgsqlTransaction? tx = null)
+    {
+        var columns = new List<string>();
+        await using var cmd = new NpgsqlCommand(
+            "SELECT quote_ident(attname) FROM pg_attribute WHERE attrelid = to_regclass(@table) AND attnum > 0 AND NOT attisdropped ORDER BY attnum", connection, tx);
+        cmd.Parameters.AddWithValue("table", $"\"{schema}\".{table}");
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            columns.Add(reader.GetString(0));
+        }
+        return columns.Count > 0 ? columns : throw new InvalidOperationException($"Table \"{schema}\".{table} does not exist.");
+    }
+
     /// <summary>
     /// The live schema's keys and indexes, rewritten for the build schema, in the order to run them per table: every
     /// index (a primary or unique key's as a plain unique index), then each such key made a constraint on its index,
