@@ -42,6 +42,41 @@ public sealed class CleanDatasetTests(DevelopmentDatasetFixture f, ITestOutputHe
     }
 
     [Fact]
+    public async Task The_swapped_in_dataset_has_exactly_the_keys_constraints_and_indexes_of_the_migrations()
+    {
+        // The loader builds them on the build schema from the live schema's catalog, after the load: a partial index's
+        // predicate, a key's columns or a foreign key's delete rule must survive the round trip.
+        const string definitions = """
+            SELECT i.relname || ': ' || pg_get_indexdef(x.indexrelid)
+            FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_namespace n ON n.oid = i.relnamespace
+            WHERE n.nspname = 'hcp'
+            UNION ALL
+            SELECT t.relname || '.' || c.conname || ': ' || pg_get_constraintdef(c.oid)
+            FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid
+            WHERE c.connamespace = 'hcp'::regnamespace
+            ORDER BY 1
+            """;
+        async Task<List<string>> Read(string connectionString)
+        {
+            await using var connection = new Npgsql.NpgsqlConnection(connectionString);
+            await connection.OpenAsync();
+            var rows = new List<string>();
+            await using var cmd = new Npgsql.NpgsqlCommand(definitions, connection);
+            await using var reader = await cmd.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                rows.Add(reader.GetString(0));
+            }
+            return rows;
+        }
+
+        var migrated = await Read(await f.CreateMigratedDatabaseAsync());
+        var backfilled = await Read(f.ConnectionString);
+        Assert.Equal(migrated, backfilled);
+        Assert.Contains("ix_stimuli_events_campaign_id: CREATE INDEX ix_stimuli_events_campaign_id ON hcp.stimuli_events USING btree (campaign_id) WHERE (campaign_id IS NOT NULL)", backfilled);
+    }
+
+    [Fact]
     public async Task Checks_spread_over_several_connections_report_what_one_connection_reports()
     {
         var alone = await f.ValidateAsync(ValidationScope.AllButPerformance);

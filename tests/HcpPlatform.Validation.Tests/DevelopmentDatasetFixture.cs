@@ -42,6 +42,9 @@ public sealed class DevelopmentDatasetFixture : IAsyncLifetime
         await _postgres.DisposeAsync();
     }
 
+    /// <summary>Another database on the same server, with every migration applied and no dataset.</summary>
+    public Task<string> CreateMigratedDatabaseAsync() => _postgres.CreateMigratedDatabaseAsync();
+
     public async Task<NpgsqlConnection> OpenAsync()
     {
         var connection = new NpgsqlConnection(ConnectionString);

@@ -128,7 +128,7 @@ internal sealed class StimulusEventConfiguration : IEntityTypeConfiguration<Stim
             .HasConstraintName("fk_stimuli_events_campaigns_campaign_id").OnDelete(DeleteBehavior.NoAction);
         b.HasIndex(x => new { x.HcpId, x.EventDate }).HasDatabaseName("ix_stimuli_events_hcp_id_event_date");
         b.HasIndex(x => x.EventDate).HasDatabaseName("ix_stimuli_events_event_date");
-        b.HasIndex(x => x.CampaignId).HasDatabaseName("ix_stimuli_events_campaign_id");
+        b.HasIndex(x => x.CampaignId).HasDatabaseName("ix_stimuli_events_campaign_id").HasFilter("campaign_id IS NOT NULL");
     }
 }
 
