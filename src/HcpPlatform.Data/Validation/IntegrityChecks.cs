@@ -96,14 +96,21 @@ internal static class IntegrityChecks
             JOIN {s}.stimuli_events s ON s.id = o.stimulus_id
             LEFT JOIN w ON w.outcome_type = o.outcome_type
         )
-        SELECT 'outcome_after_stimulus' AS check_name, concat_ws(' ', id, outcome_type, 'at', outcome_at, 'stimulus at', stimulus_at) AS example
-        FROM j WHERE outcome_at <= stimulus_at
-        UNION ALL
-        SELECT 'outcome_within_attribution_window', concat_ws(' ', id, outcome_type, 'at', outcome_at, 'stimulus at', stimulus_at, 'window', coalesce(window_days::text, 'none'), 'days')
-        FROM j WHERE window_days IS NULL OR outcome_at > stimulus_at + window_days * interval '1 day'
-        UNION ALL
-        SELECT 'outcome_hcp_matches_stimulus', concat_ws(' ', id, 'outcome hcp', outcome_hcp, 'stimulus hcp', stimulus_hcp)
-        FROM j WHERE outcome_hcp <> stimulus_hcp
+        -- One pass over the join (not three over a stored copy of it); examples are built for offending rows only.
+        SELECT v.check_name, v.example
+        FROM (
+            SELECT j.*, outcome_at <= stimulus_at AS too_early,
+                   window_days IS NULL OR outcome_at > stimulus_at + window_days * interval '1 day' AS too_late,
+                   outcome_hcp <> stimulus_hcp AS other_hcp
+            FROM j
+        ) f
+        CROSS JOIN LATERAL (VALUES
+            ('outcome_after_stimulus', f.too_early, concat_ws(' ', f.id, f.outcome_type, 'at', f.outcome_at, 'stimulus at', f.stimulus_at)),
+            ('outcome_within_attribution_window', f.too_late,
+             concat_ws(' ', f.id, f.outcome_type, 'at', f.outcome_at, 'stimulus at', f.stimulus_at, 'window', coalesce(f.window_days::text, 'none'), 'days')),
+            ('outcome_hcp_matches_stimulus', f.other_hcp, concat_ws(' ', f.id, 'outcome hcp', f.outcome_hcp, 'stimulus hcp', f.stimulus_hcp))
+        ) AS v(check_name, bad, example)
+        WHERE (f.too_early OR f.too_late OR f.other_hcp) AND v.bad
         """);
     }
 
