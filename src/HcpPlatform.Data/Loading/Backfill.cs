@@ -54,6 +54,12 @@ public static class Backfill
         root?.SetTag("hcp.months", p.Months);
         root?.SetTag("hcp.as_of", p.AsOf.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
 
+        // Work that needs no database starts at once and overlaps the round trips below: the parameters' JSON (the
+        // serializer's first use in a process costs ~0.1 s) and the population (awaited in its stage, so that a failure
+        // there is recorded like any other).
+        var parametersJsonTask = Task.Run(p.ToJson, ct);
+        var populationTask = Task.Run(() => new Population(new SimulationModel(p.Config), p.Seed, p.Hcps, p.Fixtures, p.Parallelism), ct);
+
         await DatabaseMigrator.MigrateAsync(connectionString, ct);
         var dedicated = new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false, CommandTimeout = 0 }.ConnectionString;
         await using var main = new NpgsqlConnection(dedicated);
@@ -66,7 +72,7 @@ public static class Backfill
 
         var runId = Guid.CreateVersion7();
         var schema = BuildSchema.NameFor(runId);
-        var parametersJson = p.ToJson();
+        var parametersJson = await parametersJsonTask;
         await Lineage.StartAsync(main, runId, "backfill", parametersJson, p.AsOf, ct);
         var counts = new SortedDictionary<string, long>(StringComparer.Ordinal);
         // Each table's checksum from its COPY stream (those the aggregates rewrite are checksummed again as stored).
@@ -88,7 +94,7 @@ public static class Backfill
             HashSet<Guid> erased = null!;
             await Stage(stages, "population", async () =>
             {
-                population = new Population(new SimulationModel(p.Config), p.Seed, p.Hcps, p.Fixtures, p.Parallelism);
+                population = await populationTask;
                 // HCPs erased on request stay erased, whatever is regenerated.
                 var npis = await Privacy.PrivacyRequests.ErasedNpisAsync(main, ct);
                 erased = population.Profiles.Where(x => npis.Contains(x.Npi)).Select(x => x.Id).ToHashSet();
