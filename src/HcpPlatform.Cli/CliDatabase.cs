@@ -1,4 +1,5 @@
 using HcpPlatform.Data.Hosting;
+using HcpPlatform.Data.Loading;
 using HcpPlatform.Data.Postgres;
 using Npgsql;
 
@@ -10,6 +11,8 @@ internal static class CliDatabase
     /// <summary>Resolves the connection string and proves the server answers (retrying transient failures).</summary>
     public static async Task<string> ConnectAsync(Action<string> log, CancellationToken ct)
     {
+        // Every dataset command reads or writes the generation parameters as JSON: prepare the serializer meanwhile.
+        _ = Task.Run(GenerationParameters.PrepareSerializer, ct);
         string connectionString;
         try
         {
