@@ -66,6 +66,38 @@ public sealed class DatabaseMigratorTests(PostgresFixture postgres)
     }
 
     [Fact]
+    public async Task The_universal_views_are_re_created_only_when_missing_or_made_by_another_script()
+    {
+        var connectionString = await postgres.CreateDatabaseAsync();
+        await DatabaseMigrator.MigrateAsync(connectionString, default);
+        async Task<long> EntitiesOid()
+        {
+            await using var connection = new NpgsqlConnection(connectionString);
+            await connection.OpenAsync();
+            await using var cmd = new NpgsqlCommand("SELECT coalesce(to_regclass('universal.entities')::oid::bigint, 0)", connection);
+            return (long)(await cmd.ExecuteScalarAsync())!;
+        }
+        var created = await EntitiesOid();
+        Assert.NotEqual(0, created);
+
+        // Current: left alone (re-creating takes exclusive locks and leaves dead catalog rows on every command).
+        await DatabaseMigrator.MigrateAsync(connectionString, default);
+        Assert.Equal(created, await EntitiesOid());
+
+        // Made by another build's script: re-created.
+        await ExecuteAsync(connectionString, "COMMENT ON SCHEMA universal IS 'universal views 0123456789abcdef'");
+        await DatabaseMigrator.MigrateAsync(connectionString, default);
+        var recreated = await EntitiesOid();
+        Assert.NotEqual(created, recreated);
+
+        // One missing: re-created.
+        await ExecuteAsync(connectionString, "DROP VIEW universal.segments");
+        await DatabaseMigrator.MigrateAsync(connectionString, default);
+        Assert.True(await RelationExistsAsync(connectionString, "universal.segments"));
+        Assert.NotEqual(recreated, await EntitiesOid());
+    }
+
+    [Fact]
     public async Task A_migration_failing_midway_is_rolled_back_entirely_and_not_recorded()
     {
         var connectionString = await postgres.CreateDatabaseAsync();

@@ -71,9 +71,9 @@ public static class DatabaseMigrator
             applied.Add(await ApplyAsync(connection, script, ct));
         }
 
-        // The universal views are not versioned: they follow the current tables, so they are re-created
-        // on every run (cheap), still under the lock.
-        if (ReferenceEquals(scripts, EmbeddedScripts))
+        // The universal views are not versioned: they follow the current tables and this build's script, so they are
+        // re-created (still under the lock) after migrations, or when missing or made by another script.
+        if (ReferenceEquals(scripts, EmbeddedScripts) && (applied.Count > 0 || !await Universal.UniversalViews.AreCurrentAsync(connection, ct)))
         {
             await using var tx = await connection.BeginTransactionAsync(ct);
             await Universal.UniversalViews.ApplyAsync(connection, tx, ct);

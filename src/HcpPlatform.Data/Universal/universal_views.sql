@@ -1,5 +1,6 @@
--- The cross-industry universal core (seeds/004) as views over the HCP dataset. Re-created after every
--- migration run and inside every dataset swap (views bind to the tables they were created on).
+-- The cross-industry universal core (seeds/004) as views over the HCP dataset. Re-created inside every dataset
+-- swap (views bind to the tables they were created on), and by the migrator after migrations or when this script
+-- changes (the fingerprint of the script that made them is the universal schema's comment).
 CREATE SCHEMA IF NOT EXISTS universal;
 
 DROP VIEW IF EXISTS universal.entities, universal.interventions, universal.exposures, universal.outcomes, universal.segments CASCADE;
