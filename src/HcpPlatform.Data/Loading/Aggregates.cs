@@ -48,8 +48,11 @@ public static class Aggregates
     /// Score per channel = 0.7 × min(100, 2.5 × response rate %) + 0.3 × min(100, 5 × touches);
     /// the overall score is the touch-weighted mean of the channel scores. The six channels are columns of one
     /// row per HCP, so the array is built in channel order without sorting inside each HCP's group.
+    /// With <paramref name="rowColumns"/> (the profile table's columns, in order) the query returns whole profile rows
+    /// instead, the two computed columns in their place.
     /// </summary>
-    public static string ChannelEngagementsQuery(string schema, bool onlySomeHcps = false, string? touchTotals = null, string profiles = "hcp_profiles")
+    public static string ChannelEngagementsQuery(string schema, bool onlySomeHcps = false, string? touchTotals = null, string profiles = "hcp_profiles",
+        IReadOnlyList<string>? rowColumns = null)
     {
         var filter = onlySomeHcps ? "WHERE p.id = ANY(@hcps)" : "";
         var perChannel = string.Join(",\n", Channels.Select((c, i) => $"""
@@ -70,6 +73,16 @@ public static class Aggregates
         var weighted = string.Join(" + ", Channels.Select((_, i) => $"score{i} * t{i}"));
         var touches = string.Join(" + ", Channels.Select((_, i) => $"t{i}"));
         var joined = string.Join(",\n", Channels.Select((_, i) => $"        coalesce(h.t{i}, 0) AS t{i}, coalesce(h.r{i}, 0) AS r{i}, h.l{i}"));
+        (string Name, string Sql)[] computed =
+        [
+            ("channel_engagements", $"""
+                   concat('[',
+            {objects},
+                    ']')::jsonb
+            """),
+            ("engagement_score", $"coalesce(round(({weighted}) / nullif({touches}, 0), 1), 0)::double precision"),
+        ];
+        var carried = string.Concat(Carried(rowColumns, computed).Select(c => $"p.{c}, "));
         return $"""
             WITH totals AS ({Totals(schema, onlySomeHcps, touchTotals)}),
             per_hcp AS (
@@ -79,7 +92,7 @@ public static class Aggregates
                 GROUP BY hcp_id
             ),
             joined AS (
-                SELECT p.id AS hcp_id,
+                SELECT {carried}p.id AS hcp_id,
             {joined}
                 FROM "{schema}".{profiles} p
                 LEFT JOIN per_hcp h ON h.hcp_id = p.id
@@ -90,11 +103,7 @@ public static class Aggregates
             {scored}
                 FROM joined
             )
-            SELECT hcp_id,
-                   concat('[',
-            {objects},
-                    ']')::jsonb AS channel_engagements,
-                   coalesce(round(({weighted}) / nullif({touches}, 0), 1), 0)::double precision AS engagement_score
+            SELECT {Output("hcp_id", "", computed, rowColumns)}
             FROM scored
             """;
     }
@@ -113,25 +122,36 @@ public static class Aggregates
     /// the WAL (wal_level minimal), and no dead row versions are left for VACUUM (which a concurrent snapshot, such as an
     /// index build's, can keep from removing them).
     /// </summary>
-    public static string InsertProfilesWithEngagements(string schema, string loaded, IReadOnlyList<string> columns, string touchTotals) =>
-        InsertWith(schema, "hcp_profiles", loaded, columns,
-            new Dictionary<string, string>(StringComparer.Ordinal) { ["channel_engagements"] = "a.channel_engagements", ["engagement_score"] = "a.engagement_score" },
-            $"JOIN ({ChannelEngagementsQuery(schema, touchTotals: touchTotals, profiles: loaded)}) a ON a.hcp_id = t.id");
-
-    /// <summary>As <see cref="InsertProfilesWithEngagements"/>, for campaign_participation and its touch and response counts.</summary>
-    public static string InsertParticipationWithCounts(string schema, string loaded, IReadOnlyList<string> columns, string touchTotals) =>
-        InsertWith(schema, "campaign_participation", loaded, columns,
-            new Dictionary<string, string>(StringComparer.Ordinal) { ["touch_count"] = "x.touch_count", ["response_count"] = "x.response_count" },
-            $"JOIN ({ParticipationCountsQuery(schema, touchTotals: touchTotals, participation: loaded)}) x ON x.id = t.id");
-
-    private static string InsertWith(string schema, string table, string loaded, IReadOnlyList<string> columns, Dictionary<string, string> computed, string join) => $"""
-        INSERT INTO "{schema}".{table} ({string.Join(", ", columns)})
-        SELECT {string.Join(", ", columns.Select(c => computed.GetValueOrDefault(c, $"t.{c}")))}
-        FROM "{schema}".{loaded} t {join}
+    public static string InsertProfilesWithEngagements(string schema, string loaded, IReadOnlyList<string> columns, string touchTotals) => $"""
+        INSERT INTO "{schema}".hcp_profiles ({string.Join(", ", columns)})
+        {ChannelEngagementsQuery(schema, touchTotals: touchTotals, profiles: loaded, rowColumns: columns)}
         """;
 
-    /// <summary>(id, touch_count, response_count) for every participation row of <paramref name="participation"/>, or those of the HCPs in @hcps.</summary>
-    public static string ParticipationCountsQuery(string schema, bool onlySomeHcps = false, string? touchTotals = null, string participation = "campaign_participation") => $"""
+    /// <summary>As <see cref="InsertProfilesWithEngagements"/>, for campaign_participation and its touch and response counts.</summary>
+    public static string InsertParticipationWithCounts(string schema, string loaded, IReadOnlyList<string> columns, string touchTotals) => $"""
+        INSERT INTO "{schema}".campaign_participation ({string.Join(", ", columns)})
+        {ParticipationCountsQuery(schema, touchTotals: touchTotals, participation: loaded, rowColumns: columns)}
+        """;
+
+    /// <summary>The columns of <paramref name="rowColumns"/> the query passes through unchanged (none without row columns).</summary>
+    private static IEnumerable<string> Carried(IReadOnlyList<string>? rowColumns, IReadOnlyList<(string Name, string Sql)> computed) =>
+        (rowColumns ?? []).Where(c => computed.All(x => x.Name != c));
+
+    /// <summary>
+    /// A query's select list: its key and the computed columns, or, with <paramref name="rowColumns"/>, each of those columns
+    /// in order (read through <paramref name="prefix"/>), the computed ones in their place.
+    /// </summary>
+    private static string Output(string key, string prefix, IReadOnlyList<(string Name, string Sql)> computed, IReadOnlyList<string>? rowColumns) =>
+        rowColumns is null
+            ? string.Join(", ", computed.Select(c => $"{c.Sql} AS {c.Name}").Prepend(key))
+            : string.Join(", ", rowColumns.Select(c => computed.FirstOrDefault(x => x.Name == c).Sql ?? prefix + c));
+
+    /// <summary>
+    /// (id, touch_count, response_count) for every participation row of <paramref name="participation"/>, or those of the
+    /// HCPs in @hcps; with <paramref name="rowColumns"/> (the table's columns, in order), whole rows with the counts in place.
+    /// </summary>
+    public static string ParticipationCountsQuery(string schema, bool onlySomeHcps = false, string? touchTotals = null, string participation = "campaign_participation",
+        IReadOnlyList<string>? rowColumns = null) => $"""
         WITH totals AS ({Totals(schema, onlySomeHcps, touchTotals)}),
         t AS (
             SELECT campaign_id, hcp_id, sum(touches) AS touches, sum(responses) AS responses
@@ -139,7 +159,7 @@ public static class Aggregates
             WHERE campaign_id IS NOT NULL
             GROUP BY campaign_id, hcp_id
         )
-        SELECT cp.id, coalesce(t.touches, 0)::int AS touch_count, coalesce(t.responses, 0)::int AS response_count
+        SELECT {Output("cp.id", "cp.", [("touch_count", "coalesce(t.touches, 0)::int"), ("response_count", "coalesce(t.responses, 0)::int")], rowColumns)}
         FROM "{schema}".{participation} cp
         LEFT JOIN t ON t.campaign_id = cp.campaign_id AND t.hcp_id = cp.hcp_id
         {(onlySomeHcps ? "WHERE cp.hcp_id = ANY(@hcps)" : "")}
