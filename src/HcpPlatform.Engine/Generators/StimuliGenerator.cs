@@ -38,9 +38,12 @@ public sealed class StimuliGenerator(Population population)
     private readonly SimulationModel _model = population.Model;
     private readonly long _seed = population.Seed;
 
-    // One builder per thread for the metadata JSON: a stimulus is built millions of times.
+    // One builder and one set of working lists per thread: a month is planned and a stimulus built millions of
+    // times, and the collections they allocated were most of the engine's garbage.
     [ThreadStatic]
     private static StringBuilder? Builder;
+    [ThreadStatic]
+    private static Scratch? Lists;
     // Scenario dynamics (injected events): every hook below is a no-op when no event is configured.
     private readonly ScenarioDynamics _dynamics = new(population);
 
@@ -51,11 +54,13 @@ public sealed class StimuliGenerator(Population population)
         var monthStart = SimDate.MonthStart(monthNumber);
         var days = SimDate.DaysInMonth(monthNumber);
         var monthOfYear = monthStart.Month;
-        var touches = new List<Touch>(8);
+        var lists = Lists ??= new Scratch();
+        var touches = lists.Touches;
+        touches.Clear();
         var budgetRng = new KeyedRandom(_seed, StreamKind.Budget, hcpIndex, monthNumber);
 
-        var budgets = new int[Channel.Count];
-        var means = new double[Channel.Count]; // kept for product_launch (scenario dynamics)
+        Span<int> budgets = stackalloc int[Channel.Count];
+        Span<double> means = stackalloc double[Channel.Count]; // kept for product_launch (scenario dynamics)
         for (var c = 0; c < Channel.Count; c++)
         {
             if (c == Channel.Conference)
@@ -68,21 +73,24 @@ public sealed class StimuliGenerator(Population population)
             budgets[c] = Math.Min(budgetRng.Poisson(mean), hcp.Limits[c].MaxPerMonth);
         }
 
-        var placed = new List<DateOnly>(8);
+        var placed = lists.Placed;
+        var drawn = lists.Days;
         // Email: the HCP's campaign send days first (batched blasts), then single sends on weighted weekdays.
         {
             var rng = new KeyedRandom(_seed, StreamKind.Placement, hcpIndex, monthNumber, Channel.Email);
             placed.Clear();
-            var sends = new List<(DateOnly Day, CampaignPlan Campaign)>();
-            foreach (var campaign in activeCampaigns)
+            var sends = lists.Sends;
+            sends.Clear();
+            for (var i = 0; i < activeCampaigns.Count; i++)
             {
+                var campaign = activeCampaigns[i];
                 if (!campaign.HasChannel[Channel.Email] || !population.IsEnrolled(campaign, hcpIndex))
                 {
                     continue;
                 }
                 foreach (var d in campaign.SendDays)
                 {
-                    if (d.Year == monthStart.Year && d.Month == monthStart.Month && !sends.Exists(s => s.Day == d))
+                    if (d.Year == monthStart.Year && d.Month == monthStart.Month && !HasSendOn(sends, d))
                     {
                         sends.Add((d, campaign));
                     }
@@ -101,7 +109,7 @@ public sealed class StimuliGenerator(Population population)
                     remaining--;
                 }
             }
-            foreach (var day in PlaceDays(ref rng, hcp, Channel.Email, monthStart, days, remaining, placed, BusinessWeekday))
+            foreach (var day in PlaceDays(ref rng, hcp, Channel.Email, monthStart, days, remaining, placed, BusinessWeekday, drawn))
             {
                 touches.Add(new Touch(day, Channel.Email, 13.0 + rng.NextDouble() * 9, null, null, -1));
             }
@@ -128,7 +136,7 @@ public sealed class StimuliGenerator(Population population)
         {
             placed.Clear();
             var rng = new KeyedRandom(_seed, StreamKind.Placement, hcpIndex, monthNumber, Channel.Phone);
-            foreach (var day in PlaceDays(ref rng, hcp, Channel.Phone, monthStart, days, budgets[Channel.Phone], placed, BusinessWeekday))
+            foreach (var day in PlaceDays(ref rng, hcp, Channel.Phone, monthStart, days, budgets[Channel.Phone], placed, BusinessWeekday, drawn))
             {
                 touches.Add(new Touch(day, Channel.Phone, 14.0 + rng.NextDouble() * 8, null, null, -1));
             }
@@ -139,7 +147,12 @@ public sealed class StimuliGenerator(Population population)
         {
             placed.Clear();
             var rng = new KeyedRandom(_seed, StreamKind.Placement, hcpIndex, monthNumber, Channel.Webinar);
-            var candidates = webinarEvents.ToList();
+            var candidates = lists.Webinars;
+            candidates.Clear();
+            for (var i = 0; i < webinarEvents.Count; i++)
+            {
+                candidates.Add(webinarEvents[i]);
+            }
             var remaining = budgets[Channel.Webinar];
             while (remaining > 0 && candidates.Count > 0)
             {
@@ -159,7 +172,7 @@ public sealed class StimuliGenerator(Population population)
         {
             placed.Clear();
             var rng = new KeyedRandom(_seed, StreamKind.Placement, hcpIndex, monthNumber, Channel.DigitalAd);
-            foreach (var day in PlaceDays(ref rng, hcp, Channel.DigitalAd, monthStart, days, budgets[Channel.DigitalAd], placed, AdWeekday))
+            foreach (var day in PlaceDays(ref rng, hcp, Channel.DigitalAd, monthStart, days, budgets[Channel.DigitalAd], placed, AdWeekday, drawn))
             {
                 touches.Add(new Touch(day, Channel.DigitalAd, 11.0 + rng.NextDouble() * 12.9, null, null, -1));
             }
@@ -218,8 +231,9 @@ public sealed class StimuliGenerator(Population population)
         var campaign = t.Campaign;
         if (campaign is null && t.Channel != Channel.Email && t.Launch is null)
         {
-            foreach (var c in activeCampaigns)
+            for (var i = 0; i < activeCampaigns.Count; i++)
             {
+                var c = activeCampaigns[i];
                 if (c.HasChannel[t.Channel] && c.IsActive(t.Day) && population.IsEnrolled(c, hcp.Index))
                 {
                     campaign = c;
@@ -239,12 +253,13 @@ public sealed class StimuliGenerator(Population population)
             {
                 var bounced = rng.Chance(0.04);
                 status = bounced ? "bounced" : "delivered";
-                sb.Append("{\"subject\": \"").Append(Subject(content, t.Launch ?? campaign?.Product ?? Specialties.Products[hcp.Index % Specialties.Products.Count])).Append('"');
+                sb.Append("{\"subject\": \"");
+                AppendSubject(sb, content, t.Launch ?? campaign?.Product ?? Specialties.Products[hcp.Index % Specialties.Products.Count]);
+                sb.Append('"');
                 if (campaign is not null)
                 {
                     var batch = t.Detail / _model.Config.EmailBatchSize + 1;
-                    sb.Append(", \"send_batch\": \"").Append(campaign.BatchPrefix).Append('-').Append(t.Day.ToString("yyyyMMdd", CultureInfo.InvariantCulture))
-                        .Append("-b").Append(batch.ToString(CultureInfo.InvariantCulture)).Append("\", \"batch_number\": ").Append(batch.ToString(CultureInfo.InvariantCulture));
+                    sb.Append(CultureInfo.InvariantCulture, $", \"send_batch\": \"{campaign.BatchPrefix}-{t.Day:yyyyMMdd}-b{batch}\", \"batch_number\": {batch}");
                 }
                 else
                 {
@@ -266,7 +281,7 @@ public sealed class StimuliGenerator(Population population)
                 var callType = CallTypes[rng.Choose(CallTypeWeights)];
                 var product = t.Launch ?? campaign?.Product ?? Specialties.Products[hcp.Index % Specialties.Products.Count];
                 sb.Append("{\"call_type\": \"").Append(callType).Append("\", \"call_status\": \"").Append(cancelled ? "Cancelled" : "Submitted")
-                    .Append("\", \"city\": \"").Append(hcp.City).Append("\", \"duration_minutes\": ").Append(rng.NextInt(5, 30).ToString(CultureInfo.InvariantCulture))
+                    .Append("\", \"city\": \"").Append(hcp.City).Append("\", \"duration_minutes\": ").Append(CultureInfo.InvariantCulture, $"{rng.NextInt(5, 30)}")
                     .Append(", \"key_messages\": [{\"product\": \"").Append(product).Append("\", \"category\": \"").Append(content)
                     .Append("\", \"reaction\": \"").Append(Reactions[rng.Choose([0.5, 0.4, 0.1])]).Append("\"}]");
                 AppendLaunch(sb, t);
@@ -279,7 +294,7 @@ public sealed class StimuliGenerator(Population population)
                 status = outcome == 0 ? "delivered" : "failed";
                 var disposition = outcome switch { 0 => "connected", 1 => "voicemail", _ => "no_answer" };
                 sb.Append("{\"disposition\": \"").Append(disposition).Append("\", \"duration_seconds\": ")
-                    .Append((outcome == 0 ? rng.NextInt(60, 900) : rng.NextInt(5, 40)).ToString(CultureInfo.InvariantCulture));
+                    .Append(CultureInfo.InvariantCulture, $"{(outcome == 0 ? rng.NextInt(60, 900) : rng.NextInt(5, 40))}");
                 AppendLaunch(sb, t);
                 metadata = sb.Append('}').ToString();
                 break;
@@ -289,7 +304,7 @@ public sealed class StimuliGenerator(Population population)
                 status = rng.Chance(0.03) ? "bounced" : "delivered";
                 var eventDay = t.EventDay!.Value;
                 sb.Append("{\"webinar_id\": \"").Append(WebinarCalendar.Id(eventDay)).Append("\", \"event_date\": \"")
-                    .Append(eventDay.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)).Append("\", \"topic\": \"").Append(Topic(content)).Append("\"}");
+                    .Append(CultureInfo.InvariantCulture, $"{eventDay:yyyy-MM-dd}").Append("\", \"topic\": \"").Append(Topic(content)).Append("\"}");
                 metadata = sb.ToString();
                 break;
             }
@@ -298,7 +313,7 @@ public sealed class StimuliGenerator(Population population)
                 status = "delivered";
                 sb.Append("{\"placement\": \"").Append(Placements[rng.NextInt(Placements.Length)]).Append("\", \"format\": \"")
                     .Append(Formats[rng.Choose([0.6, 0.3, 0.1])]).Append("\", \"creative\": \"").Append(content).Append("-v")
-                    .Append(rng.NextInt(1, 4).ToString(CultureInfo.InvariantCulture)).Append("\"}");
+                    .Append(CultureInfo.InvariantCulture, $"{rng.NextInt(1, 4)}").Append("\"}");
                 metadata = sb.ToString();
                 break;
             }
@@ -307,7 +322,7 @@ public sealed class StimuliGenerator(Population population)
                 status = "delivered";
                 var congress = Specialties.CongressFor(hcp.Specialty);
                 sb.Append("{\"congress\": \"").Append(congress.Name).Append("\", \"congress_start\": \"")
-                    .Append(t.EventDay!.Value.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)).Append("\", \"activity\": \"")
+                    .Append(CultureInfo.InvariantCulture, $"{t.EventDay!.Value:yyyy-MM-dd}").Append("\", \"activity\": \"")
                     .Append(ConferenceActivities[Math.Min(t.Detail, ConferenceActivities.Length - 1)]).Append("\"}");
                 metadata = sb.ToString();
                 break;
@@ -332,7 +347,7 @@ public sealed class StimuliGenerator(Population population)
     /// Scenario dynamics (product_launch): extra launch touches on launch days, kept where the HCP's contact rules
     /// allow. Placed after the channel's regular touches, so those never move.
     /// </summary>
-    private void AddLaunchTouches(HcpTraits hcp, int channel, int monthNumber, int days, double[] means, List<DateOnly> placed, List<Touch> touches)
+    private void AddLaunchTouches(HcpTraits hcp, int channel, int monthNumber, int days, ReadOnlySpan<double> means, List<DateOnly> placed, List<Touch> touches)
     {
         if (_dynamics.IsEmpty || !_dynamics.HasLaunch(channel, monthNumber))
         {
@@ -363,7 +378,7 @@ public sealed class StimuliGenerator(Population population)
         var monthStart = SimDate.MonthStart(monthNumber);
         var days = SimDate.DaysInMonth(monthNumber);
         var (first, last) = half == 0 ? (4, 15) : (16, days - 3);
-        var cityKey = StableHash(hcp.State + "|" + hcp.City);
+        var cityKey = StableHash(StableHash(StableHash(FnvOffset, hcp.State), "|"), hcp.City);
         var rng = new KeyedRandom(_seed, StreamKind.RepDay, hcp.PrimaryRep, monthNumber, (long)(cityKey & 0x7FFFFFFF) * 2 + half);
         Span<double> weights = stackalloc double[last - first + 1];
         var push = SimulationModel.IsQuarterEndMonth(monthStart.Month) && half == 1 ? 1.5 : 1.0;
@@ -381,9 +396,9 @@ public sealed class StimuliGenerator(Population population)
     }
 
     /// <summary>Draws up to <paramref name="count"/> distinct allowed days, weighted by weekday (and the quarter-end push).</summary>
-    private List<DateOnly> PlaceDays(ref KeyedRandom rng, HcpTraits hcp, int channel, DateOnly monthStart, int days, int count, List<DateOnly> placed, double[] weekdayWeights)
+    private static List<DateOnly> PlaceDays(ref KeyedRandom rng, HcpTraits hcp, int channel, DateOnly monthStart, int days, int count, List<DateOnly> placed, double[] weekdayWeights, List<DateOnly> result)
     {
-        var result = new List<DateOnly>(count);
+        result.Clear();
         if (count <= 0)
         {
             return result;
@@ -470,14 +485,36 @@ public sealed class StimuliGenerator(Population population)
         return false;
     }
 
-    private static string Subject(string content, string product) => content switch
+    private static void AppendSubject(StringBuilder sb, string content, string product) => _ = content switch
     {
-        "clinical_data" => $"New phase III data for {product}",
-        "patient_outcomes" => $"Real-world outcomes with {product}",
-        "access_savings" => $"{product} savings and coverage update",
-        "peer_perspective" => $"How your peers use {product}",
-        _ => $"{product}: prescribing information update",
+        "clinical_data" => sb.Append("New phase III data for ").Append(product),
+        "patient_outcomes" => sb.Append("Real-world outcomes with ").Append(product),
+        "access_savings" => sb.Append(product).Append(" savings and coverage update"),
+        "peer_perspective" => sb.Append("How your peers use ").Append(product),
+        _ => sb.Append(product).Append(": prescribing information update"),
     };
+
+    private static bool HasSendOn(List<(DateOnly Day, CampaignPlan Campaign)> sends, DateOnly day)
+    {
+        foreach (var s in sends)
+        {
+            if (s.Day == day)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>Working lists of <see cref="PlanMonth"/>, reused by the thread's next call.</summary>
+    private sealed class Scratch
+    {
+        public List<Touch> Touches { get; } = new(16);
+        public List<DateOnly> Placed { get; } = new(16);
+        public List<DateOnly> Days { get; } = new(16);
+        public List<DateOnly> Webinars { get; } = new(8);
+        public List<(DateOnly Day, CampaignPlan Campaign)> Sends { get; } = new(8);
+    }
 
     private static string Topic(string content) => content switch
     {
@@ -489,9 +526,13 @@ public sealed class StimuliGenerator(Population population)
     };
 
     /// <summary>FNV-1a over UTF-16 code units: stable across runs and runtimes, unlike string.GetHashCode.</summary>
-    internal static ulong StableHash(string text)
+    internal static ulong StableHash(string text) => StableHash(FnvOffset, text);
+
+    private const ulong FnvOffset = 14695981039346656037UL;
+
+    /// <summary>Continues an FNV-1a hash over more text: hashing a then b equals hashing a + b, without building it.</summary>
+    private static ulong StableHash(ulong h, string text)
     {
-        var h = 14695981039346656037UL;
         foreach (var ch in text)
         {
             h = (h ^ ch) * 1099511628211UL;

@@ -94,7 +94,13 @@ public sealed class Population
     /// A campaign's enrolled HCPs, drawn once per campaign: the engine asks for every (campaign, HCP) pair and for
     /// batch positions on each email send, so the draws are kept as one bit per HCP with counts per 64 HCPs.
     /// </summary>
-    private Enrollment EnrollmentOf(CampaignPlan campaign) => _enrollment.GetOrAdd(campaign.Index, _ =>
+    private Enrollment EnrollmentOf(CampaignPlan campaign) =>
+        // Asked for every touch: the lookup must not allocate (a capturing factory would, on every call).
+        _enrollment.TryGetValue(campaign.Index, out var enrollment)
+            ? enrollment
+            : _enrollment.GetOrAdd(campaign.Index, static (_, state) => state.Population.DrawEnrollment(state.Campaign), (Population: this, Campaign: campaign));
+
+    private Enrollment DrawEnrollment(CampaignPlan campaign)
     {
         var bits = new ulong[(Count + 63) / 64];
         var before = new int[bits.Length];
@@ -114,7 +120,7 @@ public sealed class Population
             running += System.Numerics.BitOperations.PopCount(bits[word]);
         }
         return new Enrollment(bits, before);
-    });
+    }
 
     /// <param name="Bits">Bit h is set when HCP h is enrolled.</param>
     /// <param name="Before">Enrolled HCPs in the words before each word.</param>

@@ -57,6 +57,9 @@ public sealed class Simulator
             var perHcp = new EventBlock[end - start];
             Parallel.For(start, end, options, h => perHcp[h - start] = EvaluateHcp(context, h));
             var block = new EventBlock { HcpFrom = start, HcpTo = end };
+            block.Stimuli.EnsureCapacity(perHcp.Sum(b => b.Stimuli.Count));
+            block.Outcomes.EnsureCapacity(perHcp.Sum(b => b.Outcomes.Count));
+            block.Rx.EnsureCapacity(perHcp.Sum(b => b.Rx.Count));
             foreach (var b in perHcp)
             {
                 block.Stimuli.AddRange(b.Stimuli);
@@ -84,7 +87,14 @@ public sealed class Simulator
             if (monthStart >= ctx.From && monthStart <= ctx.To && monthStart >= ctx.WindowStart)
             {
                 var lo = monthStart.DayNumber - 30;
-                var engaged = engagedDays.Count(d => d >= lo && d < monthStart.DayNumber);
+                var engaged = 0;
+                foreach (var d in engagedDays)
+                {
+                    if (d >= lo && d < monthStart.DayNumber)
+                    {
+                        engaged++;
+                    }
+                }
                 result.Rx.Add(_rx.Generate(hcp, month, engaged));
             }
             if (!ctx.NeedsPlan(month))
