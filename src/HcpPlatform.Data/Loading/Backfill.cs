@@ -41,8 +41,12 @@ public static class Backfill
     public const string NotifyChannel = "hcp_dataset_changed";
     private const int QueueDepth = 3;
 
-    /// <summary>HCPs per engine block: small enough that COPY starts early and overlaps generation even at development scale.</summary>
-    private const int EngineBlockSize = 256;
+    /// <summary>
+    /// HCPs per engine block: small enough that COPY starts early, and that the events in flight (a few blocks per queue)
+    /// die young. With 256 HCPs a block, each collection copied ~30 MB of queued events into older generations and the
+    /// client paused 1.3 s for collections at analytics scale; with 32, 0.2 s.
+    /// </summary>
+    private const int EngineBlockSize = 32;
 
     public static async Task<BackfillResult> RunAsync(string connectionString, GenerationParameters p, IProgress<TableProgress>? progress, CancellationToken ct)
     {
