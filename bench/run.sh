@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Measures the figures in bench/README.md on this machine: a Release (ReadyToRun) build of the hcp
-# command against the embedded PostgreSQL (default durable settings: fsync on, synchronous_commit on),
+# Measures the figures in bench/README.md on this machine: the built hcp command (publish profile Release:
+# self-contained, application and runtime compiled ahead of time into one composite image) against the embedded PostgreSQL (default durable settings: fsync on, synchronous_commit on),
 # wall time, rows/s and peak RSS per scale, the 500-row multi-row INSERT baseline, engine throughput,
 # validate-only time and one daily increment.
 # Usage: bash bench/run.sh [development analytics load_test]
@@ -13,8 +13,8 @@ export HCP_PG_PORT=${HCP_BENCH_PORT:-54339}
 unset ConnectionStrings__hcpdb
 asof=2026-06-30
 
-echo "building (Release, ReadyToRun)…"
-dotnet publish src/HcpPlatform.Cli -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -o "$out/cli" >/dev/null
+echo "building (publish profile Release: self-contained, ReadyToRun composite; a few minutes)…"
+dotnet publish src/HcpPlatform.Cli -p:PublishProfile=Release -o "$out/cli" >/dev/null
 dotnet build bench/HcpPlatform.Bench -c Release -o "$out/bench" >/dev/null
 hcp="$out/cli/HcpPlatform.Cli"
 cs=$("$hcp" db start)
