@@ -44,6 +44,21 @@ public sealed class DeterminismTests
     }
 
     [Fact]
+    public void Enrolled_hcps_are_listed_in_index_order_exactly_as_the_enrollment_test_accepts_them()
+    {
+        var population = new Population(Model, 7, 400, [], 1);
+        var campaigns = population.Campaigns.Overlapping(new DateOnly(2025, 1, 1), new DateOnly(2026, 6, 30));
+        Assert.NotEmpty(campaigns);
+        foreach (var c in campaigns)
+        {
+            var tested = Enumerable.Range(0, population.Count).Where(h => population.IsEnrolled(c, h)).ToList();
+            Assert.Equal(tested, population.EnrolledHcps(c));
+            Assert.Equal(Enumerable.Range(0, tested.Count), tested.Select(h => population.EnrollmentOrdinal(c, h)));
+        }
+        Assert.Contains(campaigns, c => population.EnrolledHcps(c).Any(h => h >= 64));
+    }
+
+    [Fact]
     public void A_different_seed_gives_different_data()
     {
         var a = new Population(Model, 1, 50, [], 1);

@@ -63,8 +63,8 @@ public sealed class DailyIncrement(string connectionString)
         outcomes.RemoveAll(x => erased.Contains(x.HcpId));
         rx.RemoveAll(x => erased.Contains(x.HcpId));
         var starting = population.Campaigns.Overlapping(day, day).Where(c => c.Start == day).ToList();
-        var participation = starting.SelectMany(c => Enumerable.Range(0, population.Count)
-            .Where(h => population.IsEnrolled(c, h) && !erased.Contains(population.Traits[h].Id))
+        var participation = starting.SelectMany(c => population.EnrolledHcps(c)
+            .Where(h => !erased.Contains(population.Traits[h].Id))
             .Select(h => population.ParticipationRow(c, h, day))).ToList();
 
         const string schema = HcpDbContext.DatasetSchema;

@@ -84,6 +84,19 @@ public sealed class Population
     /// <summary>Whether an HCP is enrolled in a campaign: its segment is targeted and a keyed draw says so.</summary>
     public bool IsEnrolled(CampaignPlan campaign, int hcp) => EnrollmentOf(campaign).Contains(hcp);
 
+    /// <summary>The HCPs enrolled in a campaign, in index order (a walk over the set bits, not a test of every HCP).</summary>
+    public IEnumerable<int> EnrolledHcps(CampaignPlan campaign)
+    {
+        var bits = EnrollmentOf(campaign).Bits;
+        for (var word = 0; word < bits.Length; word++)
+        {
+            for (var w = bits[word]; w != 0; w &= w - 1)
+            {
+                yield return word * 64 + System.Numerics.BitOperations.TrailingZeroCount(w);
+            }
+        }
+    }
+
     /// <summary>
     /// Position of an enrolled HCP among the campaign's enrolled HCPs (by index): email sends go out in
     /// batches of <c>EmailBatchSize</c> consecutive positions.
