@@ -164,7 +164,9 @@ public sealed class PersonaGenerator(SimulationModel model, long seed, IReadOnly
             {
                 sb.Append(", ");
             }
-            sb.Append('"').Append(Channel.Names[c]).Append("\": ").Append(affinity[c].ToString("0.0###", CultureInfo.InvariantCulture));
+            // Affinities are rounded to 4 decimals inside (0, 1), so the shortest round-trip text is what the format "0.0###"
+            // gives, at a fraction of a custom format's cost (600,000 of them at load_test scale).
+            sb.Append('"').Append(Channel.Names[c]).Append("\": ").Append(CultureInfo.InvariantCulture, $"{affinity[c]}");
         }
         return sb.Append('}').ToString();
     }
