@@ -74,7 +74,7 @@ public sealed class StimuliGenerator(Population population)
         }
 
         var placed = lists.Placed;
-        var drawn = lists.Days;
+        var drawn = lists.Drawn;
         // Email: the HCP's campaign send days first (batched blasts), then single sends on weighted weekdays.
         {
             var rng = new KeyedRandom(_seed, StreamKind.Placement, hcpIndex, monthNumber, Channel.Email);
@@ -511,7 +511,7 @@ public sealed class StimuliGenerator(Population population)
     {
         public List<Touch> Touches { get; } = new(16);
         public List<DateOnly> Placed { get; } = new(16);
-        public List<DateOnly> Days { get; } = new(16);
+        public List<DateOnly> Drawn { get; } = new(16);
         public List<DateOnly> Webinars { get; } = new(8);
         public List<(DateOnly Day, CampaignPlan Campaign)> Sends { get; } = new(8);
     }
