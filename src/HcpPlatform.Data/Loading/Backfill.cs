@@ -360,9 +360,7 @@ public static class Backfill
                 ("hcp_profiles", await Writer(DatasetTables.Profiles, () => population.Profiles.Where(x => !erased.Contains(x.Id)))),
                 ("campaigns", await Writer(DatasetTables.Campaigns, () => campaigns.Select(c => CampaignCalendar.ToRow(c, p.AsOf)))),
                 ("campaign_participation", await Writer(DatasetTables.Participation, () =>
-                    campaigns.SelectMany(c => population.EnrolledHcps(c)
-                        .Where(h => !erased.Contains(population.Traits[h].Id))
-                        .Select(h => population.ParticipationRow(c, h, p.AsOf))))),
+                    campaigns.SelectMany(c => population.ParticipationRows(c, p.AsOf, erased)))),
                 ("territory_assignments", await Writer(DatasetTables.Territories, () => kept.SelectMany(population.TerritoryRows))),
                 ("hcp_contact_limits", await Writer(DatasetTables.ContactLimits, () => kept.SelectMany(t => ContactLimitGenerator.Rows(p.Seed, t)))),
                 ("channel_capacity", await Writer(DatasetTables.Capacity, () => ContactLimitGenerator.Capacity(p.Seed, p.Hcps, p.Config.MaxRepVisitsPerDay, windowStart))),

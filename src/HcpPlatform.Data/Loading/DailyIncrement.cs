@@ -63,9 +63,7 @@ public sealed class DailyIncrement(string connectionString)
         outcomes.RemoveAll(x => erased.Contains(x.HcpId));
         rx.RemoveAll(x => erased.Contains(x.HcpId));
         var starting = population.Campaigns.Overlapping(day, day).Where(c => c.Start == day).ToList();
-        var participation = starting.SelectMany(c => population.EnrolledHcps(c)
-            .Where(h => !erased.Contains(population.Traits[h].Id))
-            .Select(h => population.ParticipationRow(c, h, day))).ToList();
+        var participation = starting.SelectMany(c => population.ParticipationRows(c, day, erased)).ToList();
 
         const string schema = HcpDbContext.DatasetSchema;
         var counts = new SortedDictionary<string, long>(StringComparer.Ordinal)

@@ -145,7 +145,11 @@ public sealed class Population
             Before[hcp >> 6] + System.Numerics.BitOperations.PopCount(Bits[hcp >> 6] & ((1UL << (hcp & 63)) - 1));
     }
 
-    public CampaignParticipation ParticipationRow(CampaignPlan campaign, int hcp, DateOnly asOf)
+    /// <summary>The participation rows of a campaign's enrolled HCPs as of a day, in HCP order, leaving out the HCPs in <paramref name="excluded"/>.</summary>
+    public IEnumerable<CampaignParticipation> ParticipationRows(CampaignPlan campaign, DateOnly asOf, IReadOnlySet<Guid> excluded) =>
+        EnrolledHcps(campaign).Where(h => !excluded.Contains(Traits[h].Id)).Select(h => ParticipationRow(campaign, h, asOf));
+
+    private CampaignParticipation ParticipationRow(CampaignPlan campaign, int hcp, DateOnly asOf)
     {
         var rng = new KeyedRandom(Seed, StreamKind.Participation, campaign.Index, hcp, 1);
         return new CampaignParticipation
