@@ -113,8 +113,8 @@ return 0;
 static long Evaluate(Population population, DateOnly windowStart, int threads)
 {
     long rows = 0;
-    // Blocks of 32 HCPs, as the loader streams them (larger blocks keep more events alive across collections).
-    foreach (var block in new Simulator(population).Evaluate(windowStart, windowStart, new DateOnly(2026, 6, 30), threads, blockSize: 32))
+    // Blocks as the loader streams them (larger blocks keep more events alive across collections).
+    foreach (var block in new Simulator(population).Evaluate(windowStart, windowStart, new DateOnly(2026, 6, 30), threads, Backfill.EngineBlockSize))
     {
         rows += block.Stimuli.Count + block.Outcomes.Count + block.Rx.Count;
     }

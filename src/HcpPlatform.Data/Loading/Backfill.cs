@@ -46,7 +46,7 @@ public static class Backfill
     /// die young. With 256 HCPs a block, each collection copied ~30 MB of queued events into older generations and the
     /// client paused 1.3 s for collections at analytics scale; with 32, 0.2 s.
     /// </summary>
-    private const int EngineBlockSize = 32;
+    public const int EngineBlockSize = 32;
 
     public static async Task<BackfillResult> RunAsync(string connectionString, GenerationParameters p, IProgress<TableProgress>? progress, CancellationToken ct)
     {
