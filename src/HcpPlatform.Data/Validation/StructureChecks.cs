@@ -92,10 +92,12 @@ internal static class StructureChecks
                       AND i.indkey[1] = (SELECT a.attnum FROM pg_attribute a WHERE a.attrelid = i.indrelid AND a.attname = 'month')
                 ) AS ok
             ),
+            -- A filter against the few months' instants: one scan (a join with the months was planned as a merge over the
+            -- month index, three times as slow).
             complete AS (
-                SELECT count(*) = (SELECT count(*) FROM {s}.hcp_profiles) * (SELECT count(*) FROM months) AND count(*) = count(m.month) AS ok
+                SELECT count(*) = (SELECT count(*) FROM {s}.hcp_profiles) * (SELECT count(*) FROM months)
+                       AND count(*) = count(*) FILTER (WHERE r.month IN (SELECT m.month::timestamp AT TIME ZONE 'UTC' FROM months m)) AS ok
                 FROM {s}.prescribing_history r
-                LEFT JOIN months m ON (m.month::timestamp AT TIME ZONE 'UTC') = r.month
                 WHERE EXISTS (SELECT 1 FROM {s}.hcp_profiles p WHERE p.id = r.hcp_id)
             ),
             expected AS (SELECT p.id AS hcp_id, m.month FROM {s}.hcp_profiles p CROSS JOIN months m),
