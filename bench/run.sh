@@ -2,7 +2,7 @@
 # Measures the figures in bench/README.md on this machine: the built hcp command (publish profile Release:
 # self-contained, application and runtime compiled ahead of time into one composite image) against the embedded PostgreSQL (default durable settings: fsync on, synchronous_commit on),
 # wall time, rows/s and peak RSS per scale, the 500-row multi-row INSERT baseline, engine throughput,
-# validate-only time and one daily increment.
+# validate-only time and daily increments (in one process, and one process per day).
 # Usage: bash bench/run.sh [development analytics load_test]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -56,5 +56,10 @@ for run in 1 2 3; do
   tail -n 1 "$out/validate.log"
 done
 dotnet "$out/bench/HcpPlatform.Bench.dll" increment "$cs" | sed 's/^/  /'
+# The same as a user runs it: one process per day, start-up included.
+for run in 1 2 3; do
+  /usr/bin/time -f "  hcp increment --days=1 (whole process) wall %e s" "$hcp" increment --days=1 > /dev/null 2> "$out/increment.log" || true
+  tail -n 1 "$out/increment.log"
+done
 dotnet "$out/bench/HcpPlatform.Bench.dll" insert 2000 "$cs" | sed 's/^/  /'
 dotnet "$out/bench/HcpPlatform.Bench.dll" engine 20000 | sed 's/^/  /'
