@@ -22,13 +22,52 @@ public static class LocalPorts
         }
     }
 
-    /// <summary>A port the OS considers free right now (it may be taken again before we bind it).</summary>
+    /// <summary>
+    /// A port free right now (it may be taken again before it is bound). Chosen below the kernel's ephemeral range, from a
+    /// random start: a port the OS hands out for binding port 0 can become the source port of any outgoing connection before
+    /// PostgreSQL binds it, and processes picking at the same moment would be handed the same ones.
+    /// </summary>
     public static int FindFree()
     {
+        var first = EphemeralRangeStart();
+        const int lowest = 20000;
+        if (first - lowest >= 1000)
+        {
+            var span = first - lowest;
+            var start = Random.Shared.Next(span);
+            for (var i = 0; i < 200; i++)
+            {
+                var port = lowest + (start + i) % span;
+                if (IsFree(port))
+                {
+                    return port;
+                }
+            }
+        }
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        var any = ((IPEndPoint)listener.LocalEndpoint).Port;
         listener.Stop();
-        return port;
+        return any;
+    }
+
+    /// <summary>The first port of the range the OS assigns to outgoing connections (Linux's setting; elsewhere the IANA range).</summary>
+    internal static int EphemeralRangeStart()
+    {
+        try
+        {
+            var range = File.ReadAllText("/proc/sys/net/ipv4/ip_local_port_range").Split((char[])['\t', ' ', '\n'], StringSplitOptions.RemoveEmptyEntries);
+            if (range.Length > 0 && int.TryParse(range[0], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var first))
+            {
+                return first;
+            }
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+        return 49152;
     }
 }
