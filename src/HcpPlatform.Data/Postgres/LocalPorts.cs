@@ -52,7 +52,7 @@ public static class LocalPorts
     }
 
     /// <summary>The first port of the range the OS assigns to outgoing connections (Linux's setting; elsewhere the IANA range).</summary>
-    internal static int EphemeralRangeStart()
+    private static int EphemeralRangeStart()
     {
         try
         {
