@@ -1,30 +1,51 @@
+using System.Globalization;
+using HcpPlatform.AppHost;
 using Microsoft.Extensions.Configuration;
 
-// The HcpPlatform AppHost (issue 8).
+// The HcpPlatform AppHost.
 //   dotnet run --project HcpPlatform.AppHost
-//       PostgreSQL in a container (persistent data volume, pgAdmin), database "hcpdb".
-//   dotnet run --project HcpPlatform.AppHost -- UseExistingPostgres=true "ConnectionStrings:hcpdb=Host=…;Database=hcpdb;…"
-//       an existing server instead: no container, so no Docker needed.
+//       PostgresMode auto: PostgreSQL in a container (data volume, pgAdmin) when a container runtime is healthy, else
+//       from this machine's PostgreSQL server binaries (a persistent data folder, see LocalPostgres.cs).
+//   dotnet run --project HcpPlatform.AppHost -- PostgresMode=container|local|existing
+//       an explicit choice; existing takes "ConnectionStrings:hcpdb=Host=…;Database=hcpdb;…".
+// Publishing (azd, or --publisher manifest) always describes the container PostgreSQL (or, with PostgresMode=existing,
+// a connection string parameter): a server run from one machine's binaries is nothing a deployment can use.
 // The migration worker applies the schema and exits; the generator, the validation service and the admin API wait
 // for it to complete (exit code 0). Every project calls AddServiceDefaults, so traces, metrics and logs reach the dashboard.
 var builder = DistributedApplication.CreateBuilder(args);
+const string DatabaseName = "hcpdb";
+
+var requested = PostgresModeSelection.Requested(builder.Configuration);
+var binDirectory = builder.Configuration["Postgres:BinDirectory"];
+var mode = builder.ExecutionContext.IsPublishMode
+    ? requested == PostgresMode.Existing ? PostgresMode.Existing : PostgresMode.Container
+    : requested ?? PostgresModeSelection.Detect(builder.Configuration, binDirectory, Console.WriteLine);
 
 IResourceBuilder<IResourceWithConnectionString> hcpdb;
 IResourceBuilder<IResource>? database = null;
-if (builder.Configuration.GetValue<bool>("UseExistingPostgres"))
+switch (mode)
 {
-    // ConnectionStrings:hcpdb from configuration (user secrets, environment ConnectionStrings__hcpdb, or an argument).
-    hcpdb = builder.AddConnectionString("hcpdb");
-}
-else
-{
-    var postgres = builder.AddPostgres("postgres")
-        .WithDataVolume()
-        .WithLifetime(ContainerLifetime.Persistent)
-        .WithPgAdmin(pgAdmin => pgAdmin.WithLifetime(ContainerLifetime.Persistent));
-    var postgresDatabase = postgres.AddDatabase("hcpdb");
-    hcpdb = postgresDatabase;
-    database = postgresDatabase;
+    case PostgresMode.Existing:
+        // ConnectionStrings:hcpdb from configuration (user secrets, environment ConnectionStrings__hcpdb, or an argument).
+        hcpdb = builder.AddConnectionString(DatabaseName);
+        break;
+    case PostgresMode.Local:
+        var port = builder.Configuration.GetValue("Postgres:Port", 54330);
+        var dataDirectory = builder.Configuration["Postgres:DataDirectory"] is { Length: > 0 } d ? d : LocalPostgresBuilderExtensions.DefaultDataDirectory();
+        var local = builder.AddLocalPostgres("postgres", dataDirectory, port, binDirectory, DatabaseName);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"PostgreSQL from the server binaries: data {local.Resource.DataDirectory}, port {port}."));
+        hcpdb = local;
+        database = local;
+        break;
+    default:
+        var postgres = builder.AddPostgres("postgres")
+            .WithDataVolume()
+            .WithLifetime(ContainerLifetime.Persistent)
+            .WithPgAdmin(pgAdmin => pgAdmin.WithLifetime(ContainerLifetime.Persistent));
+        var postgresDatabase = postgres.AddDatabase(DatabaseName);
+        hcpdb = postgresDatabase;
+        database = postgresDatabase;
+        break;
 }
 
 // Admin API key for the page and the API before any key exists in platform.api_keys (AdminApi:BootstrapKey):
@@ -32,31 +53,32 @@ else
 var adminKey = builder.AddParameter("admin-key", new GenerateParameterDefault { MinLength = 40, Special = false }, secret: true, persist: true);
 
 var migrations = builder.AddProject<Projects.HcpPlatform_MigrationService>("migrations")
-    .WithReference(hcpdb);
+    .WithReference(hcpdb, DatabaseName);
 if (database is not null)
 {
     migrations.WaitFor(database);
 }
 
 builder.AddProject<Projects.HcpPlatform_Generator>("generator")
-    .WithReference(hcpdb)
+    .WithReference(hcpdb, DatabaseName)
     .WaitForCompletion(migrations)
     .WithHttpEndpointUnlessDeclared()
     .WithHttpHealthCheck("/health");
 
 builder.AddProject<Projects.HcpPlatform_ValidationService>("validation")
-    .WithReference(hcpdb)
+    .WithReference(hcpdb, DatabaseName)
     .WaitForCompletion(migrations)
     .WithHttpEndpointUnlessDeclared()
     .WithHttpHealthCheck("/health");
 
 builder.AddProject<Projects.HcpPlatform_AdminApi>("admin")
-    .WithReference(hcpdb)
+    .WithReference(hcpdb, DatabaseName)
     .WaitForCompletion(migrations)
     .WithEnvironment("AdminApi__BootstrapKey", adminKey)
     .WithHttpEndpointUnlessDeclared()
     .WithHttpHealthCheck("/health")
-    .WithExternalHttpEndpoints();
+    .WithExternalHttpEndpoints()
+    .WithPlatformCommands(adminKey);
 
 builder.Build().Run();
 

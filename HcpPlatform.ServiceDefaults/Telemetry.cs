@@ -17,14 +17,17 @@ public static class Telemetry
     public const string NpgsqlSourceName = "Npgsql";
     public const string QuartzSourceName = "Quartz";
 
-    /// <summary>ActivitySources added to the TracerProvider.</summary>
+    /// <summary>
+    /// ActivitySources added to the TracerProvider. Not Quartz's: Quartz 4 starts every firing and every job-store call
+    /// (AcquireNextTriggers, TriggersFired, ...) as a trace root by design, hundreds of traces an hour that name no work;
+    /// the platform's own spans name the work a firing does. Quartz stays a meter.
+    /// </summary>
     public static IReadOnlyList<string> ActivitySourceNames { get; } =
     [
         SourceName, SourceNameWildcard,
         AspNetCoreSourceName,
         HttpClientSourceName,
         NpgsqlSourceName,
-        QuartzSourceName,
     ];
 
     /// <summary>Meters added to the MeterProvider.</summary>

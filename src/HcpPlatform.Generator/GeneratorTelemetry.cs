@@ -5,8 +5,9 @@ namespace HcpPlatform.Generator;
 
 /// <summary>
 /// The worker's own ActivitySource and Meter, "HcpPlatform.Generator" (ServiceDefaults subscribes to "HcpPlatform.*").
-/// Spans: <c>generator.run</c> per job execution and <c>generator.day</c> per appended day, the parent of the data
-/// layer's <c>increment</c> span (source "HcpPlatform", with the row counts per table).
+/// Spans: none of its own for runs (a run that finds nothing due leaves no trace); each appended day is the data layer's
+/// <c>hcp.increment YYYY-MM-DD</c> trace (source "HcpPlatform", row counts per table, tagged with mode, reason and worker).
+/// The desired-state polling runs untraced (PlatformTelemetry.Untraced).
 /// Metrics:
 /// <list type="bullet">
 /// <item><c>hcp.generator.days</c> (counter, {day}; tag hcp.mode = nightly | accelerated): simulated days this worker appended.</item>

@@ -1,5 +1,4 @@
-using System.Diagnostics;
-using System.Globalization;
+using HcpPlatform.Data.Hosting;
 using HcpPlatform.Data.Loading;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -121,30 +120,27 @@ public sealed class SimulationRunner
 
     public async Task<RunReport> RunAsync(RunReason reason, CancellationToken ct)
     {
-        using var activity = GeneratorTelemetry.Source.StartActivity("generator.run");
-        activity?.SetTag("hcp.reason", Name(reason));
-        activity?.SetTag("hcp.worker", WorkerId);
+        // A run fires every few seconds in accelerated play and mostly finds nothing due: its bookkeeping (lock, desired
+        // state, watermark) is untraced, and each appended day is a trace of its own ("hcp.increment YYYY-MM-DD").
+        using var untraced = PlatformTelemetry.Untraced("generator.run");
         var days = new List<IncrementResult>();
         RunReport report;
         try
         {
-            report = await RunLockedAsync(reason, days, activity, ct);
+            report = await RunLockedAsync(reason, days, ct);
         }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {
             GeneratorLog.RunFailed(_logger, e, reason);
             GeneratorTelemetry.Skipped.Add(1, new KeyValuePair<string, object?>("hcp.reason", "failed"));
-            activity?.SetStatus(ActivityStatusCode.Error, e.Message);
             await SimulationStateStore.RecordErrorAsync(_connectionString, e.Message, WorkerId);
             report = new RunReport(reason, RunOutcome.Failed, days, e.Message);
         }
-        activity?.SetTag("hcp.outcome", report.Outcome.ToString());
-        activity?.SetTag("hcp.days", report.Days.Count);
         GeneratorLog.RunFinished(_logger, reason, report.Outcome, report.Days.Count);
         return report;
     }
 
-    private async Task<RunReport> RunLockedAsync(RunReason reason, List<IncrementResult> days, Activity? activity, CancellationToken ct)
+    private async Task<RunReport> RunLockedAsync(RunReason reason, List<IncrementResult> days, CancellationToken ct)
     {
         await using var session = new NpgsqlConnection(_lockConnectionString);
         await session.OpenAsync(ct);
@@ -161,7 +157,6 @@ public sealed class SimulationRunner
                 // Read before every day: a pause (or stop, or change of speed) ends the run after the day in progress.
                 var desired = await SimulationStateStore.ReadAsync(session, ct);
                 var mode = desired.Mode;
-                activity?.SetTag("hcp.mode", mode.ToString());
                 if (!Wants(reason, mode))
                 {
                     return new RunReport(reason, days.Count > 0 ? RunOutcome.Generated : RunOutcome.NotRunning, days, desired.DesiredMode);
@@ -205,7 +200,7 @@ public sealed class SimulationRunner
                 IncrementResult? result;
                 try
                 {
-                    result = await AppendDayAsync(dataset, mode, ct);
+                    result = await AppendDayAsync(dataset, mode, reason, ct);
                 }
                 catch (GenerationBusyException e)
                 {
@@ -231,23 +226,19 @@ public sealed class SimulationRunner
         }
     }
 
-    /// <summary>Appends the day after the watermark, in its own span, with the increment of the dataset's current parameters.</summary>
-    private async Task<IncrementResult?> AppendDayAsync(DatasetState dataset, GenerationMode mode, CancellationToken ct)
+    /// <summary>
+    /// Appends the day after the watermark with the increment of the dataset's current parameters: one trace, "hcp.increment
+    /// YYYY-MM-DD" (DailyIncrement's), tagged with this worker, the mode and why it ran.
+    /// </summary>
+    private async Task<IncrementResult?> AppendDayAsync(DatasetState dataset, GenerationMode mode, RunReason reason, CancellationToken ct)
     {
-        using var span = GeneratorTelemetry.Source.StartActivity("generator.day");
         var modeName = mode == GenerationMode.Accelerated ? "accelerated" : "nightly";
-        span?.SetTag("hcp.mode", modeName);
-        span?.SetTag("hcp.day", dataset.SimulatedThrough.AddDays(1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+        KeyValuePair<string, object?>[] tags = [new("hcp.mode", modeName), new("hcp.reason", Name(reason)), new("hcp.worker", WorkerId)];
         Volatile.Write(ref _generating, 1);
         IncrementResult? result;
         try
         {
-            result = await IncrementFor(dataset).RunNextDayAsync(ct);
-        }
-        catch (Exception e) when (e is not GenerationBusyException)
-        {
-            span?.SetStatus(ActivityStatusCode.Error, e.Message); // rolled back: the day is absent
-            throw;
+            result = await IncrementFor(dataset).RunNextDayAsync(ct, tags);
         }
         finally
         {
@@ -259,9 +250,6 @@ public sealed class SimulationRunner
         }
         var rows = result.Counts.Values.Sum();
         var rowsPerSecond = result.Seconds > 0 ? rows / result.Seconds : 0;
-        span?.SetTag("hcp.rows", rows);
-        span?.SetTag("hcp.rows_per_second", Math.Round(rowsPerSecond));
-        span?.SetTag("hcp.run_id", result.RunId.ToString());
         var modeTag = new KeyValuePair<string, object?>("hcp.mode", modeName);
         GeneratorTelemetry.Days.Add(1, modeTag);
         GeneratorTelemetry.Rows.Add(rows, modeTag);

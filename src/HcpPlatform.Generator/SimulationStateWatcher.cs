@@ -48,6 +48,8 @@ public sealed class SimulationStateWatcher(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // Polling once a second: untraced, so its queries make no root traces (the work it triggers is traced).
+        using var untraced = PlatformTelemetry.Untraced("generator.watch");
         if (_options.MigrateOnStart)
         {
             await MigrateAsync(stoppingToken);

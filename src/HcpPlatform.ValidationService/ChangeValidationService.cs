@@ -1,3 +1,4 @@
+using HcpPlatform.Data.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace HcpPlatform.ValidationService;
@@ -15,6 +16,8 @@ public sealed class ChangeValidationService(
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // Looking for an unvalidated change is polling: untraced. A validation it starts is a trace of its own.
+        using var untraced = PlatformTelemetry.Untraced("validation.watch");
         var poll = PollAsync(options.Value.PollInterval, stoppingToken);
         signal.Raise(); // whatever happened while the service was down
         try

@@ -1,3 +1,4 @@
+using HcpPlatform.Data.Hosting;
 using HcpPlatform.Data.Loading;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -22,6 +23,7 @@ public sealed class DatasetChangeListener(
         {
             return;
         }
+        using var untraced = PlatformTelemetry.Untraced("validation.listen"); // (re)connecting and LISTEN: no traces
         var connectionString = new NpgsqlConnectionStringBuilder(database.ConnectionString)
         {
             Pooling = false,

@@ -52,7 +52,7 @@ public sealed class ValidationRunner(
 
             LatestRun? run;
             ValidationReport report;
-            using var span = PlatformTelemetry.Source.StartActivity("validation");
+            Activity? span = null;
             await using (var tx = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct))
             {
                 await using (var readOnly = new NpgsqlCommand("SET TRANSACTION READ ONLY", connection, tx))
@@ -73,6 +73,9 @@ public sealed class ValidationRunner(
                         return null;
                     }
                 }
+                // Work to do: one trace per validation, named for what triggered it ("hcp.validate increment"). The look
+                // for work above is not traced when the caller is a polling loop.
+                span = PlatformTelemetry.StartWork("hcp.validate " + (trigger ?? run!.Kind));
                 // The checks are spread over more connections, all sharing this transaction's snapshot.
                 string snapshot;
                 await using (var export = new NpgsqlCommand("SELECT pg_export_snapshot()", connection, tx))
@@ -89,6 +92,7 @@ public sealed class ValidationRunner(
             var stored = new StoredValidation(id, run?.Id, effectiveTrigger, report.StartedAt, report.DurationMs,
                 report.Passed, report.Checks.Count, report.Failed, report.Checks);
             Record(stored, span);
+            span?.Dispose();
             return stored;
         }
         finally

@@ -37,6 +37,9 @@ public sealed record BackfillRequest(string? Scenario, long? Seed, int? Hcps, in
 
 public sealed record BackfillAccepted(Guid RunId, string Status, string StatusUrl);
 
+/// <summary>The day one advance appended: its lineage run, rows per table and duration.</summary>
+public sealed record AdvanceResponse(DateOnly Day, Guid RunId, long Rows, IReadOnlyDictionary<string, long> Counts, double Seconds);
+
 public static class GenerationApi
 {
     public const string RegenerateConfirmation = "REGENERATE";
@@ -62,6 +65,8 @@ public static class GenerationApi
             .WithSummary("Scenario, speed, nightly schedule and injected events");
         api.MapPut("/config", PutConfig).RequireAuthorization(AdminPolicies.Admin)
             .WithSummary("Replace scenario, speed, schedule and injected events (validated)");
+        api.MapPost("/advance", Advance).ProducesProblem(StatusCodes.Status409Conflict).RequireAuthorization(AdminPolicies.Admin)
+            .WithSummary("Append the next simulated day now (one daily increment, exactly once), whatever the mode");
         api.MapPost("/backfill", StartBackfill).ProducesProblem(StatusCodes.Status409Conflict).RequireAuthorization(AdminPolicies.Admin)
             .WithSummary("Regenerate the dataset in the background (confirm: \"REGENERATE\"); poll GET /api/admin/runs/{id}");
         return app;
@@ -81,6 +86,29 @@ public static class GenerationApi
         }
         var state = await control.SetModeAsync(GenerationControl.Running, request?.SecondsPerSimulatedDay is not null, request?.SecondsPerSimulatedDay, ct);
         return TypedResults.Ok(ToResponse(state));
+    }
+
+    /// <summary>
+    /// One daily increment in this process, like the generator's: the day after the watermark in one transaction under the
+    /// generation lock, so it is never written twice even while accelerated play runs (then one of the two waits its turn).
+    /// </summary>
+    public static async Task<Results<Ok<AdvanceResponse>, ProblemHttpResult>> Advance(AdminDatabase database, CancellationToken ct)
+    {
+        IncrementResult? result;
+        try
+        {
+            result = await new DailyIncrement(database.ConnectionString).RunNextDayAsync(ct);
+        }
+        catch (GenerationBusyException e)
+        {
+            return TypedResults.Problem(statusCode: 409, title: "Another writer is generating", detail: e.Message);
+        }
+        if (result is null)
+        {
+            return TypedResults.Problem(statusCode: 409, title: "There is no dataset to extend yet",
+                detail: "Generate one first: POST /api/admin/generation/backfill (or 'hcp generate').");
+        }
+        return TypedResults.Ok(new AdvanceResponse(result.Day, result.RunId, result.Counts.Values.Sum(), result.Counts, Math.Round(result.Seconds, 3)));
     }
 
     public static async Task<Ok<ControlResponse>> Pause(GenerationControl control, CancellationToken ct) =>

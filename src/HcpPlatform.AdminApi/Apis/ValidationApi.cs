@@ -1,5 +1,6 @@
 using HcpPlatform.AdminApi.Security;
 using HcpPlatform.AdminApi.Services;
+using HcpPlatform.Data.Hosting;
 using HcpPlatform.Data.Validation;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
@@ -43,6 +44,8 @@ public static class ValidationApi
         {
             return TypedResults.Problem(statusCode: 409, title: "There is no dataset to validate", detail: "Generate one first: POST /api/admin/generation/backfill.");
         }
+        // One trace, named for the work, linked to this request's span.
+        using var span = PlatformTelemetry.StartWork("hcp.validate api");
         // A dedicated connection: the checks run long queries, not for the pooled data source.
         var connectionString = new NpgsqlConnectionStringBuilder(database.ConnectionString) { CommandTimeout = 0 }.ConnectionString;
         await using var connection = new NpgsqlConnection(connectionString);
@@ -52,6 +55,10 @@ public static class ValidationApi
         var runId = await ValidationStore.CurrentGenerationRunIdAsync(connection, ct);
         var id = await ValidationStore.SaveAsync(connection, report, runId, "api", ct);
         var stored = await ValidationStore.GetAsync(connection, id, ct);
+        span?.SetTag("hcp.trigger", "api");
+        span?.SetTag("hcp.validation_id", id.ToString());
+        span?.SetTag("hcp.checks_total", report.Checks.Count);
+        span?.SetTag("hcp.checks_failed", report.Failed);
         return TypedResults.Created($"/api/admin/validation/{id}", stored);
     }
 }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using HcpPlatform.Data.Hosting;
 using HcpPlatform.Data.Security;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -130,6 +131,7 @@ public sealed partial class ApiKeyUseRecorder(ApiKeyCache cache, NpgsqlDataSourc
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        using var untraced = PlatformTelemetry.Untraced("api_keys.flush"); // every 15 s: bookkeeping, no traces
         using var timer = new PeriodicTimer(Interval);
         try
         {

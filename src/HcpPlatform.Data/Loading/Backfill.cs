@@ -52,7 +52,10 @@ public static class Backfill
     {
         var total = Stopwatch.StartNew();
         var stages = new Dictionary<string, double>(StringComparer.Ordinal);
-        using var root = PlatformTelemetry.Source.StartActivity("backfill");
+        // One trace per backfill, named for what it builds; each stage is a child span.
+        using var root = PlatformTelemetry.StartWork(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"hcp.backfill {p.Scenario} ({p.Hcps} HCPs, {p.Months} months, seed {p.Seed})"));
+        root?.SetTag("hcp.scenario", p.Scenario);
         root?.SetTag("hcp.seed", p.Seed);
         root?.SetTag("hcp.hcps", p.Hcps);
         root?.SetTag("hcp.months", p.Months);
@@ -122,7 +125,6 @@ public static class Backfill
             await Stage(stages, "generate_and_copy", () => loading);
             await Stage(stages, "aggregate_and_index", async () =>
             {
-                using var span = PlatformTelemetry.Source.StartActivity("aggregate_and_index");
                 var indexing = BuildSchema.BuildIndexesAsync(dedicated, events.SelectMany(IndexesOf), background.Token);
                 pending.Add(indexing);
                 // One pass over the events gives both aggregates. Each table they complete is rewritten rather than updated:
@@ -195,7 +197,6 @@ public static class Backfill
 
             await Stage(stages, "swap", async () =>
             {
-                using var span = PlatformTelemetry.Source.StartActivity("swap");
                 await BuildSchema.SwapAsync(main, schema, async (c, tx) =>
                 {
                     // The universal views were dropped with the old tables: re-create them on the new ones.
@@ -208,6 +209,8 @@ public static class Backfill
             {
                 root?.SetTag($"hcp.rows.{table}", rows);
             }
+            root?.SetTag("hcp.rows", counts.Values.Sum());
+            root?.SetTag("hcp.run_id", runId.ToString());
             return new BackfillResult(runId, p, counts, checksums, stages, total.Elapsed.TotalSeconds, validation);
         }
         catch (Exception e)
@@ -237,6 +240,7 @@ public static class Backfill
     private static async Task Stage(Dictionary<string, double> stages, string name, Func<Task> work)
     {
         var clock = Stopwatch.StartNew();
+        using var span = PlatformTelemetry.Source.StartActivity(name);
         await work();
         stages[name] = Math.Round(clock.Elapsed.TotalSeconds, 3);
     }

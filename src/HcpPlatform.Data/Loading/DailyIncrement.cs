@@ -25,11 +25,15 @@ public sealed class DailyIncrement(string connectionString)
 
     private (Guid DatasetId, string Parameters, Population Population)? _cached;
 
-    /// <summary>Appends the day after the watermark; null when there is no dataset yet.</summary>
-    public async Task<IncrementResult?> RunNextDayAsync(CancellationToken ct)
+    /// <summary>
+    /// Appends the day after the watermark; null when there is no dataset yet. The day is one trace, "hcp.increment
+    /// YYYY-MM-DD", with the stages (simulate, copy, aggregates, commit) as children, the row counts as attributes and
+    /// <paramref name="tags"/> (the caller's: e.g. the generator's mode) on its root.
+    /// </summary>
+    public async Task<IncrementResult?> RunNextDayAsync(CancellationToken ct, IEnumerable<KeyValuePair<string, object?>>? tags = null)
     {
         var clock = Stopwatch.StartNew();
-        using var span = PlatformTelemetry.Source.StartActivity("increment");
+        using var span = PlatformTelemetry.StartWork("hcp.increment", tags);
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
@@ -45,7 +49,10 @@ public sealed class DailyIncrement(string connectionString)
         var parameters = GenerationParameters.FromJson(state.ParametersJson);
         var population = PopulationFor(state, parameters);
         var day = state.SimulatedThrough.AddDays(1);
-        span?.SetTag("hcp.day", day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
+        var dayText = day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        span?.SetTag("hcp.day", dayText);
+        span?.DisplayName = "hcp.increment " + dayText;
+        var stage = PlatformTelemetry.Source.StartActivity("simulate");
 
         var stimuli = new List<Engine.Model.StimulusEvent>();
         var outcomes = new List<Engine.Model.OutcomeEvent>();
@@ -65,7 +72,13 @@ public sealed class DailyIncrement(string connectionString)
         var starting = population.Campaigns.Overlapping(day, day).Where(c => c.Start == day).ToList();
         var participation = starting.SelectMany(c => population.ParticipationRows(c, day, erased)).ToList();
 
+        stage?.SetTag("hcp.rows.stimuli_events", stimuli.Count);
+        stage?.SetTag("hcp.rows.outcome_events", outcomes.Count);
+        stage?.SetTag("hcp.rows.prescribing_history", rx.Count);
+        stage?.Dispose();
+
         const string schema = HcpDbContext.DatasetSchema;
+        stage = PlatformTelemetry.Source.StartActivity("copy");
         var counts = new SortedDictionary<string, long>(StringComparer.Ordinal)
         {
             ["campaigns"] = CopyWriter.Copy(connection, schema, DatasetTables.Campaigns, starting.Select(c => CampaignCalendar.ToRow(c, day)), freeze: false, ct: ct),
@@ -75,7 +88,15 @@ public sealed class DailyIncrement(string connectionString)
             ["prescribing_history"] = CopyWriter.Copy(connection, schema, DatasetTables.Rx, rx, freeze: false, ct: ct),
         };
 
+        foreach (var (table, n) in counts)
+        {
+            stage?.SetTag($"hcp.rows.{table}", n);
+        }
+        stage?.Dispose();
+
+        stage = PlatformTelemetry.Source.StartActivity("aggregates");
         var affected = stimuli.Select(s => s.HcpId).Concat(outcomes.Select(o => o.HcpId)).Distinct().ToArray();
+        stage?.SetTag("hcp.hcps_affected", affected.Length);
         await ExecuteAsync(connection, tx, Aggregates.UpdateChannelEngagements(schema, onlySomeHcps: true), affected, ct);
         await ExecuteAsync(connection, tx, Aggregates.UpdateParticipationCounts(schema, onlySomeHcps: true), affected, ct);
         await ExecuteAsync(connection, tx, $"""
@@ -87,6 +108,9 @@ public sealed class DailyIncrement(string connectionString)
             UPDATE {schema}.dataset_info SET simulated_through = @dayDate, updated_at = now();
             """, null, ct, day);
 
+        stage?.Dispose();
+
+        stage = PlatformTelemetry.Source.StartActivity("commit");
         var runId = Guid.CreateVersion7();
         await Lineage.StartAsync(connection, runId, "increment", $"{{\"day\": \"{day:yyyy-MM-dd}\", \"dataset\": \"{state.Id}\"}}", day, ct, tx);
         await Lineage.FinishAsync(connection, runId, "succeeded", counts, null, null, "not_validated", null, ct, tx);
@@ -95,6 +119,7 @@ public sealed class DailyIncrement(string connectionString)
             await notify.ExecuteNonQueryAsync(ct);
         }
         await tx.CommitAsync(ct);
+        stage?.Dispose();
 
         var rows = counts.Values.Sum();
         DaysGenerated.Add(1);
@@ -104,6 +129,8 @@ public sealed class DailyIncrement(string connectionString)
         {
             span?.SetTag($"hcp.rows.{table}", n);
         }
+        span?.SetTag("hcp.rows", rows);
+        span?.SetTag("hcp.run_id", runId.ToString());
         return new IncrementResult(runId, day, counts, clock.Elapsed.TotalSeconds);
     }
 

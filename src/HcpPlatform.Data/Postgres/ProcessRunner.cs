@@ -23,13 +23,20 @@ internal static class ProcessRunner
     /// <summary>Runs a PostgreSQL program, switching to the postgres user when we are root.</summary>
     public static Task<ProcessResult> RunAsPostgresAsync(string program, IReadOnlyList<string> arguments, CancellationToken ct)
     {
+        var (command, wrapped) = AsPostgres(program, arguments);
+        return RunAsync(command, wrapped, ct);
+    }
+
+    /// <summary>The command line that runs a PostgreSQL program as the postgres user (through runuser when we are root).</summary>
+    public static (string Program, IReadOnlyList<string> Arguments) AsPostgres(string program, IReadOnlyList<string> arguments)
+    {
         if (!IsRoot)
         {
-            return RunAsync(program, arguments, ct);
+            return (program, arguments);
         }
         var wrapped = new List<string> { "-u", PostgresUser, "--", program };
         wrapped.AddRange(arguments);
-        return RunAsync(LocateRunUser(), wrapped, ct);
+        return (LocateRunUser(), wrapped);
     }
 
     public static async Task<ProcessResult> RunAsync(string program, IReadOnlyList<string> arguments, CancellationToken ct)
