@@ -9,7 +9,7 @@ namespace HcpPlatform.AppHost;
 /// (the AppHost's admin-key parameter). Each reports what the API answered: the run, the day or the verdict on success,
 /// the ProblemDetails' title and detail on an error.
 /// </summary>
-internal static class AdminCommands
+public static class AdminCommands
 {
     public const string BackfillDevelopment = "backfill-development";
     public const string PlayAccelerated = "play-accelerated";
@@ -20,7 +20,7 @@ internal static class AdminCommands
     /// <summary>Seconds of wall time per simulated day for "Play accelerated".</summary>
     public const double AcceleratedSecondsPerDay = 2;
 
-    public static IResourceBuilder<ProjectResource> WithPlatformCommands(this IResourceBuilder<ProjectResource> admin, IResourceBuilder<ParameterResource> adminKey)
+    internal static IResourceBuilder<ProjectResource> WithPlatformCommands(this IResourceBuilder<ProjectResource> admin, IResourceBuilder<ParameterResource> adminKey)
     {
         Add(admin, adminKey, BackfillDevelopment, "Backfill development dataset", "/api/admin/generation/backfill",
             new { scenario = "development", confirm = "REGENERATE" }, "DatabaseArrowUp",

@@ -1,10 +1,7 @@
-using System.Diagnostics;
-using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using HcpPlatform.Testing;
-using Npgsql;
 
 namespace HcpPlatform.AppHost.Tests;
 
@@ -14,7 +11,7 @@ namespace HcpPlatform.AppHost.Tests;
 /// the admin API lands rows, which the validation service then validates.
 /// </summary>
 [Collection(PostgresFixture.CollectionName)]
-public sealed class AppHostTests(PostgresFixture postgres)
+public sealed class ExistingServerTests(PostgresFixture postgres)
 {
     /// <summary>The admin API's bootstrap key for this run (the AppHost's "admin-key" parameter; ≥ 32 characters).</summary>
     private const string AdminKey = "apphost-tests-admin-key-0123456789abcdefghij";
@@ -31,7 +28,7 @@ public sealed class AppHostTests(PostgresFixture postgres)
 
         var appHost = await DistributedApplicationTestingBuilder.CreateAsync<Projects.HcpPlatform_AppHost>(
         [
-            "UseExistingPostgres=true",
+            "PostgresMode=existing",
             $"ConnectionStrings:hcpdb={connectionString}",
             $"Parameters:admin-key={AdminKey}",
         ], ct);
@@ -44,7 +41,7 @@ public sealed class AppHostTests(PostgresFixture postgres)
         var migrations = await app.ResourceNotifications.WaitForResourceAsync("migrations",
             e => e.Snapshot.State?.Text is { } state && KnownResourceStates.TerminalStates.Contains(state), ct).WaitAsync(StartTimeout, ct);
         Assert.Equal(0, migrations.Snapshot.ExitCode);
-        Assert.True(await ScalarAsync(connectionString, "SELECT count(*) FROM platform.schema_migrations") > 0);
+        Assert.True(await Poll.ScalarAsync(connectionString, "SELECT count(*) FROM platform.schema_migrations") > 0);
 
         // The admin API (and the other HTTP services) pass their health checks.
         await app.ResourceNotifications.WaitForResourceHealthyAsync("admin", ct).WaitAsync(StartTimeout, ct);
@@ -67,12 +64,12 @@ public sealed class AppHostTests(PostgresFixture postgres)
         using var acceptedBody = JsonDocument.Parse(await accepted.Content.ReadAsStringAsync(ct));
         var runId = acceptedBody.RootElement.GetProperty("runId").GetGuid();
 
-        var status = await PollAsync(async () =>
+        var status = await Poll.UntilAsync(async () =>
         {
             using var run = JsonDocument.Parse(await admin.GetStringAsync(new Uri($"/api/admin/runs/{runId}", UriKind.Relative), ct));
             var s = run.RootElement.GetProperty("status").GetString();
             return s is "running" ? null : s;
-        }, WorkTimeout, ct);
+        }, WorkTimeout, "the backfill run", ct);
         Assert.Equal("succeeded", status);
 
         // The rows landed.
@@ -81,11 +78,11 @@ public sealed class AppHostTests(PostgresFixture postgres)
             Assert.Equal(300, counts.RootElement.GetProperty("tables").GetProperty("hcp_profiles").GetInt64());
             Assert.True(counts.RootElement.GetProperty("tables").GetProperty("stimuli_events").GetInt64() > 0);
         }
-        Assert.Equal(300, await ScalarAsync(connectionString, "SELECT count(*) FROM hcp.hcp_profiles"));
+        Assert.Equal(300, await Poll.ScalarAsync(connectionString, "SELECT count(*) FROM hcp.hcp_profiles"));
 
         // The validation service noticed the change (NOTIFY hcp_dataset_changed) and validated that run.
         using var validation = app.CreateHttpClient("validation");
-        var trigger = await PollAsync(async () =>
+        var trigger = await Poll.UntilAsync(async () =>
         {
             using var response = await validation.GetAsync(new Uri("/validations/latest", UriKind.Relative), ct);
             if (response.StatusCode == HttpStatusCode.NotFound)
@@ -97,31 +94,7 @@ public sealed class AppHostTests(PostgresFixture postgres)
                 && latest.RootElement.GetProperty("generationRunId").GetGuid() == runId
                 ? latest.RootElement.GetProperty("trigger").GetString()
                 : null;
-        }, WorkTimeout, ct);
+        }, WorkTimeout, "the validation of the backfill", ct);
         Assert.Equal("backfill", trigger);
-    }
-
-    /// <summary>Calls <paramref name="probe"/> until it returns a value (polling, 250 ms apart), or fails at the deadline.</summary>
-    private static async Task<string> PollAsync(Func<Task<string?>> probe, TimeSpan deadline, CancellationToken ct)
-    {
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < deadline)
-        {
-            if (await probe() is { } value)
-            {
-                return value;
-            }
-            await Task.Delay(TimeSpan.FromMilliseconds(250), ct);
-        }
-        Assert.Fail($"Nothing within {deadline.TotalSeconds:0} s.");
-        return null!;
-    }
-
-    private static async Task<long> ScalarAsync(string connectionString, string sql)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        return Convert.ToInt64(await command.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
     }
 }
