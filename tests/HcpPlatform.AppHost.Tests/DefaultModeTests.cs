@@ -58,12 +58,12 @@ public sealed class DefaultModeTests(DefaultModePlatform platform) : IClassFixtu
         {
             var refused = await platform.CommandAsync("admin", AdminCommands.AdvanceOneDay, ct);
             Assert.False(refused.Success);
-            Assert.Contains("409 There is no dataset to extend yet", refused.ErrorMessage, StringComparison.Ordinal);
+            Assert.Contains("409 There is no dataset to extend yet", refused.Message, StringComparison.Ordinal);
         }
 
         // "Backfill development dataset": the run starts, its rows land, the validation service validates it.
         var backfill = await platform.CommandAsync("admin", AdminCommands.BackfillDevelopment, ct);
-        Assert.True(backfill.Success, backfill.ErrorMessage);
+        Assert.True(backfill.Success, backfill.Message);
         Assert.StartsWith("Backfill started: run ", backfill.Message, StringComparison.Ordinal);
         var runId = Guid.Parse(backfill.Message!.Split(' ')[3]);
         var status = await Poll.UntilAsync(async () => await StatusAsync(connectionString!, runId) is { } s and not "running" ? s : null, WorkTimeout, "the backfill", ct);
@@ -85,16 +85,16 @@ public sealed class DefaultModeTests(DefaultModePlatform platform) : IClassFixtu
 
         // "Advance one day", "Validate now", "Play accelerated" and "Pause" report what the API did.
         var advanced = await platform.CommandAsync("admin", AdminCommands.AdvanceOneDay, ct);
-        Assert.True(advanced.Success, advanced.ErrorMessage);
+        Assert.True(advanced.Success, advanced.Message);
         Assert.StartsWith("Appended 20", advanced.Message, StringComparison.Ordinal);
         var validated = await platform.CommandAsync("admin", AdminCommands.ValidateNow, ct);
-        Assert.True(validated.Success, validated.ErrorMessage);
+        Assert.True(validated.Success, validated.Message);
         Assert.StartsWith("Validation passed: ", validated.Message, StringComparison.Ordinal);
         var play = await platform.CommandAsync("admin", AdminCommands.PlayAccelerated, ct);
-        Assert.True(play.Success, play.ErrorMessage);
+        Assert.True(play.Success, play.Message);
         Assert.Equal("Playing: one simulated day every 2 s", play.Message);
         var pause = await platform.CommandAsync("admin", AdminCommands.Pause, ct);
-        Assert.True(pause.Success, pause.ErrorMessage);
+        Assert.True(pause.Success, pause.Message);
         Assert.StartsWith("Desired mode: paused", pause.Message, StringComparison.Ordinal);
     }
 
@@ -109,13 +109,13 @@ public sealed class DefaultModeTests(DefaultModePlatform platform) : IClassFixtu
         if (await Poll.ScalarAsync(connectionString!, "SELECT count(*) FROM hcp.dataset_info") == 0)
         {
             var backfill = await platform.CommandAsync("admin", AdminCommands.BackfillDevelopment, ct);
-            Assert.True(backfill.Success, backfill.ErrorMessage);
+            Assert.True(backfill.Success, backfill.Message);
             var runId = Guid.Parse(backfill.Message!.Split(' ')[3]);
             Assert.Equal("succeeded", await Poll.UntilAsync(async () => await StatusAsync(connectionString!, runId) is { } s and not "running" ? s : null, WorkTimeout, "the backfill", ct));
         }
         // A day appended now: its trace is named for it.
         var advanced = await platform.CommandAsync("admin", AdminCommands.AdvanceOneDay, ct);
-        Assert.True(advanced.Success, advanced.ErrorMessage);
+        Assert.True(advanced.Success, advanced.Message);
         var day = advanced.Message!.Split(' ')[1].TrimEnd(':');
 
         using var playwright = await Playwright.CreateAsync();
