@@ -21,7 +21,8 @@ public sealed class DefaultModePlatform : IAsyncLifetime
 
     public int PostgresPort { get; } = LocalPorts.FindFree();
 
-    public Uri DashboardUrl { get; } = new(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{LocalPorts.FindFree()}"));
+    /// <summary>Where the dashboard serves its pages (the testing builder chooses the port).</summary>
+    public Uri DashboardUrl => App.GetEndpoint("aspire-dashboard", "http");
 
     public DistributedApplication App => _app ?? throw new InvalidOperationException("The platform has not started.");
 
@@ -36,9 +37,6 @@ public sealed class DefaultModePlatform : IAsyncLifetime
             $"Postgres:DataDirectory={DataDirectory}",
             string.Create(CultureInfo.InvariantCulture, $"Postgres:Port={PostgresPort}"),
             $"Parameters:admin-key={AdminKey}",
-            $"ASPNETCORE_URLS={DashboardUrl}",
-            string.Create(CultureInfo.InvariantCulture, $"ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL=http://127.0.0.1:{LocalPorts.FindFree()}"),
-            string.Create(CultureInfo.InvariantCulture, $"ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL=http://127.0.0.1:{LocalPorts.FindFree()}"),
             "ASPIRE_DASHBOARD_UNSECURED_ALLOW_ANONYMOUS=true",
         ], (options, _) =>
         {
