@@ -55,9 +55,11 @@ public sealed class TelemetryTests(PostgresFixture postgres)
         bool AllSpans(IReadOnlyList<OtlpPayload> payloads)
         {
             var spans = Platform(payloads);
-            return new[] { "backfill", "generate", "aggregate_and_index", "validate", "swap", "increment" }.All(n => spans.Any(s => s.Name == n))
+            return new[] { "generate", "aggregate_and_index", "validate", "swap", "simulate", "commit" }.All(n => spans.Any(s => s.Name == n))
+                && spans.Any(s => s.Name.StartsWith("hcp.backfill ", StringComparison.Ordinal))
+                && spans.Any(s => s.Name.StartsWith("hcp.increment ", StringComparison.Ordinal))
                 && LoadedTables.All(t => spans.Any(s => s.Name == "copy" && s.Attributes.GetValueOrDefault("db.table") == t))
-                && spans.Count(s => s.Name == "validation") >= 2;
+                && spans.Count(s => s.Name.StartsWith("hcp.validate ", StringComparison.Ordinal)) >= 2;
         }
         Assert.True(await receiver.WaitForAsync(AllSpans, Deadline),
             "missing stage spans; got: " + string.Join(", ", Platform(receiver.Payloads).Select(s => s.Name).Distinct()));
@@ -65,7 +67,8 @@ public sealed class TelemetryTests(PostgresFixture postgres)
             "missing metrics: " + string.Join(", ", Metrics.Where(m => !receiver.Payloads.Any(x => x.Signal == "metrics" && OtlpProtobuf.Contains(x.Body, m)))));
 
         var spans = Platform(receiver.Payloads);
-        var root = Assert.Single(spans, s => s.Name == "backfill");
+        // Each unit of work is a trace named for it: "hcp.backfill development (300 HCPs, …)", "hcp.increment YYYY-MM-DD".
+        var root = Assert.Single(spans, s => s.Name.StartsWith("hcp.backfill ", StringComparison.Ordinal));
         Assert.Equal("300", root.Attributes["hcp.hcps"]);
         foreach (var table in LoadedTables)
         {
@@ -73,13 +76,14 @@ public sealed class TelemetryTests(PostgresFixture postgres)
             Assert.Equal(backfill.Counts[table].ToString(System.Globalization.CultureInfo.InvariantCulture), copy.Attributes["db.rows"]);
             Assert.Equal(backfill.Counts[table].ToString(System.Globalization.CultureInfo.InvariantCulture), root.Attributes[$"hcp.rows.{table}"]);
         }
-        var day = Assert.Single(spans, s => s.Name == "increment");
-        Assert.Equal(increment!.Day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), day.Attributes["hcp.day"]);
+        var dayText = increment!.Day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        var day = Assert.Single(spans, s => s.Name == "hcp.increment " + dayText);
+        Assert.Equal(dayText, day.Attributes["hcp.day"]);
         Assert.Equal(increment.Counts["stimuli_events"].ToString(System.Globalization.CultureInfo.InvariantCulture), day.Attributes["hcp.rows.stimuli_events"]);
         // A validation's span ends just after its result is stored: wait for the export rather than race it.
-        Assert.True(await receiver.WaitForAsync(p => Platform(p).Any(s => s.Name == "validation" && s.Attributes.GetValueOrDefault("hcp.trigger") == "backfill"
+        Assert.True(await receiver.WaitForAsync(p => Platform(p).Any(s => s.Name == "hcp.validate backfill" && s.Attributes.GetValueOrDefault("hcp.trigger") == "backfill"
             && s.Attributes.GetValueOrDefault("hcp.generation_run_id") == backfill.RunId.ToString()), Deadline), "the backfill's validation span");
-        Assert.True(await receiver.WaitForAsync(p => Platform(p).Any(s => s.Name == "validation" && s.Attributes.GetValueOrDefault("hcp.trigger") == "increment"), Deadline),
+        Assert.True(await receiver.WaitForAsync(p => Platform(p).Any(s => s.Name == "hcp.validate increment" && s.Attributes.GetValueOrDefault("hcp.trigger") == "increment"), Deadline),
             "the increment's validation span");
 
         // The service's own name and logs arrive too.
