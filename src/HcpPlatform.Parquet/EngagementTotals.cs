@@ -5,10 +5,11 @@ using HcpPlatform.Engine.Model;
 namespace HcpPlatform.Parquet;
 
 /// <summary>
-/// The derived columns the PostgreSQL loader computes in SQL after the load (Data/Loading/Aggregates.cs), computed here
-/// from one HCP's events as they stream: every input is the HCP's own touches and responses, so a shard computes its HCPs'
-/// values alone, with no merge step. channel_engagements is written as PostgreSQL gives the jsonb back, and the numbers
-/// are rounded as numeric rounds (half away from zero), from exact decimal arithmetic.
+/// One HCP's touches and responses, accumulated as its events stream, for the derived columns the PostgreSQL loader computes
+/// in SQL after the load (Data/Loading/Aggregates.cs): channel_engagements, engagement_score and the participation counts.
+/// Every input is the HCP's own events, so a shard computes its HCPs' values alone, with no merge step. channel_engagements
+/// is written as PostgreSQL gives the jsonb back, and the numbers are rounded as numeric rounds (half away from zero), from
+/// exact decimal arithmetic.
 /// </summary>
 internal sealed class EngagementTotals
 {
@@ -17,54 +18,70 @@ internal sealed class EngagementTotals
 
     private readonly int[] _touches = new int[Channels.Length];
     private readonly int[] _responses = new int[Channels.Length];
-    private readonly DateTime?[] _lastContact = new DateTime?[Channels.Length];
-    private readonly Dictionary<Guid, (int Touches, int Responses)> _byCampaign = [];
+    private readonly DateTime[] _lastContact = new DateTime[Channels.Length];
+    private Dictionary<Guid, (int Touches, int Responses)>? _byCampaign;
 
-    private static readonly EngagementTotals None = new();
+    /// <summary>The HCP's touches an outcome may still answer (outcomes can come in a later evaluation than their touch).</summary>
+    private Dictionary<Guid, (int Channel, Guid? Campaign, DateTime Date)>? _answerable;
 
-    /// <summary>The totals of every HCP with a touch in <paramref name="stimuli"/>, responses counted from <paramref name="outcomes"/>.</summary>
-    public static Dictionary<Guid, EngagementTotals> Of(IReadOnlyList<StimulusEvent> stimuli, IReadOnlyList<OutcomeEvent> outcomes)
+    public void AddStimulus(StimulusEvent s)
     {
-        var responses = new Dictionary<Guid, int>(outcomes.Count);
-        foreach (var o in outcomes)
+        var channel = Array.IndexOf(Channels, s.Channel);
+        if (channel < 0)
         {
-            if (o.StimulusId is { } s)
-            {
-                responses[s] = responses.GetValueOrDefault(s) + 1;
-            }
+            throw new InvalidOperationException($"Unknown channel '{s.Channel}'.");
         }
-        var result = new Dictionary<Guid, EngagementTotals>();
-        foreach (var s in stimuli)
+        _touches[channel]++;
+        if (s.EventDate > _lastContact[channel])
         {
-            if (!result.TryGetValue(s.HcpId, out var totals))
-            {
-                totals = new EngagementTotals();
-                result[s.HcpId] = totals;
-            }
-            var channel = Array.IndexOf(Channels, s.Channel);
-            var answered = responses.GetValueOrDefault(s.Id);
-            if (channel >= 0)
-            {
-                totals._touches[channel]++;
-                totals._responses[channel] += answered;
-                if (totals._lastContact[channel] is not { } last || s.EventDate > last)
-                {
-                    totals._lastContact[channel] = s.EventDate;
-                }
-            }
-            if (s.CampaignId is { } campaign)
-            {
-                var (t, r) = totals._byCampaign.GetValueOrDefault(campaign);
-                totals._byCampaign[campaign] = (t + 1, r + answered);
-            }
+            _lastContact[channel] = s.EventDate;
         }
-        return result;
+        if (s.CampaignId is { } campaign)
+        {
+            _byCampaign ??= [];
+            var (t, r) = _byCampaign.GetValueOrDefault(campaign);
+            _byCampaign[campaign] = (t + 1, r);
+        }
+        (_answerable ??= [])[s.Id] = (channel, s.CampaignId, s.EventDate);
     }
 
-    public static EngagementTotals For(Dictionary<Guid, EngagementTotals> totals, Guid hcp) => totals.GetValueOrDefault(hcp) ?? None;
+    /// <summary>A response: counted for its touch's channel and campaign. Its touch must have been added before.</summary>
+    public void AddOutcome(OutcomeEvent o)
+    {
+        if (o.StimulusId is not { } stimulus)
+        {
+            return;
+        }
+        if (_answerable is null || !_answerable.TryGetValue(stimulus, out var touch))
+        {
+            throw new InvalidOperationException($"Outcome {o.Id} answers touch {stimulus}, which was not seen (or was forgotten too early).");
+        }
+        _responses[touch.Channel]++;
+        if (touch.Campaign is { } campaign)
+        {
+            var (t, r) = _byCampaign![campaign];
+            _byCampaign[campaign] = (t, r + 1);
+        }
+    }
+
+    /// <summary>Forgets the touches dated before <paramref name="before"/>: no outcome still to come can answer them.</summary>
+    public void ForgetTouchesBefore(DateTime before)
+    {
+        if (_answerable is null)
+        {
+            return;
+        }
+        foreach (var (id, touch) in _answerable)
+        {
+            if (touch.Date < before)
+            {
+                _answerable.Remove(id);
+            }
+        }
+    }
 
     /// <summary>Touches and responses of the HCP within a campaign (participation's touch_count and response_count).</summary>
-    public (int Touches, int Responses) InCampaign(Guid campaign) => _byCampaign.GetValueOrDefault(campaign);
+    public (int Touches, int Responses) InCampaign(Guid campaign) => _byCampaign?.GetValueOrDefault(campaign) ?? default;
 
     /// <summary>
     /// channel_engagements as PostgreSQL's jsonb text (keys in jsonb's order: score, channel, lastContact, responseRate,
@@ -81,20 +98,20 @@ internal sealed class EngagementTotals
         {
             var t = _touches[c];
             var r = _responses[c];
-            string score, rate;
+            string score, rate, last;
             if (t == 0)
             {
-                (score, rate) = ("0", "0");
+                (score, rate, last) = ("0", "0", "null");
             }
             else
             {
                 var s = Math.Round(0.7m * Math.Min(100m, 250m * r / t) + 0.3m * Math.Min(100m, 5m * t), 1, MidpointRounding.AwayFromZero);
                 score = s.ToString("F1", CultureInfo.InvariantCulture);
                 rate = Math.Round(100m * r / t, 2, MidpointRounding.AwayFromZero).ToString("F2", CultureInfo.InvariantCulture);
+                last = "\"" + _lastContact[c].ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) + "\"";
                 weighted += s * t;
                 touches += t;
             }
-            var last = _lastContact[c] is { } l ? "\"" + l.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) + "\"" : "null";
             text.Append(c == 0 ? "" : ", ")
                 .Append("{\"score\": ").Append(score)
                 .Append(", \"channel\": \"").Append(Channels[c])

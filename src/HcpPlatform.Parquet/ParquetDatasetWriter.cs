@@ -133,7 +133,9 @@ public sealed class TableWriter<T> : IDisposable
     private readonly ParquetTable<T> _table;
     private readonly IProgress<ParquetProgress>? _progress;
     private readonly SortedDictionary<string, ParquetTableFile<T>> _months = new(StringComparer.Ordinal);
+    private readonly List<(string Path, long Rows)> _closed = [];
     private readonly ParquetTableFile<T>? _single;
+    private IReadOnlyList<(string Path, long Rows)>? _completed;
     // The file of the last row's month: consecutive rows mostly share it.
     private ParquetTableFile<T>? _lastFile;
     private int _lastMonth = -1;
@@ -171,6 +173,36 @@ public sealed class TableWriter<T> : IDisposable
         }
     }
 
+    /// <summary>Closes the month files written so far: their months are complete (a later row of one of them is an error).</summary>
+    public void CloseMonths()
+    {
+        foreach (var (month, file) in _months)
+        {
+            file.Close();
+            _closed.Add((file.Path, file.Rows));
+            file.Dispose();
+        }
+        _months.Clear();
+        (_lastFile, _lastMonth) = (null, -1);
+    }
+
+    /// <summary>Closes the table's files (once; later calls return the same list).</summary>
+    public IReadOnlyList<(string Path, long Rows)> Complete()
+    {
+        if (_completed is null)
+        {
+            if (_single is not null)
+            {
+                _single.Close();
+                _closed.Add((_single.Path, _single.Rows));
+            }
+            CloseMonths();
+            _progress?.Report(new ParquetProgress(_table.Name, Rows, true));
+            _completed = _closed;
+        }
+        return _completed;
+    }
+
     private ParquetTableFile<T> FileOfMonth(DateTime instant)
     {
         var utc = instant.ToUniversalTime();
@@ -182,30 +214,17 @@ public sealed class TableWriter<T> : IDisposable
         var name = utc.ToString("yyyy-MM", CultureInfo.InvariantCulture);
         if (!_months.TryGetValue(name, out var file))
         {
-            file = new ParquetTableFile<T>(_output.PathOf(_table.Name, false, name), _table, _output.Uuids);
+            var path = _output.PathOf(_table.Name, false, name);
+            if (_closed.Any(c => c.Path == path))
+            {
+                throw new InvalidOperationException($"A row of {_table.Name} for {name} came after that month's file was closed.");
+            }
+            file = new ParquetTableFile<T>(path, _table, _output.Uuids);
             _months[name] = file;
         }
         (_lastFile, _lastMonth) = (file, month);
         return file;
     }
-
-    /// <summary>Closes the table's files (once; later calls return the same list).</summary>
-    public IReadOnlyList<(string Path, long Rows)> Complete()
-    {
-        if (_completed is null)
-        {
-            var files = _single is null ? _months.Values.ToList() : [_single];
-            foreach (var file in files)
-            {
-                file.Close();
-            }
-            _progress?.Report(new ParquetProgress(_table.Name, Rows, true));
-            _completed = files.Select(f => (f.Path, f.Rows)).ToList();
-        }
-        return _completed;
-    }
-
-    private IReadOnlyList<(string Path, long Rows)>? _completed;
 
     public void Dispose()
     {

@@ -77,72 +77,124 @@ public static class ParquetGeneration
             output.Table(ParquetTables.Capacity).AddRange(ContactLimitGenerator.Capacity(r.Seed, r.Hcps, r.Config.MaxRepVisitsPerDay, windowStart));
             output.Table(ParquetTables.GroundTruth).AddRange(GroundTruth.Build(population.Model, r.Seed).Select(g => { g.Details = JsonbText.Normalize(g.Details); return g; }));
         }
+        var stimuli = output.Table(ParquetTables.Stimuli);
+        var outcomes = output.Table(ParquetTables.Outcomes);
+        var rx = output.Table(ParquetTables.Rx);
+        var totals = new EngagementTotals[slice.Count];
+        for (var i = 0; i < totals.Length; i++)
+        {
+            totals[i] = new EngagementTotals();
+        }
+        // An outcome comes at most this long after its touch (the longest attribution window), perhaps in the next three months.
+        var answerableDays = r.Config.AttributionWindowDays.Values.Max() + 1;
+
+        // The events three months at a time: a row group is held in memory until complete, so the months open at once set the
+        // memory (the engine's events come HCP by HCP, each with all its months). Each evaluation plans the months before
+        // its first (outcomes and the Rx lookback reach back up to two), which costs the engine about two thirds more work
+        // than one pass over the window; the engine is a fifth of the work here.
+        foreach (var (from, to) in Quarters(windowStart, r.AsOf))
+        {
+            // Four writers, one per kind of row, each on its own thread, while the engine evaluates the next blocks.
+            Action<EventBlock>[] writers =
+            [
+                block =>
+                {
+                    // A block's events come HCP by HCP, in HCP order.
+                    var h = block.HcpFrom;
+                    foreach (var x in block.Stimuli)
+                    {
+                        totals[Advance(ref h, x.HcpId, block) - slice.From].AddStimulus(x);
+                    }
+                    h = block.HcpFrom;
+                    foreach (var x in block.Outcomes)
+                    {
+                        totals[Advance(ref h, x.HcpId, block) - slice.From].AddOutcome(x);
+                    }
+                },
+                block =>
+                {
+                    foreach (var x in block.Stimuli)
+                    {
+                        x.Metadata = JsonbText.Normalize(x.Metadata);
+                        stimuli.Add(x);
+                    }
+                },
+                block =>
+                {
+                    foreach (var x in block.Outcomes)
+                    {
+                        x.Metadata = JsonbText.Normalize(x.Metadata);
+                        outcomes.Add(x);
+                    }
+                },
+                block =>
+                {
+                    foreach (var x in block.Rx)
+                    {
+                        x.ProductMix = JsonbText.Normalize(x.ProductMix)!;
+                        rx.Add(x);
+                    }
+                },
+            ];
+            Pipeline(new Simulator(population).Evaluate(windowStart, from, to, slice, r.Parallelism, EngineBlockSize, ct), writers, ct);
+            stimuli.CloseMonths();
+            outcomes.CloseMonths();
+            rx.CloseMonths();
+            var forget = SimDate.StartUtc(to.AddDays(1 - answerableDays));
+            foreach (var t in totals)
+            {
+                t.ForgetTouchesBefore(forget);
+            }
+        }
+        stages["events"] = Lap(clock);
+
+        // The HCPs' own tables, once their totals are complete: two writers side by side.
         var profiles = output.Table(ParquetTables.Profiles);
         var participation = output.Table(ParquetTables.Participation);
         var territories = output.Table(ParquetTables.Territories);
         var limits = output.Table(ParquetTables.ContactLimits);
-        var stimuli = output.Table(ParquetTables.Stimuli);
-        var outcomes = output.Table(ParquetTables.Outcomes);
-        var rx = output.Table(ParquetTables.Rx);
+        Parallel.Invoke(new ParallelOptions { CancellationToken = ct },
+            () =>
+            {
+                for (var h = slice.From; h < slice.To; h++)
+                {
+                    var hcp = totals[h - slice.From];
+                    var profile = population.Profiles[h - population.FirstProfile];
+                    (profile.ChannelEngagements, profile.EngagementScore) = hcp.Engagements();
+                    profile.ChannelAffinities = JsonbText.Normalize(profile.ChannelAffinities)!;
+                    profiles.Add(profile);
+                    foreach (var p in population.ParticipationRowsOf(h, campaigns, r.AsOf))
+                    {
+                        (p.TouchCount, p.ResponseCount) = hcp.InCampaign(p.CampaignId);
+                        participation.Add(p);
+                    }
+                }
+            },
+            () =>
+            {
+                for (var h = slice.From; h < slice.To; h++)
+                {
+                    var traits = population.Traits[h];
+                    territories.AddRange(population.TerritoryRows(traits));
+                    foreach (var l in ContactLimitGenerator.Rows(r.Seed, traits))
+                    {
+                        l.PreferredDays = JsonbText.Normalize(l.PreferredDays);
+                        l.BlackoutDates = JsonbText.Normalize(l.BlackoutDates);
+                        limits.Add(l);
+                    }
+                }
+            });
 
-        // The engine evaluates blocks on its threads; four writers, one per kind of row, turn each block into rows (the
-        // JSON texts normalized on the way) while the next blocks are evaluated.
-        void HcpRows(EventBlock block)
+        int Advance(ref int h, Guid hcp, EventBlock block)
         {
-            var totals = EngagementTotals.Of(block.Stimuli, block.Outcomes);
-            for (var h = block.HcpFrom; h < block.HcpTo; h++)
+            while (h < block.HcpTo && population.Traits[h].Id != hcp)
             {
-                var traits = population.Traits[h];
-                var hcp = EngagementTotals.For(totals, traits.Id);
-                var profile = population.Profiles[h - population.FirstProfile];
-                (profile.ChannelEngagements, profile.EngagementScore) = hcp.Engagements();
-                profile.ChannelAffinities = JsonbText.Normalize(profile.ChannelAffinities)!;
-                profiles.Add(profile);
-                foreach (var p in population.ParticipationRowsOf(h, campaigns, r.AsOf))
-                {
-                    (p.TouchCount, p.ResponseCount) = hcp.InCampaign(p.CampaignId);
-                    participation.Add(p);
-                }
-                territories.AddRange(population.TerritoryRows(traits));
-                foreach (var l in ContactLimitGenerator.Rows(r.Seed, traits))
-                {
-                    l.PreferredDays = JsonbText.Normalize(l.PreferredDays);
-                    l.BlackoutDates = JsonbText.Normalize(l.BlackoutDates);
-                    limits.Add(l);
-                }
+                h++;
             }
+            return h < block.HcpTo ? h : throw new InvalidOperationException($"An event of HCP {hcp} is out of HCP order in the block of HCPs {block.HcpFrom}–{block.HcpTo}.");
         }
-        Action<EventBlock>[] writers =
-        [
-            HcpRows,
-            block =>
-            {
-                foreach (var x in block.Stimuli)
-                {
-                    x.Metadata = JsonbText.Normalize(x.Metadata);
-                    stimuli.Add(x);
-                }
-            },
-            block =>
-            {
-                foreach (var x in block.Outcomes)
-                {
-                    x.Metadata = JsonbText.Normalize(x.Metadata);
-                    outcomes.Add(x);
-                }
-            },
-            block =>
-            {
-                foreach (var x in block.Rx)
-                {
-                    x.ProductMix = JsonbText.Normalize(x.ProductMix)!;
-                    rx.Add(x);
-                }
-            },
-        ];
-        Pipeline(new Simulator(population).Evaluate(windowStart, windowStart, r.AsOf, slice, r.Parallelism, EngineBlockSize, ct), writers, ct);
         ct.ThrowIfCancellationRequested();
-        stages["generate_and_write"] = Lap(clock);
+        stages["hcp_tables"] = Lap(clock);
 
         var files = output.Close(ct);
         var manifest = new ParquetManifest("parquet", info.Id, info.Seed, info.HcpCount, info.SimulatedThrough, r.Shard.ToString(), ToText(r.Uuids), files);
@@ -216,6 +268,17 @@ public static class ParquetGeneration
             {
                 queue.Dispose();
             }
+        }
+    }
+
+    /// <summary>The window three calendar months at a time, from the window's first month, clipped to the window.</summary>
+    internal static IEnumerable<(DateOnly From, DateOnly To)> Quarters(DateOnly windowStart, DateOnly asOf)
+    {
+        for (var month = SimDate.MonthNumber(windowStart); SimDate.MonthStart(month) <= asOf; month += 3)
+        {
+            var from = SimDate.MonthStart(month);
+            var to = SimDate.MonthStart(month + 3).AddDays(-1);
+            yield return (from < windowStart ? windowStart : from, to > asOf ? asOf : to);
         }
     }
 

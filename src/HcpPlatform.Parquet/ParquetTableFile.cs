@@ -11,14 +11,14 @@ namespace HcpPlatform.Parquet;
 internal sealed class ParquetTableFile<T> : IDisposable
 {
     /// <summary>
-    /// Rows per row group: large enough for column statistics and parallel scans to pay off (DuckDB's own files have
-    /// 122,880), small enough that a shard's open month files (three event tables × the window's months, each holding one
-    /// row group in memory, compressed) stay within tens of megabytes.
+    /// Rows per row group: DuckDB's own (122,880), large enough for statistics and parallel scans to pay off. A row group
+    /// is held in memory until complete (about 400 bytes a row in the writer's buffers, measured), so a generation keeps
+    /// few month files open at once (a quarter, see ParquetGeneration).
     /// </summary>
-    public const int RowGroupRows = 262_144;
+    public const int RowGroupRows = 122_880;
 
-    /// <summary>Rows gathered before they are handed to the column writers.</summary>
-    private const int BatchRows = 8_192;
+    /// <summary>Rows gathered before they are handed to the column writers (their objects are held until then).</summary>
+    private const int BatchRows = 512;
 
     private readonly ParquetFileWriter _file;
     private readonly ColumnBuffer<T>[] _buffers;
@@ -74,6 +74,7 @@ internal sealed class ParquetTableFile<T> : IDisposable
     public void Dispose()
     {
         _rowGroup?.Dispose();
+        _rowGroup = null;
         _file.Dispose();
     }
 

@@ -12,7 +12,8 @@ namespace HcpPlatform.Cli.Tests;
 [Collection(PostgresFixture.CollectionName)]
 public sealed class ParquetTests(PostgresFixture postgres)
 {
-    private static readonly string[] Dataset = ["--seed=7", "--hcps=300", "--months=3", "--as-of=2026-03-31"];
+    /// <summary>Five months ending mid-month: generation evaluates three months at a time, so outcomes cross from one evaluation into the next.</summary>
+    private static readonly string[] Dataset = ["--seed=7", "--hcps=300", "--months=5", "--as-of=2026-03-20"];
     private static readonly string[] EventTables = ["stimuli_events", "outcome_events", "prescribing_history"];
     private static readonly string[] GlobalTables = ["campaigns", "channel_capacity", "ground_truth", "dataset_info"];
 
@@ -73,10 +74,11 @@ public sealed class ParquetTests(PostgresFixture postgres)
             }
 
             // Event tables: one Hive-style folder per month, and every row in the folder of its own month.
-            foreach (var (table, dateColumn) in new[] { ("stimuli_events", "event_date"), ("outcome_events", "event_date"), ("prescribing_history", "month") })
+            string[] months = ["2025-10", "2025-11", "2025-12", "2026-01", "2026-02", "2026-03"];
+            foreach (var (table, dateColumn, first) in new[] { ("stimuli_events", "event_date", 0), ("outcome_events", "event_date", 0), ("prescribing_history", "month", 1) })
             {
                 var folders = Directory.GetDirectories(Path.Combine(Dir("single"), table)).Select(d => Path.GetFileName(d)!).Order(StringComparer.Ordinal).ToArray();
-                Assert.Equal(["event_month=2026-01", "event_month=2026-02", "event_month=2026-03"], folders);
+                Assert.Equal(months[first..].Select(m => "event_month=" + m), folders);
                 var misplaced = Digests.Query(duck, $"SELECT count(*) FROM read_parquet('{Dir("shards")}/*/{table}/*/*.parquet', hive_partitioning = true) WHERE strftime({dateColumn}, '%Y-%m') <> event_month");
                 Assert.Equal(0L, Convert.ToInt64(misplaced[0][0], System.Globalization.CultureInfo.InvariantCulture));
             }
