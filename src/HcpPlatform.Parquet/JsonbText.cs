@@ -308,7 +308,7 @@ public static class JsonbText
         var point = mantissa.IndexOf('.', StringComparison.Ordinal);
         var integer = point < 0 ? mantissa : mantissa[..point];
         var fraction = point < 0 ? "" : mantissa[(point + 1)..];
-        if (integer.Length == 0 || (point >= 0 && fraction.Length == 0) || !(integer + fraction).All(char.IsAsciiDigit))
+        if (integer.Length == 0 || (integer.Length > 1 && integer[0] == '0') || (point >= 0 && fraction.Length == 0) || !(integer + fraction).All(char.IsAsciiDigit))
         {
             throw new FormatException($"Not JSON: '{raw}' is not a number.");
         }
