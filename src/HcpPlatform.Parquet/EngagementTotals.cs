@@ -21,10 +21,11 @@ internal sealed class EngagementTotals
     private readonly DateTime[] _lastContact = new DateTime[Channels.Length];
     private Dictionary<Guid, (int Touches, int Responses)>? _byCampaign;
 
-    /// <summary>The HCP's touches an outcome may still answer (outcomes can come in a later evaluation than their touch).</summary>
-    private Dictionary<Guid, (int Channel, Guid? Campaign, DateTime Date)>? _answerable;
+    /// <summary>What an outcome needs of the touch it answers.</summary>
+    internal readonly record struct Touch(EngagementTotals Hcp, int Channel, Guid? Campaign, DateTime Date);
 
-    public void AddStimulus(StimulusEvent s)
+    /// <summary>Counts a touch, and returns what its outcomes will need.</summary>
+    public Touch AddStimulus(StimulusEvent s)
     {
         var channel = Array.IndexOf(Channels, s.Channel);
         if (channel < 0)
@@ -42,41 +43,17 @@ internal sealed class EngagementTotals
             var (t, r) = _byCampaign.GetValueOrDefault(campaign);
             _byCampaign[campaign] = (t + 1, r);
         }
-        (_answerable ??= [])[s.Id] = (channel, s.CampaignId, s.EventDate);
+        return new Touch(this, channel, s.CampaignId, s.EventDate);
     }
 
-    /// <summary>A response: counted for its touch's channel and campaign. Its touch must have been added before.</summary>
-    public void AddOutcome(OutcomeEvent o)
+    /// <summary>A response to <paramref name="touch"/> (one of this HCP's): counted for its channel and campaign.</summary>
+    public void AddResponse(Touch touch)
     {
-        if (o.StimulusId is not { } stimulus)
-        {
-            return;
-        }
-        if (_answerable is null || !_answerable.TryGetValue(stimulus, out var touch))
-        {
-            throw new InvalidOperationException($"Outcome {o.Id} answers touch {stimulus}, which was not seen (or was forgotten too early).");
-        }
         _responses[touch.Channel]++;
         if (touch.Campaign is { } campaign)
         {
             var (t, r) = _byCampaign![campaign];
             _byCampaign[campaign] = (t, r + 1);
-        }
-    }
-
-    /// <summary>Forgets the touches dated before <paramref name="before"/>: no outcome still to come can answer them.</summary>
-    public void ForgetTouchesBefore(DateTime before)
-    {
-        if (_answerable is null)
-        {
-            return;
-        }
-        foreach (var (id, touch) in _answerable)
-        {
-            if (touch.Date < before)
-            {
-                _answerable.Remove(id);
-            }
         }
     }
 

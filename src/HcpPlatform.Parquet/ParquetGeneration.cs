@@ -92,23 +92,42 @@ public static class ParquetGeneration
         // memory (the engine's events come HCP by HCP, each with all its months). Each evaluation plans the months before
         // its first (outcomes and the Rx lookback reach back up to two), which costs the engine about two thirds more work
         // than one pass over the window; the engine is a fifth of the work here.
+        // Touches of the previous three months an outcome of these three months may answer, and those of these three months
+        // the next ones may (only this writer's thread uses them).
+        var earlier = new Dictionary<Guid, EngagementTotals.Touch>();
         foreach (var (from, to) in Quarters(windowStart, r.AsOf))
         {
+            var later = new Dictionary<Guid, EngagementTotals.Touch>();
+            var answerableFrom = SimDate.StartUtc(to.AddDays(1 - answerableDays));
             // Four writers, one per kind of row, each on its own thread, while the engine evaluates the next blocks.
             Action<EventBlock>[] writers =
             [
                 block =>
                 {
-                    // A block's events come HCP by HCP, in HCP order.
+                    // A block's events come HCP by HCP, in HCP order. An outcome answers a touch of its block, or one of the
+                    // last days of the three months before, kept from then.
                     var h = block.HcpFrom;
+                    var touches = new Dictionary<Guid, EngagementTotals.Touch>(block.Stimuli.Count);
                     foreach (var x in block.Stimuli)
                     {
-                        totals[Advance(ref h, x.HcpId, block) - slice.From].AddStimulus(x);
+                        touches[x.Id] = totals[Advance(ref h, x.HcpId, block) - slice.From].AddStimulus(x);
                     }
-                    h = block.HcpFrom;
                     foreach (var x in block.Outcomes)
                     {
-                        totals[Advance(ref h, x.HcpId, block) - slice.From].AddOutcome(x);
+                        if (x.StimulusId is not { } answered)
+                        {
+                            continue;
+                        }
+                        var touch = touches.TryGetValue(answered, out var t) ? t : earlier.TryGetValue(answered, out t) ? t
+                            : throw new InvalidOperationException($"Outcome {x.Id} answers touch {answered}, which was not seen (or was forgotten too early).");
+                        touch.Hcp.AddResponse(touch);
+                    }
+                    foreach (var (id, touch) in touches)
+                    {
+                        if (touch.Date >= answerableFrom)
+                        {
+                            later[id] = touch;
+                        }
                     }
                 },
                 block =>
@@ -140,11 +159,7 @@ public static class ParquetGeneration
             stimuli.CloseMonths();
             outcomes.CloseMonths();
             rx.CloseMonths();
-            var forget = SimDate.StartUtc(to.AddDays(1 - answerableDays));
-            foreach (var t in totals)
-            {
-                t.ForgetTouchesBefore(forget);
-            }
+            earlier = later;
         }
         stages["events"] = Lap(clock);
 
@@ -163,6 +178,8 @@ public static class ParquetGeneration
                     (profile.ChannelEngagements, profile.EngagementScore) = hcp.Engagements();
                     profile.ChannelAffinities = JsonbText.Normalize(profile.ChannelAffinities)!;
                     profiles.Add(profile);
+                    // Not needed any more: let it go once written (its engagements text is most of this phase's memory).
+                    population.Profiles[h - population.FirstProfile] = null!;
                     foreach (var p in population.ParticipationRowsOf(h, campaigns, r.AsOf))
                     {
                         (p.TouchCount, p.ResponseCount) = hcp.InCampaign(p.CampaignId);

@@ -5,22 +5,16 @@ namespace HcpPlatform.Parquet;
 /// <summary>
 /// One Parquet file of one table, written as rows arrive: rows are gathered per column in batches and appended to a
 /// buffered row group (which holds only its encoded, compressed pages), and every row group but the last holds exactly
-/// <see cref="RowGroupRows"/> rows. Same rows in the same order → the same bytes: nothing in the file depends on time,
+/// the table's <see cref="ParquetTable{T}.RowGroupRows"/>. Same rows in the same order → the same bytes: nothing in the file depends on time,
 /// threads or the batches rows arrived in.
 /// </summary>
 internal sealed class ParquetTableFile<T> : IDisposable
 {
-    /// <summary>
-    /// Rows per row group: DuckDB's own (122,880), large enough for statistics and parallel scans to pay off. A row group
-    /// is held in memory until complete (about 400 bytes a row in the writer's buffers, measured), so a generation keeps
-    /// few month files open at once (a quarter, see ParquetGeneration).
-    /// </summary>
-    public const int RowGroupRows = 122_880;
-
     /// <summary>Rows gathered before they are handed to the column writers (their objects are held until then).</summary>
     private const int BatchRows = 512;
 
     private readonly ParquetFileWriter _file;
+    private readonly int _rowGroupRows;
     private readonly ColumnBuffer<T>[] _buffers;
     private RowGroupWriter? _rowGroup;
     private int _buffered;
@@ -39,6 +33,7 @@ internal sealed class ParquetTableFile<T> : IDisposable
         using var properties = builder.Build();
         _file = new ParquetFileWriter(path, table.Columns.Select(c => c.Definition(uuids)).ToArray(), properties);
         _buffers = table.Columns.Select(c => c.NewBuffer(BatchRows, uuids)).ToArray();
+        _rowGroupRows = table.RowGroupRows;
     }
 
     public string Path { get; }
@@ -53,11 +48,11 @@ internal sealed class ParquetTableFile<T> : IDisposable
         Rows++;
         _buffered++;
         _inRowGroup++;
-        if (_buffered == BatchRows || _inRowGroup == RowGroupRows)
+        if (_buffered == BatchRows || _inRowGroup == _rowGroupRows)
         {
             WriteBatch();
         }
-        if (_inRowGroup == RowGroupRows)
+        if (_inRowGroup == _rowGroupRows)
         {
             CloseRowGroup();
         }

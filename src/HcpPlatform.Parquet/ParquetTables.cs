@@ -4,8 +4,11 @@ using static HcpPlatform.Parquet.Columns;
 namespace HcpPlatform.Parquet;
 
 /// <summary>How the rows of one table are laid out in Parquet, and whether its files are split by month.</summary>
-public sealed class ParquetTable<T>(string name, ParquetColumn<T>[] columns, Func<T, DateTime>? monthOf = null, bool global = false)
+public sealed class ParquetTable<T>(string name, ParquetColumn<T>[] columns, Func<T, DateTime>? monthOf = null, bool global = false, int rowGroupRows = ParquetTables.RowGroupRows)
 {
+    /// <summary>Rows per row group (the last one of a file may have fewer).</summary>
+    public int RowGroupRows { get; } = rowGroupRows;
+
     public string Name { get; } = name;
     public IReadOnlyList<ParquetColumn<T>> Columns { get; } = columns;
 
@@ -25,6 +28,16 @@ public sealed class ParquetTable<T>(string name, ParquetColumn<T>[] columns, Fun
 /// </summary>
 public static class ParquetTables
 {
+    /// <summary>
+    /// Rows per row group: DuckDB's own (122,880), large enough for statistics and parallel scans to pay off. A row group
+    /// is held in memory until complete (about 1.8 times its raw size in the writer's buffers, measured), so a generation
+    /// keeps few month files open at once (three months, see ParquetGeneration).
+    /// </summary>
+    public const int RowGroupRows = 122_880;
+
+    /// <summary>hcp_profiles rows are wide (about 1 KB, the engagements JSON most of it): a quarter of the rows per group.</summary>
+    public const int ProfileRowGroupRows = 30_720;
+
     /// <summary>The name of the Hive-style partition folder level of the event tables.</summary>
     public const string MonthPartition = "event_month";
 
@@ -40,7 +53,7 @@ public static class ParquetTables
         Double<HcpProfile>("response_latency_factor", r => r.ResponseLatencyFactor), Double<HcpProfile>("engagement_volatility", r => r.EngagementVolatility),
         Double<HcpProfile>("base_conversion_rate", r => r.BaseConversionRate), Json<HcpProfile>("channel_engagements", r => r.ChannelEngagements),
         Double<HcpProfile>("engagement_score", r => r.EngagementScore), Bool<HcpProfile>("is_fixture", r => r.IsFixture),
-    ]);
+    ], rowGroupRows: ProfileRowGroupRows);
 
     public static readonly ParquetTable<Campaign> Campaigns = new("campaigns",
     [
