@@ -26,16 +26,49 @@ internal static class GenerateCommand
         var fixtures = new Option<FileInfo?>("--fixtures") { Description = "JSON file of known HCPs that take the first slots." };
         var json = CliOptions.Json();
         var validateOnly = CliOptions.Flag("--validate-only", "Only validate the existing dataset (same as 'hcp validate').");
+        var format = new Option<string>("--format") { Description = "Where the dataset goes: postgres (the database, default) or parquet (files in --out, no database).", DefaultValueFactory = _ => "postgres" };
+        format.AcceptOnlyFromAmong("postgres", "parquet");
+        var outDir = ParquetCommands.Out("Parquet only: a new or empty folder to write the dataset (or the shard) into.");
+        var shard = new Option<string?>("--shard") { Description = "Parquet only: write shard I of N (I/N, a slice of the HCPs); needs --as-of, so that every shard simulates the same days." };
+        var uuidType = ParquetCommands.UuidType();
 
         var command = new Command("generate", "Generate (backfill) the dataset: profiles, territories, campaigns, touches, responses, prescribing.")
         {
-            seed, hcps, months, scenario, wipe, yes, asOf, parallelism, fixtures, json, validateOnly,
+            seed, hcps, months, scenario, wipe, yes, asOf, parallelism, fixtures, json, validateOnly, format, outDir, shard, uuidType,
         };
         command.Validators.Add(r =>
         {
             if (r.GetValue(validateOnly) && r.GetValue(wipe))
             {
                 r.AddError("--validate-only checks the existing dataset and cannot be combined with --wipe, which replaces it.");
+            }
+            if (r.GetValue(format) == "parquet")
+            {
+                if (r.GetValue(outDir) is null)
+                {
+                    r.AddError("--format=parquet needs --out=DIR, a new or empty folder to write into.");
+                }
+                foreach (var (given, name) in new[] { (r.GetValue(wipe), "--wipe"), (r.GetValue(yes), "--yes"), (r.GetValue(validateOnly), "--validate-only") })
+                {
+                    if (given)
+                    {
+                        r.AddError($"{name} applies to the database and cannot be combined with --format=parquet, which writes files to --out.");
+                    }
+                }
+                if (r.GetValue(shard) is not null && r.GetValue(asOf) is null)
+                {
+                    r.AddError("--shard needs --as-of=YYYY-MM-DD: every shard of a run must simulate the same days, whenever and wherever it runs.");
+                }
+            }
+            else
+            {
+                foreach (var (given, name) in new[] { (r.GetValue(outDir) is not null, "--out"), (r.GetValue(shard) is not null, "--shard"), (r.GetValue(uuidType) is not null, "--uuid-type") })
+                {
+                    if (given)
+                    {
+                        r.AddError($"{name} applies to --format=parquet only.");
+                    }
+                }
             }
         });
         command.SetAction(async (r, ct) =>
@@ -59,6 +92,15 @@ internal static class GenerateCommand
                 Scenario = ScenarioName(preset, parameters.Hcps, parameters.Months),
                 Fixtures = LoadFixtures(r.GetValue(fixtures), parameters.Config, parameters.Hcps),
             };
+            if (r.GetValue(format) == "parquet")
+            {
+                var part = Parquet.ShardNumber.Whole;
+                if (r.GetValue(shard) is { } text && !Parquet.ShardNumber.TryParse(text, parameters.Hcps, out part, out var error))
+                {
+                    throw new UsageException($"--shard {error}");
+                }
+                return await ParquetCommands.GenerateAsync(output, parameters, r.GetValue(outDir)!, part, ParquetCommands.ParseUuidType(r.GetValue(uuidType)), ct);
+            }
             return await RunAsync(output, parameters, r.GetValue(wipe), r.GetValue(yes), ct);
         });
         return command;

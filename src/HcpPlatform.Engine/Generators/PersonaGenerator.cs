@@ -23,6 +23,19 @@ public sealed class PersonaGenerator(SimulationModel model, long seed, IReadOnly
 
     public (HcpProfile Profile, HcpTraits Traits) Generate(int slot)
     {
+        var (profile, traits) = Generate(slot, withProfile: true);
+        return (profile!, traits);
+    }
+
+    /// <summary>
+    /// The traits of persona #<paramref name="slot"/> alone, identical to <see cref="Generate(int)"/>'s: the same draws up to the
+    /// last one the traits use, without the names and texts only the profile row carries (a shard needs every HCP's traits but
+    /// only its own HCPs' profiles).
+    /// </summary>
+    public HcpTraits GenerateTraits(int slot) => Generate(slot, withProfile: false).Traits;
+
+    private (HcpProfile? Profile, HcpTraits Traits) Generate(int slot, bool withProfile)
+    {
         var fixture = slot < fixtures.Count ? fixtures[slot] : null;
         var rng = new KeyedRandom(seed, StreamKind.Persona, slot);
 
@@ -43,8 +56,7 @@ public sealed class PersonaGenerator(SimulationModel model, long seed, IReadOnly
         }
         var city = state.Cities[rng.Choose(Geography.CityWeights(state))];
         city = fixture?.City ?? city;
-        var organization = Geography.Organization(city, specialty, rng.NextInt(Geography.OrganizationVariants));
-        organization = fixture?.Organization ?? organization;
+        var organizationVariant = rng.NextInt(Geography.OrganizationVariants);
 
         var affinity = new double[Channel.Count];
         var segmentAffinity = model.Config.SegmentChannelAffinity[segment];
@@ -65,6 +77,33 @@ public sealed class PersonaGenerator(SimulationModel model, long seed, IReadOnly
             "Traditional Preference" => rng.Uniform(0.15, 0.30),
             _ => rng.Uniform(0.15, 0.35),
         }, 4);
+        var limits = ContactLimitGenerator.Rules(seed, slot, tierIndex);
+        var blackouts = ContactLimitGenerator.Blackouts(seed, slot);
+        var id = DeterministicId.Create(seed, StreamKind.Persona, slot);
+        var traits = new HcpTraits
+        {
+            Index = slot,
+            Id = id,
+            Tier = tierIndex,
+            Segment = segment,
+            Specialty = specialty,
+            State = state.Code,
+            City = city,
+            Region = state.Region,
+            PreferredContent = preferredContent,
+            Affinity = affinity,
+            LatencyFactor = latencyFactor,
+            Volatility = volatility,
+            BaseConversionRate = conversion,
+            Limits = limits,
+            Blackouts = blackouts,
+        };
+        if (!withProfile)
+        {
+            return (null, traits);
+        }
+
+        var organization = fixture?.Organization ?? Geography.Organization(city, specialty, organizationVariant);
         var nameSeed = (int)(rng.NextUInt64() & 0x7FFFFFFF);
         var female = rng.Chance(0.5);
 
@@ -80,10 +119,6 @@ public sealed class PersonaGenerator(SimulationModel model, long seed, IReadOnly
             firstName = names.FirstName(female ? Name.Gender.Female : Name.Gender.Male);
             lastName = names.LastName();
         }
-
-        var limits = ContactLimitGenerator.Rules(seed, slot, tierIndex);
-        var blackouts = ContactLimitGenerator.Blackouts(seed, slot);
-        var id = DeterministicId.Create(seed, StreamKind.Persona, slot);
 
         var profile = new HcpProfile
         {
@@ -108,24 +143,6 @@ public sealed class PersonaGenerator(SimulationModel model, long seed, IReadOnly
             EngagementVolatility = volatility,
             BaseConversionRate = conversion,
             IsFixture = fixture is not null,
-        };
-        var traits = new HcpTraits
-        {
-            Index = slot,
-            Id = id,
-            Tier = tierIndex,
-            Segment = segment,
-            Specialty = specialty,
-            State = state.Code,
-            City = city,
-            Region = state.Region,
-            PreferredContent = preferredContent,
-            Affinity = affinity,
-            LatencyFactor = latencyFactor,
-            Volatility = volatility,
-            BaseConversionRate = conversion,
-            Limits = limits,
-            Blackouts = blackouts,
         };
         return (profile, traits);
     }

@@ -15,19 +15,42 @@ public sealed class Population
     private readonly Dictionary<(string Region, string Specialty), Rep> _overlayByKey;
 
     public Population(SimulationModel model, long seed, int hcpCount, IReadOnlyList<FixtureHcp> fixtures, int parallelism = 1)
+        : this(model, seed, hcpCount, fixtures, parallelism, new HcpSlice(0, hcpCount))
+    {
+    }
+
+    /// <summary>
+    /// The population of <paramref name="hcpCount"/> HCPs with profile rows for the HCPs of <paramref name="profiles"/> only
+    /// (a shard's slice). Every HCP's traits are built all the same: territories (reps over the whole population sorted by
+    /// geography) and campaign enrollment (email batch positions) span the population. The profiles, two thirds of the
+    /// memory and most of the time, do not.
+    /// </summary>
+    public Population(SimulationModel model, long seed, int hcpCount, IReadOnlyList<FixtureHcp> fixtures, int parallelism, HcpSlice profiles)
     {
         if (hcpCount < fixtures.Count)
         {
             throw new ArgumentException($"The population ({hcpCount}) is smaller than the fixtures file ({fixtures.Count} HCPs); use --hcps of at least {fixtures.Count}.", nameof(hcpCount));
         }
+        if (profiles.From < 0 || profiles.To > hcpCount || profiles.From > profiles.To)
+        {
+            throw new ArgumentOutOfRangeException(nameof(profiles), $"The slice [{profiles.From}, {profiles.To}) is not within the population's {hcpCount} HCPs.");
+        }
         Model = model;
         Seed = seed;
-        Profiles = new HcpProfile[hcpCount];
+        FirstProfile = profiles.From;
+        Profiles = new HcpProfile[profiles.Count];
         Traits = new HcpTraits[hcpCount];
         var generator = new PersonaGenerator(model, seed, fixtures);
         Parallel.For(0, hcpCount, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, parallelism) }, i =>
         {
-            (Profiles[i], Traits[i]) = generator.Generate(i);
+            if (profiles.Contains(i))
+            {
+                (Profiles[i - profiles.From], Traits[i]) = generator.Generate(i);
+            }
+            else
+            {
+                Traits[i] = generator.GenerateTraits(i);
+            }
         });
         (Reps, OverlayReps) = TerritoryGenerator.Assign(model, seed, Traits);
         _overlayByKey = OverlayReps.ToDictionary(r => (r.Region, SpecialtyOf(r)));
@@ -38,7 +61,10 @@ public sealed class Population
 
     public SimulationModel Model { get; }
     public long Seed { get; }
+    /// <summary>The profile rows, in HCP order: all of them, or those of the slice the population was built for.</summary>
     public HcpProfile[] Profiles { get; }
+    /// <summary>The HCP index of <c>Profiles[0]</c>: 0 unless the population was built for a slice.</summary>
+    public int FirstProfile { get; }
     public HcpTraits[] Traits { get; }
     public IReadOnlyList<Rep> Reps { get; }
     public IReadOnlyList<Rep> OverlayReps { get; }
@@ -148,6 +174,21 @@ public sealed class Population
     /// <summary>The participation rows of a campaign's enrolled HCPs as of a day, in HCP order, leaving out the HCPs in <paramref name="excluded"/>.</summary>
     public IEnumerable<CampaignParticipation> ParticipationRows(CampaignPlan campaign, DateOnly asOf, IReadOnlySet<Guid> excluded) =>
         EnrolledHcps(campaign).Where(h => !excluded.Contains(Traits[h].Id)).Select(h => ParticipationRow(campaign, h, asOf));
+
+    /// <summary>
+    /// One HCP's participation rows as of a day: a row for each of <paramref name="campaigns"/> it is enrolled in, in that
+    /// order (the same rows <see cref="ParticipationRows"/> gives campaign by campaign).
+    /// </summary>
+    public IEnumerable<CampaignParticipation> ParticipationRowsOf(int hcp, IReadOnlyList<CampaignPlan> campaigns, DateOnly asOf)
+    {
+        foreach (var campaign in campaigns)
+        {
+            if (IsEnrolled(campaign, hcp))
+            {
+                yield return ParticipationRow(campaign, hcp, asOf);
+            }
+        }
+    }
 
     private CampaignParticipation ParticipationRow(CampaignPlan campaign, int hcp, DateOnly asOf)
     {

@@ -43,17 +43,28 @@ public sealed class Simulator
     public Population Population => _population;
 
     /// <summary>Streams the events dated in [from, to] of a dataset whose window starts at <paramref name="windowStart"/>, one block of HCPs at a time, in HCP order.</summary>
-    public IEnumerable<EventBlock> Evaluate(DateOnly windowStart, DateOnly from, DateOnly to, int parallelism, int blockSize = 2048, CancellationToken cancellationToken = default)
+    public IEnumerable<EventBlock> Evaluate(DateOnly windowStart, DateOnly from, DateOnly to, int parallelism, int blockSize = 2048, CancellationToken cancellationToken = default) =>
+        Evaluate(windowStart, from, to, new HcpSlice(0, _population.Count), parallelism, blockSize, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="Evaluate(DateOnly, DateOnly, DateOnly, int, int, CancellationToken)"/>, for the HCPs of <paramref name="hcps"/>
+    /// only (a shard): an HCP's events depend on it and the population, never on which other HCPs are evaluated.
+    /// </summary>
+    public IEnumerable<EventBlock> Evaluate(DateOnly windowStart, DateOnly from, DateOnly to, HcpSlice hcps, int parallelism, int blockSize, CancellationToken cancellationToken = default)
     {
         if (to < from)
         {
             yield break;
         }
+        if (hcps.From < 0 || hcps.To > _population.Count)
+        {
+            throw new ArgumentOutOfRangeException(nameof(hcps), $"The slice [{hcps.From}, {hcps.To}) is not within the population's {_population.Count} HCPs.");
+        }
         var context = new RangeContext(this, windowStart, from, to);
         var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, parallelism), CancellationToken = cancellationToken };
-        for (var start = 0; start < _population.Count; start += blockSize)
+        for (var start = hcps.From; start < hcps.To; start += blockSize)
         {
-            var end = Math.Min(_population.Count, start + blockSize);
+            var end = Math.Min(hcps.To, start + blockSize);
             var perHcp = new EventBlock[end - start];
             Parallel.For(start, end, options, h => perHcp[h - start] = EvaluateHcp(context, h));
             var block = new EventBlock { HcpFrom = start, HcpTo = end };
