@@ -14,6 +14,12 @@ namespace HcpPlatform.Engine.Generators;
 /// </summary>
 public sealed class RxGenerator(Population population)
 {
+    /// <summary>The noise on a month's Rx is lognormal with mean 1 and log-sd NoiseSigma + NoiseSigmaPerVolatility × the HCP's engagement volatility.</summary>
+    public const double NoiseSigma = 0.08;
+
+    /// <inheritdoc cref="NoiseSigma"/>
+    public const double NoiseSigmaPerVolatility = 0.3;
+
     private readonly SimulationModel _model = population.Model;
     private readonly long _seed = population.Seed;
     // A fault-injection test may remove or halve the lift, or flatten the seasonality (EngineFault); without faults
@@ -33,7 +39,7 @@ public sealed class RxGenerator(Population population)
         var rng = new KeyedRandom(_seed, StreamKind.Rx, hcp.Index, monthNumber);
         var start = SimDate.MonthStart(monthNumber);
         var lift = Lift(engagedResponsesLast30Days);
-        var sigma = 0.08 + 0.3 * hcp.Volatility;
+        var sigma = NoiseSigma + NoiseSigmaPerVolatility * hcp.Volatility;
         var noise = Math.Exp(rng.Normal(0, sigma) - sigma * sigma / 2);
         var rx = (int)Math.Round(hcp.BaseConversionRate * cfg.RxBaselineMultiplier * lift * (_ignoreSeasonality ? 1.0 : cfg.RxSeasonality[start.Month - 1]) * noise);
         var baseShare = hcp.Segment switch

@@ -107,6 +107,10 @@ public static class GroundTruth
         {
             Add("scenario_event", value, channel, period: period, details: details);
         }
+        // The prescribing noise (stated so a scorer, and the validator's distribution check, can model rx_count exactly);
+        // after the scenario events, so every earlier row keeps its id.
+        Add("rx_noise_sigma", RxGenerator.NoiseSigma, details: "{\"formula\": \"rx_count = round(base_conversion_rate * rx_baseline_multiplier * lift * seasonality * exp(e - s^2 / 2)), e ~ normal(0, s), s = rx_noise_sigma + rx_noise_sigma_per_volatility * engagement_volatility\"}");
+        Add("rx_noise_sigma_per_volatility", RxGenerator.NoiseSigmaPerVolatility);
         return rows;
     }
 

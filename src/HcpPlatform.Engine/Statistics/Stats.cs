@@ -225,6 +225,24 @@ public static class Stats
         ZCritical(alpha, tests) * Math.Sqrt(Math.Max(0, variance)) + margin * Math.Abs(expected);
 }
 
+/// <summary>
+/// A share (part / total) pooled over independent units — HCPs, whose own parts and totals vary — kept as the five sums
+/// its variance needs, so it can be accumulated in C# or read from one SQL aggregate. The variance is the ratio
+/// estimator's sandwich variance Σ(partᵢ − s·totalᵢ)² / (Σ totalᵢ)², evaluated at the share s under test: it holds
+/// whatever makes units differ (their traits, their own draws), because units are independent of one another.
+/// </summary>
+public readonly record struct ShareSums(long Units, double Part, double Total, double PartSquared, double PartTotal, double TotalSquared)
+{
+    public ShareSums Add(double part, double total) =>
+        new(Units + 1, Part + part, Total + total, PartSquared + part * part, PartTotal + part * total, TotalSquared + total * total);
+
+    public double Share => Total > 0 ? Part / Total : 0;
+
+    /// <summary>Variance of <see cref="Share"/> if the true share is <paramref name="share"/>.</summary>
+    public double VarianceAt(double share) =>
+        Total > 0 ? Math.Max(0, PartSquared - 2 * share * PartTotal + share * share * TotalSquared) / (Total * Total) : 0;
+}
+
 /// <summary>One category of a goodness-of-fit test: how many were expected and observed.</summary>
 public sealed record CellFit(string Key, double Expected, double Observed);
 
