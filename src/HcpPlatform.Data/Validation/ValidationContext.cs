@@ -21,7 +21,38 @@ internal sealed class ValidationContext
         Parameters = parameters;
         Model = model;
         Holidays = HolidaysBetween(info.WindowStart, info.SimulatedThrough);
-        WindowChannelFactor = ChannelFactors(model, info.WindowStart, info.SimulatedThrough);
+        VolumeEventPeriods = (model.Config.Events ?? [])
+            .Where(e => e.Type != Engine.Dynamics.ScenarioEvent.TerritoryChange)
+            .Select(e => (e.Start, e.End ?? info.SimulatedThrough)).ToList();
+        WindowChannelFactor = ChannelFactors(model, info.WindowStart, info.SimulatedThrough, IsVolumeEventDay);
+        VolumeDays = Enumerable.Range(0, WindowDays).Count(d => !IsVolumeEventDay(info.WindowStart.AddDays(d)));
+    }
+
+    /// <summary>
+    /// The periods of scenario events that add or remove touches or responses (seasonal_dip, product_launch, email_fatigue):
+    /// the volume and mix checks leave their days out (the events' effects are recorded in the ground truth, not modelled by
+    /// those checks; the response checks model email_fatigue themselves).
+    /// </summary>
+    public IReadOnlyList<(DateOnly Start, DateOnly End)> VolumeEventPeriods { get; }
+
+    /// <summary>Days of the window outside <see cref="VolumeEventPeriods"/>.</summary>
+    public int VolumeDays { get; }
+
+    public bool IsVolumeEventDay(DateOnly day) => VolumeEventPeriods.Any(p => day >= p.Start && day <= p.End);
+
+    /// <summary>
+    /// A condition on the stimuli alias <paramref name="alias"/> that leaves out touches in <see cref="VolumeEventPeriods"/>
+    /// (parameters added by <see cref="AddVolumeEventPeriods"/>); "true" when there are none.
+    /// </summary>
+    public string OutsideVolumeEvents(string alias) => VolumeEventPeriods.Count == 0 ? "true" : $"""
+        NOT EXISTS (SELECT 1 FROM unnest(@volumeEventStart::date[], @volumeEventEnd::date[]) AS v(first_day, last_day)
+                    WHERE ({alias}.event_date AT TIME ZONE 'UTC')::date BETWEEN v.first_day AND v.last_day)
+        """;
+
+    public void AddVolumeEventPeriods(Npgsql.NpgsqlParameterCollection p)
+    {
+        p.AddWithValue("volumeEventStart", VolumeEventPeriods.Select(x => x.Start).ToArray());
+        p.AddWithValue("volumeEventEnd", VolumeEventPeriods.Select(x => x.End).ToArray());
     }
 
     /// <summary>The schema name as given.</summary>
@@ -66,16 +97,20 @@ internal sealed class ValidationContext
         }
     }
 
-    /// <summary>Expected touches per HCP-year over the window: StimuliPerHcpYear × the window's channel factors.</summary>
+    /// <summary>Expected touches per HCP-year over the window (outside volume events): StimuliPerHcpYear × the window's channel factors.</summary>
     public double WindowStimuliPerHcpYear =>
         Model.Config.StimuliPerHcpYear * Model.ChannelShare.Select((share, c) => share * WindowChannelFactor[c]).Sum();
 
-    private static double[] ChannelFactors(SimulationModel model, DateOnly from, DateOnly to)
+    private static double[] ChannelFactors(SimulationModel model, DateOnly from, DateOnly to, Func<DateOnly, bool> skip)
     {
         var factors = new double[Channel.Count];
         var days = 0;
         for (var day = from; day <= to; day = day.AddDays(1))
         {
+            if (skip(day))
+            {
+                continue;
+            }
             days++;
             for (var c = 0; c < Channel.Count; c++)
             {

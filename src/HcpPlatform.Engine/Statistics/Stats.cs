@@ -223,6 +223,36 @@ public static class Stats
     /// <summary>The largest |observed − expected| <see cref="Agrees"/> accepts.</summary>
     public static double Allowance(double expected, double variance, double margin = 0, double alpha = FalseAlarmRate, int tests = 1) =>
         ZCritical(alpha, tests) * Math.Sqrt(Math.Max(0, variance)) + margin * Math.Abs(expected);
+
+    /// <summary>
+    /// Judges a check made of cells: every cell resting on at least <see cref="MinExpectedPerCell"/> events is tested with
+    /// <see cref="Agrees"/>, the false-alarm rate split evenly over the tested cells; smaller cells are reported, not
+    /// tested (and not dropped). A check with no testable cell passes as informational.
+    /// </summary>
+    public static CellVerdict JudgeCells(IReadOnlyList<Cell> cells, double alpha = FalseAlarmRate)
+    {
+        var tested = cells.Where(c => c.Events >= MinExpectedPerCell).ToList();
+        var scored = tested
+            .Select(c => new ScoredCell(c, Math.Abs(c.Observed - c.Expected) / Allowance(c.Expected, c.Variance, c.Margin, alpha, tested.Count)))
+            .OrderByDescending(x => double.IsNaN(x.Ratio) ? double.PositiveInfinity : x.Ratio).ToList();
+        return new CellVerdict(scored.All(x => x.Ratio <= 1), scored, cells.Where(c => c.Events < MinExpectedPerCell).ToList());
+    }
+}
+
+/// <summary>
+/// One cell of a statistical check: an observed total against its expectation under the stated model, the variance of the
+/// observed total under that model, a relative margin (zero where the expectation is exact) and how many events the cell
+/// rests on (a cell expecting fewer than <see cref="Stats.MinExpectedPerCell"/> is reported, not tested).
+/// </summary>
+public readonly record struct Cell(string Label, double Observed, double Expected, double Variance, double Margin = 0, double Events = double.PositiveInfinity);
+
+/// <summary>A tested cell and how much of its allowance its deviation uses (above 1: outside it).</summary>
+public readonly record struct ScoredCell(Cell Cell, double Ratio);
+
+/// <summary>The verdict of <see cref="Stats.JudgeCells"/>: the tested cells, worst first, and those too small to test.</summary>
+public sealed record CellVerdict(bool Passed, IReadOnlyList<ScoredCell> Tested, IReadOnlyList<Cell> TooSmall)
+{
+    public double WorstRatio => Tested.Count == 0 ? 0 : Tested[0].Ratio;
 }
 
 /// <summary>
