@@ -45,6 +45,14 @@ public sealed class DevelopmentDatasetFixture : IAsyncLifetime
     /// <summary>Another database on the same server, with every migration applied and no dataset.</summary>
     public Task<string> CreateMigratedDatabaseAsync() => _postgres.CreateMigratedDatabaseAsync();
 
+    private Task<string>? _scratch;
+
+    /// <summary>
+    /// One more database on the same server, shared by the tests that backfill datasets of their own one after another
+    /// (each backfill replaces the previous dataset atomically, so no test needs a database of its own).
+    /// </summary>
+    public Task<string> ScratchDatabaseAsync() => _scratch ??= _postgres.CreateMigratedDatabaseAsync();
+
     public async Task<NpgsqlConnection> OpenAsync()
     {
         var connection = new NpgsqlConnection(ConnectionString);
