@@ -72,8 +72,12 @@ public sealed class StatsTests
     {
         var sums = new ShareSums().Add(1, 4).Add(3, 4).Add(0, 2);
         Assert.Equal(0.4, sums.Share, 10);
-        // Σ(part − 0.4·total)² / (Σ total)² = (0.6² + 1.4² + 0.8²) / 100
+        // At the observed share: Σ(part − 0.4·total)² / (Σ total)² = (0.6² + 1.4² + 0.8²) / 100
         Assert.Equal((0.36 + 1.96 + 0.64) / 100, sums.VarianceAt(0.4), 10);
+        // At a share of 0.2 the parts are halved first: Σ(part / 2 − 0.2·total)² / 100 = (0.3² + 0.7² + 0.4²) / 100
+        Assert.Equal((0.09 + 0.49 + 0.16) / 100, sums.VarianceAt(0.2), 10);
+        // No part at all: the count's variance is its expectation.
+        Assert.Equal(0.2 / 10, new ShareSums().Add(0, 4).Add(0, 6).VarianceAt(0.2), 10);
     }
 
     [Fact]

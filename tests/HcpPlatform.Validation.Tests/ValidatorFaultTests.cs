@@ -37,9 +37,9 @@ public sealed class ValidatorFaultTests(DevelopmentDatasetFixture f, ITestOutput
         { nameof(EngineFault.TouchesOnHolidays), "no_holiday_touches" },
     };
 
-    private static GenerationParameters Parameters(long seed, int hcps, SimulationConfig config) => new()
+    private static GenerationParameters Parameters(long seed, int hcps, SimulationConfig config, int months = 12, DateOnly? asOf = null) => new()
     {
-        Seed = seed, Hcps = hcps, Months = 12, Scenario = "custom", AsOf = new DateOnly(2026, 6, 30), Parallelism = 2, Config = config,
+        Seed = seed, Hcps = hcps, Months = months, Scenario = "custom", AsOf = asOf ?? new DateOnly(2026, 6, 30), Parallelism = 2, Config = config,
     };
 
     /// <summary>Backfills the dataset and validates it: the pre-swap report when the loader refused it, else every check but the timed ones.</summary>
@@ -81,15 +81,16 @@ public sealed class ValidatorFaultTests(DevelopmentDatasetFixture f, ITestOutput
     }
 
     [Theory]
-    [InlineData(1)]
-    [InlineData(2)]
-    [InlineData(3)]
-    [InlineData(4)]
-    [InlineData(5)]
-    [InlineData(6)]
-    public async Task A_correct_small_dataset_passes_whatever_its_seed(long seed)
+    [InlineData(1, 12, "2026-06-30")]
+    [InlineData(2, 12, "2026-05-17")]
+    [InlineData(3, 3, "2026-06-30")]
+    [InlineData(4, 3, "2026-05-17")]
+    [InlineData(5, 1, "2026-06-30")]
+    [InlineData(6, 2, "2026-01-09")]
+    public async Task A_correct_small_dataset_passes_whatever_its_seed_and_window(long seed, int months, string asOf)
     {
-        var (swapped, report) = await GenerateAndValidateAsync(Parameters(seed, 300, new SimulationConfig()));
+        var (swapped, report) = await GenerateAndValidateAsync(Parameters(seed, 300, new SimulationConfig(), months,
+            DateOnly.ParseExact(asOf, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)));
         Assert.True(swapped);
         Assert.True(report.Passed, string.Join("; ", report.Checks.Where(c => !c.Passed).Select(c => $"{c.Name}: {string.Join(" | ", c.Examples)}")));
     }

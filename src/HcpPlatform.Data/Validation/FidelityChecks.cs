@@ -34,7 +34,7 @@ namespace HcpPlatform.Data.Validation;
 /// <item><b>touch_volume_model</b> — within each channel, the share of its touches that each tercile of the HCPs'
 /// affinity for the channel (and for rep visits and calls each tier) receives, against its share of the expected
 /// volume: (affinity_modifier_offset + affinity) × the channel's tier volume, for conference touches the congress
-/// attendance probability of HCPs whose congress falls in the window. Given the population, HCP h expects λ·wₕ touches:
+/// attendance probability × the share of the HCP's congress that falls in the window. Given the population, HCP h expects λ·wₕ touches:
 /// the share's variance is Σ(1[h in cell] − s)²(nₕ − λwₕ)² / N²; 3% margin for the caps (twice the largest departure
 /// measured). Measured: the largest share of its allowance a cell uses.</item>
 /// <item><b>response_rate_recovery</b> — each delivered stimulus's response probability recomputed from the ground truth:
@@ -326,9 +326,9 @@ internal static class FidelityChecks
         }
         var model = run.C.Model;
         var tierVolume = Channel.Names.SelectMany((channel, c) => SimulationConfig.Tiers.Select((tier, t) => (channel, tier, model.TierVolume[c, t]))).ToList();
-        // Congresses starting in the window, per specialty: the HCPs who can have conference touches at all.
-        var congresses = Specialties.TaxonomyCodes.Keys.Select(sp => (Specialty: sp, Count: Enumerable.Range(run.C.Info.WindowStart.Year, run.C.Info.SimulatedThrough.Year - run.C.Info.WindowStart.Year + 1)
-            .Count(y => Specialties.CongressStart(sp, y) is var d && d >= run.C.Info.WindowStart && d <= run.C.Info.SimulatedThrough && !run.C.IsVolumeEventDay(d)))).ToList();
+        // Congresses (or the parts of them) in the window, per specialty: where conference touches can fall at all.
+        var congresses = Specialties.TaxonomyCodes.Keys
+            .Select(sp => (Specialty: sp, Count: Specialties.CongressesIn(sp, run.C.Info.WindowStart, run.C.Info.SimulatedThrough, run.C.IsVolumeEventDay))).ToList();
         var rows = await run.TryQueryAsync([(name, description)], Category, $"""
             WITH h AS (SELECT p.id, p.tier, p.specialty, {AffinityColumns("p")} FROM {s}.hcp_profiles p),
             cut AS ({AffinityCuts("h")}),
@@ -342,7 +342,7 @@ internal static class FidelityChecks
                             ELSE (@offset + {ByChannel("ch.channel", false)}) * tv.volume END AS w
                 FROM h CROSS JOIN cut CROSS JOIN unnest(@channels::text[]) AS ch(channel)
                 JOIN unnest(@tvChannel::text[], @tvTier::text[], @tvVolume::float8[]) AS tv(channel, tier, volume) ON tv.channel = ch.channel AND tv.tier = h.tier
-                LEFT JOIN unnest(@cgSpecialty::text[], @cgCount::int[]) AS cg(specialty, congresses) ON cg.specialty = h.specialty
+                LEFT JOIN unnest(@cgSpecialty::text[], @cgCount::float8[]) AS cg(specialty, congresses) ON cg.specialty = h.specialty
                 LEFT JOIN counts ON counts.hcp_id = h.id AND counts.channel = ch.channel
             ),
             lam AS (SELECT hc.*, sum(n) OVER (PARTITION BY channel) AS touches, sum(w) OVER (PARTITION BY channel) AS weight FROM hc)

@@ -81,8 +81,9 @@ internal sealed class ValidationContext
 
     /// <summary>
     /// Per channel, the mean of the engine's month factors (the quarter-end push: Mar/Jun/Sep/Dec carry more email and
-    /// field volume, other months less) over the days of the window. 1 for every channel over whole years; a short
-    /// window's expected volume and channel mix follow it.
+    /// field volume, other months less) over the days of the window; for conference touches, the congresses starting in
+    /// the window per year of it. 1 for every channel over whole years; a short window's expected volume and channel mix
+    /// follow it.
     /// </summary>
     public double[] WindowChannelFactor { get; }
 
@@ -117,7 +118,12 @@ internal sealed class ValidationContext
                 factors[c] += model.QuarterFactor[c, day.Month - 1];
             }
         }
-        return factors.Select(f => days == 0 ? 1 : f / days).ToArray();
+        var result = factors.Select(f => days == 0 ? 1 : f / days).ToArray();
+        // Conference touches come only at each specialty's congress: a window holds the congresses (or the parts of them)
+        // that fall in it, not a year's worth pro rata (over whole years, one each).
+        var congresses = model.Specialties.Names.Sum(s => model.Specialties.ShareOf(s) * Engine.Reference.Specialties.CongressesIn(s, from, to, skip));
+        result[Channel.Conference] = days == 0 ? 1 : congresses * 365.25 / days;
+        return result;
     }
 
     /// <summary>Reads hcp.dataset_info of <paramref name="schema"/>; null when the schema has no dataset description.</summary>

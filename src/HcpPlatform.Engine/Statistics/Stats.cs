@@ -258,8 +258,8 @@ public sealed record CellVerdict(bool Passed, IReadOnlyList<ScoredCell> Tested, 
 /// <summary>
 /// A share (part / total) pooled over independent units — HCPs, whose own parts and totals vary — kept as the five sums
 /// its variance needs, so it can be accumulated in C# or read from one SQL aggregate. The variance is the ratio
-/// estimator's sandwich variance Σ(partᵢ − s·totalᵢ)² / (Σ totalᵢ)², evaluated at the share s under test: it holds
-/// whatever makes units differ (their traits, their own draws), because units are independent of one another.
+/// estimator's sandwich variance Σ(partᵢ − s·totalᵢ)² / (Σ totalᵢ)² under the share s being tested: it holds whatever
+/// makes units differ (their traits, their own draws), because units are independent of one another.
 /// </summary>
 public readonly record struct ShareSums(long Units, double Part, double Total, double PartSquared, double PartTotal, double TotalSquared)
 {
@@ -268,9 +268,25 @@ public readonly record struct ShareSums(long Units, double Part, double Total, d
 
     public double Share => Total > 0 ? Part / Total : 0;
 
-    /// <summary>Variance of <see cref="Share"/> if the true share is <paramref name="share"/>.</summary>
-    public double VarianceAt(double share) =>
-        Total > 0 ? Math.Max(0, PartSquared - 2 * share * PartTotal + share * share * TotalSquared) / (Total * Total) : 0;
+    /// <summary>
+    /// Variance of <see cref="Share"/> if the true share is <paramref name="share"/>. The parts are first scaled by λ = s·Σtotal
+    /// / Σpart, to what they would be under that share (their spread over units kept): otherwise a rare part observed far
+    /// below its expectation (a few HCPs' conference touches) would understate its own variance. With no part at all, the
+    /// count's variance is taken as its expectation (Poisson).
+    /// </summary>
+    public double VarianceAt(double share)
+    {
+        if (Total <= 0)
+        {
+            return 0;
+        }
+        if (Part <= 0)
+        {
+            return share / Total;
+        }
+        var lambda = share * Total / Part;
+        return Math.Max(0, lambda * lambda * PartSquared - 2 * lambda * share * PartTotal + share * share * TotalSquared) / (Total * Total);
+    }
 }
 
 /// <summary>One category of a goodness-of-fit test: how many were expected and observed.</summary>
