@@ -1,5 +1,6 @@
 using HcpPlatform.Data.Loading;
 using HcpPlatform.Data.Validation;
+using HcpPlatform.Testing;
 using Xunit.Abstractions;
 
 namespace HcpPlatform.Validation.Tests;

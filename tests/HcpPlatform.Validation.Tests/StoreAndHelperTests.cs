@@ -1,5 +1,6 @@
 using HcpPlatform.Data.Validation;
 using HcpPlatform.Engine.Statistics;
+using HcpPlatform.Testing;
 
 namespace HcpPlatform.Validation.Tests;
 
