@@ -2,6 +2,7 @@ using HcpPlatform.Data.Loading;
 using HcpPlatform.Data.Validation;
 using HcpPlatform.Engine.Config;
 using HcpPlatform.Engine.Simulation;
+using HcpPlatform.Testing;
 using Xunit.Abstractions;
 
 namespace HcpPlatform.Validation.Tests;
@@ -93,6 +94,25 @@ public sealed class ValidatorFaultTests(DevelopmentDatasetFixture f, ITestOutput
             DateOnly.ParseExact(asOf, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)));
         Assert.True(swapped);
         Assert.True(report.Passed, string.Join("; ", report.Checks.Where(c => !c.Passed).Select(c => $"{c.Name}: {string.Join(" | ", c.Examples)}")));
+    }
+
+    [Fact]
+    public async Task A_failed_pre_swap_check_leaves_the_previous_dataset_and_no_build_schema()
+    {
+        var db = await f.ScratchDatabaseAsync();
+        await Backfill.RunAsync(db, Parameters(11, 200, new SimulationConfig(), 2), null, CancellationToken.None);
+        var before = await DatasetProbe.FingerprintAsync(db);
+
+        var refused = await Assert.ThrowsAsync<ValidationFailedException>(() =>
+            Backfill.RunAsync(db, Parameters(12, 250, new SimulationConfig { Faults = EngineFault.TouchesOnHolidays }, 3), null, CancellationToken.None));
+
+        Assert.Contains("no_holiday_touches", refused.Report.Checks.Where(c => !c.Passed).Select(c => c.Name));
+        Assert.Equal(before, await DatasetProbe.FingerprintAsync(db));
+        Assert.Equal(0, await DatasetProbe.BuildSchemasAsync(db));
+        var run = await Sql.ListAsync(db, "SELECT status, verdict, error FROM platform.generation_runs WHERE kind = 'backfill' ORDER BY started_at DESC LIMIT 1",
+            r => (Status: r.GetString(0), Verdict: r.GetString(1), Error: r.GetString(2)));
+        Assert.Equal(("failed", "failed"), (run[0].Status, run[0].Verdict));
+        Assert.Contains("no_holiday_touches", run[0].Error, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,8 +1,6 @@
-using HcpPlatform.Testing;
+namespace HcpPlatform.Testing;
 
-namespace HcpPlatform.Cli.Tests;
-
-/// <summary>Reads what a test needs to tell whether the dataset changed.</summary>
+/// <summary>Reads what a test needs to tell whether the dataset changed, and whether a run left anything behind.</summary>
 public static class DatasetProbe
 {
     public static Task<string> FingerprintAsync(string connectionString) => Sql.ScalarAsync<string>(connectionString, """
