@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Globalization;
 using System.Net.Http.Headers;
 using HcpPlatform.AdminApi;
 using HcpPlatform.Data.Loading;

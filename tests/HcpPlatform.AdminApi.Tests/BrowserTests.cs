@@ -3,7 +3,6 @@ using HcpPlatform.Generator;
 using HcpPlatform.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Playwright;
-using Npgsql;
 using Xunit.Abstractions;
 
 namespace HcpPlatform.AdminApi.Tests;

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text.Json;
 using HcpPlatform.Testing;
-using Npgsql;
 
 namespace HcpPlatform.AdminApi.Tests;
 

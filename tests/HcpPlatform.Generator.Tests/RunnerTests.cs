@@ -268,7 +268,7 @@ public sealed class RunnerTests(PostgresFixture postgres)
     internal static async Task<int> WaitUntilBlockedAsync(string connectionString, string workerId)
     {
         var pid = 0;
-        await EventuallyAsync(async () =>
+        await Poll.UntilAsync(async () =>
         {
             var pids = await ListAsync(connectionString, $"""
                 SELECT pid FROM pg_stat_activity
@@ -277,7 +277,7 @@ public sealed class RunnerTests(PostgresFixture postgres)
                 """, r => r.GetInt32(0));
             pid = pids.FirstOrDefault();
             return pid != 0;
-        }, $"worker {workerId} blocked inside an increment");
+        }, $"worker {workerId} blocked inside an increment", Deadline);
         return pid;
     }
 
