@@ -1,6 +1,7 @@
 using HcpPlatform.Data.Loading;
 using HcpPlatform.Data.Validation;
 using HcpPlatform.Engine.Config;
+using HcpPlatform.Engine.Dynamics;
 using HcpPlatform.Engine.Simulation;
 using HcpPlatform.Testing;
 using Xunit.Abstractions;
@@ -92,6 +93,25 @@ public sealed class ValidatorFaultTests(DevelopmentDatasetFixture f, ITestOutput
     {
         var (swapped, report) = await GenerateAndValidateAsync(Parameters(seed, 300, new SimulationConfig(), months,
             DateOnly.ParseExact(asOf, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.True(swapped);
+        Assert.True(report.Passed, string.Join("; ", report.Checks.Where(c => !c.Passed).Select(c => $"{c.Name}: {string.Join(" | ", c.Examples)}")));
+    }
+
+    [Fact]
+    public async Task A_correct_dataset_with_every_kind_of_scenario_event_passes()
+    {
+        // The volume and mix checks leave the events' days out; the response checks model the fatigue.
+        var config = new SimulationConfig
+        {
+            Events =
+            [
+                new() { Type = ScenarioEvent.ProductLaunch, Start = new DateOnly(2026, 2, 2), End = new DateOnly(2026, 3, 6), Magnitude = 1, Product = "Orbelza" },
+                new() { Type = ScenarioEvent.EmailFatigue, Start = new DateOnly(2026, 3, 9), End = new DateOnly(2026, 4, 10), Magnitude = 0.6 },
+                new() { Type = ScenarioEvent.TerritoryChange, Start = new DateOnly(2026, 4, 13), Magnitude = 0.5 },
+                new() { Type = ScenarioEvent.SeasonalDip, Start = new DateOnly(2025, 12, 15), End = new DateOnly(2026, 1, 9), Magnitude = 0.5 },
+            ],
+        };
+        var (swapped, report) = await GenerateAndValidateAsync(Parameters(Seed, Hcps, config));
         Assert.True(swapped);
         Assert.True(report.Passed, string.Join("; ", report.Checks.Where(c => !c.Passed).Select(c => $"{c.Name}: {string.Join(" | ", c.Examples)}")));
     }
