@@ -72,3 +72,13 @@ public sealed class DevelopmentDatasetGroup : ICollectionFixture<DevelopmentData
 {
     public const string Name = "development dataset";
 }
+
+/// <summary>
+/// A second development dataset, for the statistical checks' corruption and fault tests: they run beside the exact
+/// rules' (xunit runs collections in parallel), each test class of a collection after the other.
+/// </summary>
+[CollectionDefinition(Name)]
+public sealed class StatisticalDatasetGroup : ICollectionFixture<DevelopmentDatasetFixture>
+{
+    public const string Name = "development dataset (statistical checks)";
+}

@@ -16,7 +16,7 @@ namespace HcpPlatform.Validation.Tests;
 /// The faults only the engine's statistical tests judge (the rep, email, congress, quarter-end and weekday calendars)
 /// are shown there (Engine.Tests FaultInjectionTests).
 /// </summary>
-[Collection(DevelopmentDatasetGroup.Name)]
+[Collection(StatisticalDatasetGroup.Name)]
 public sealed class ValidatorFaultTests(DevelopmentDatasetFixture f, ITestOutputHelper output)
 {
     /// <summary>1,000 HCPs × 12 months: enough for every fault here to be caught with a wide margin, half the development scale's time.</summary>
