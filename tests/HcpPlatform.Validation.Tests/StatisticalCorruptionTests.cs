@@ -198,6 +198,37 @@ public sealed class StatisticalCorruptionTests(DevelopmentDatasetFixture f, ITes
         Assert.StartsWith("rep_visit/sample_request/Tier 1", check.Examples[0], StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// The volume and fidelity checks shown above to fail alone; outcomes_per_stimulus, which no corruption of the data can
+    /// move without moving the response model the other checks test exactly, is shown failing alone on a dataset generated
+    /// off the spec's ratio (ValidatorFaultTests).
+    /// </summary>
+    private static readonly string[] Covered =
+    [
+        "hcp_count", "stimuli_per_hcp_year", "outcomes_per_stimulus", "territory_rows_per_hcp", "hcps_per_primary_rep", "campaign_volume",
+        "tv_specialty", "tv_tier", "tv_segment_given_tier", "tv_content_mix", "channel_presence", "response_rate_recovery", "response_calibration",
+        "ks_latency_email_open", "ks_latency_email_click", "ks_latency_meeting_scheduled", "ks_latency_sample_request", "latency_by_hcp_factor",
+        "touch_volume_model", "rx_seasonality", "rx_engagement_lift", "rx_distribution",
+    ];
+
+    [Fact]
+    public async Task Empty_event_tables_fail_the_checks_that_read_them_rather_than_pass_as_informational()
+    {
+        var report = await ValidateCorruptedAsync("DELETE FROM hcp.outcome_events; DELETE FROM hcp.stimuli_events;", recomputeAggregates: true);
+        var failed = report.Checks.Where(c => !c.Passed).Select(c => c.Name).ToList();
+        Assert.Contains("stimuli_per_hcp_year", failed);
+        Assert.Contains("channel_presence", failed);
+        Assert.Contains("tv_content_mix", failed);
+        Assert.Contains("rx_engagement_lift", failed); // the Rx rows still carry the lift of responses that are gone
+    }
+
+    [Fact]
+    public async Task Every_volume_and_fidelity_check_has_a_test_that_makes_it_fail_alone()
+    {
+        var report = await f.ValidateAsync(ValidationScope.Volumes | ValidationScope.Fidelity);
+        Assert.Equal(Covered.Order(StringComparer.Ordinal), report.Checks.Select(c => c.Name).Order(StringComparer.Ordinal));
+    }
+
     private Task OnlyFails(string check, string corruption, bool recomputeAggregates = false) => Corruption.OnlyFails(f, output, check, corruption, recomputeAggregates);
 
     private Task OnlyFail(string[] checks, string corruption, bool recomputeAggregates = false) => Corruption.OnlyFail(f, output, checks, corruption, recomputeAggregates);
