@@ -40,7 +40,7 @@ public sealed class HostTests(PostgresFixture postgres)
 
     /// <summary>The observed columns the worker writes into platform.simulation_state.</summary>
     private static async Task<(string? Mode, string? Worker, DateTime? Heartbeat, double? Seconds)> ObservedAsync(string cs) =>
-        (await ListAsync(cs, "SELECT observed_mode, worker_id, heartbeat_at, observed_seconds_per_simulated_day FROM platform.simulation_state",
+        (await Sql.ListAsync(cs, "SELECT observed_mode, worker_id, heartbeat_at, observed_seconds_per_simulated_day FROM platform.simulation_state",
             r => (r.IsDBNull(0) ? null : r.GetString(0), r.IsDBNull(1) ? null : r.GetString(1), r.IsDBNull(2) ? (DateTime?)null : r.GetDateTime(2),
                 r.IsDBNull(3) ? (double?)null : r.GetDouble(3))))[0];
 
@@ -118,7 +118,7 @@ public sealed class HostTests(PostgresFixture postgres)
             await app.StopAsync(timeout.Token);
         }
         Assert.Equal(T, await WatermarkAsync(cs));
-        Assert.Equal(0L, await ScalarAsync<long>(cs, $"SELECT count(*) FROM hcp.stimuli_events WHERE event_date >= '{Iso(T.AddDays(1))}T00:00:00Z'"));
+        Assert.Equal(0L, await Sql.ScalarAsync<long>(cs, $"SELECT count(*) FROM hcp.stimuli_events WHERE event_date >= '{Iso(T.AddDays(1))}T00:00:00Z'"));
         Assert.Empty(await IncrementsAsync(cs));
 
         await using (var restarted = await StartAsync(cs, "h1-restarted"))

@@ -85,21 +85,17 @@ internal static class Kit
         await cmd.ExecuteNonQueryAsync();
     }
 
-    public static Task<T> ScalarAsync<T>(string connectionString, string sql) => Sql.ScalarAsync<T>(connectionString, sql);
-
-    public static Task<List<T>> ListAsync<T>(string connectionString, string sql, Func<NpgsqlDataReader, T> map) => Sql.ListAsync(connectionString, sql, map);
-
     public static Task<DateOnly> WatermarkAsync(string connectionString) =>
-        ScalarAsync<DateOnly>(connectionString, "SELECT simulated_through FROM hcp.dataset_info");
+        Sql.ScalarAsync<DateOnly>(connectionString, "SELECT simulated_through FROM hcp.dataset_info");
 
     /// <summary>The days appended by increments (lineage), in the order they were appended, with their status.</summary>
     public static Task<List<(DateOnly Day, string Status)>> IncrementsAsync(string connectionString) =>
-        ListAsync(connectionString, "SELECT as_of, status FROM platform.generation_runs WHERE kind = 'increment' ORDER BY started_at, id",
+        Sql.ListAsync(connectionString, "SELECT as_of, status FROM platform.generation_runs WHERE kind = 'increment' ORDER BY started_at, id",
             r => (r.GetFieldValue<DateOnly>(0), r.GetString(1)));
 
     /// <summary>Rows per simulated day of the event tables (stimuli by their day, outcomes by theirs).</summary>
     public static Task<List<(DateOnly Day, long Stimuli, long Outcomes)>> RowsPerDayAsync(string connectionString, DateOnly from) =>
-        ListAsync(connectionString, $"""
+        Sql.ListAsync(connectionString, $"""
             SELECT d, (SELECT count(*) FROM hcp.stimuli_events WHERE (event_date AT TIME ZONE 'UTC')::date = d),
                       (SELECT count(*) FROM hcp.outcome_events WHERE (event_date AT TIME ZONE 'UTC')::date = d)
             FROM generate_series('{from:yyyy-MM-dd}'::date, (SELECT simulated_through FROM hcp.dataset_info), interval '1 day') AS g(x),
@@ -109,7 +105,7 @@ internal static class Kit
 
     /// <summary>Order-independent digest of a query's rows.</summary>
     public static Task<string> DigestAsync(string connectionString, string sql) =>
-        ScalarAsync<string>(connectionString, $"SELECT count(*)::text || ':' || coalesce(md5(string_agg(x::text, '|' ORDER BY x::text)), '') FROM ({sql}) x");
+        Sql.ScalarAsync<string>(connectionString, $"SELECT count(*)::text || ':' || coalesce(md5(string_agg(x::text, '|' ORDER BY x::text)), '') FROM ({sql}) x");
 
     public static string Iso(DateOnly day) => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 }
