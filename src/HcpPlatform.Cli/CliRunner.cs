@@ -2,9 +2,19 @@ using System.CommandLine;
 
 namespace HcpPlatform.Cli;
 
-/// <summary>Parses, reports bad usage as one line with exit code 2, runs, and maps failures to exit code 1.</summary>
+/// <summary>
+/// Parses, reports bad usage as one line with exit code 2, runs, and maps every failure to exit code 1 with one line on
+/// stderr: the expected ones (validation failed, database busy or unreachable) with their message, anything unexpected
+/// (a database error, an I/O error) with its type and message — never a stack trace.
+/// </summary>
 internal static class CliRunner
 {
+    /// <summary>
+    /// How long Ctrl-C (SIGINT) or SIGTERM waits for the command to stop cleanly (a backfill drops its build schema and
+    /// records its run as cancelled) before the process ends anyway.
+    /// </summary>
+    public static readonly TimeSpan TerminationGrace = TimeSpan.FromSeconds(30);
+
     public static async Task<int> RunAsync(RootCommand root, string[] args)
     {
         var parse = root.Parse(args);
@@ -20,7 +30,7 @@ internal static class CliRunner
         }
         try
         {
-            return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+            return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = TerminationGrace });
         }
         catch (UsageException e)
         {
@@ -37,6 +47,19 @@ internal static class CliRunner
             await Console.Error.WriteLineAsync("Cancelled.");
             return ExitCodes.Failure;
         }
+        catch (Exception e)
+        {
+            await Console.Error.WriteLineAsync($"error: {OneLine(e)}");
+            return ExitCodes.Failure;
+        }
+    }
+
+    /// <summary>An unexpected failure as one line: what kind of failure and its message (a PostgreSQL error with its SQLSTATE).</summary>
+    internal static string OneLine(Exception e)
+    {
+        var root = e is AggregateException aggregate ? aggregate.GetBaseException() : e;
+        var text = $"{root.GetType().Name}: {root.Message}";
+        return string.Join(' ', text.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
     }
 
     private static string CommandPath(Command command, ParseResult parse)

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Globalization;
 using System.Net.Http.Headers;
 using HcpPlatform.AdminApi;
 using HcpPlatform.Data.Loading;
@@ -39,8 +38,6 @@ public sealed class AdminApiFixture : IAsyncLifetime
 
     private readonly PostgresFixture _postgres = new();
     private readonly List<IAsyncDisposable> _hosts = [];
-    private string _template = "";
-    private int _clones;
 
     public PostgresFixture Postgres => _postgres;
     public TestKeys Keys { get; private set; } = null!;
@@ -54,45 +51,29 @@ public sealed class AdminApiFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         await _postgres.InitializeAsync();
-        var template = await _postgres.CreateMigratedDatabaseAsync();
+        SharedConnectionString = await CloneAsync();
+        KnownNpi = await Sql.ScalarAsync<string>(SharedConnectionString, "SELECT npi FROM hcp.hcp_profiles ORDER BY hcp_index LIMIT 1 OFFSET 10");
+        Shared = StartHost(SharedConnectionString);
+    }
+
+    /// <summary>A new database that is a copy of the template (dataset, lineage, keys), built on first use.</summary>
+    public Task<string> CloneAsync() => _postgres.CloneAsync("admin-api", BuildTemplateAsync);
+
+    private async Task BuildTemplateAsync(string template)
+    {
         await Backfill.RunAsync(template, new GenerationParameters
         {
             Seed = 42, Hcps = Hcps, Months = Months, Scenario = "custom", AsOf = AsOf, Parallelism = 2,
         }, null, CancellationToken.None);
-
-        await using (var connection = new NpgsqlConnection(template))
-        {
-            await connection.OpenAsync();
-            var admin = await ApiKeyStore.CreateAsync(connection, "test admin", ApiKeyScopes.Admin, null, default);
-            var read = await ApiKeyStore.CreateAsync(connection, "test read", ApiKeyScopes.Read, 30, default);
-            var expired = await ApiKeyStore.CreateAsync(connection, "test expired", ApiKeyScopes.Admin, 1, default);
-            var revoked = await ApiKeyStore.CreateAsync(connection, "test revoked", ApiKeyScopes.Admin, null, default);
-            await using (var expire = new NpgsqlCommand("UPDATE platform.api_keys SET expires_at = now() - interval '1 hour' WHERE id = @id", connection))
-            {
-                expire.Parameters.AddWithValue("id", expired.Row.Id);
-                await expire.ExecuteNonQueryAsync();
-            }
-            await ApiKeyStore.RevokeAsync(connection, revoked.Row.Id.ToString(), default);
-            Keys = new TestKeys(admin.Key, read.Key, expired.Key, revoked.Key, read.Row.Id);
-            await using var npi = new NpgsqlCommand("SELECT npi FROM hcp.hcp_profiles ORDER BY hcp_index LIMIT 1 OFFSET 10", connection);
-            KnownNpi = (string)(await npi.ExecuteScalarAsync())!;
-        }
-        _template = new NpgsqlConnectionStringBuilder(template).Database!;
-        NpgsqlConnection.ClearAllPools(); // a template must have no open sessions
-        SharedConnectionString = await CloneAsync();
-        Shared = StartHost(SharedConnectionString);
-    }
-
-    /// <summary>A new database that is a copy of the template (dataset, lineage, keys).</summary>
-    public async Task<string> CloneAsync()
-    {
-        var name = string.Create(CultureInfo.InvariantCulture, $"clone_{Interlocked.Increment(ref _clones)}_{Guid.NewGuid().ToString("N")[..6]}");
-        await using var connection = new NpgsqlConnection(_postgres.AdminConnectionString);
+        await using var connection = new NpgsqlConnection(template);
         await connection.OpenAsync();
-        await using var cmd = new NpgsqlCommand(
-            $"CREATE DATABASE {DatabaseMigrator.QuoteIdentifier(name)} TEMPLATE {DatabaseMigrator.QuoteIdentifier(_template)}", connection);
-        await cmd.ExecuteNonQueryAsync();
-        return _postgres.Cluster.GetConnectionString(name);
+        var admin = await ApiKeyStore.CreateAsync(connection, "test admin", ApiKeyScopes.Admin, null, default);
+        var read = await ApiKeyStore.CreateAsync(connection, "test read", ApiKeyScopes.Read, 30, default);
+        var expired = await ApiKeyStore.CreateAsync(connection, "test expired", ApiKeyScopes.Admin, 1, default);
+        var revoked = await ApiKeyStore.CreateAsync(connection, "test revoked", ApiKeyScopes.Admin, null, default);
+        await Sql.ExecuteAsync(connection, $"UPDATE platform.api_keys SET expires_at = now() - interval '1 hour' WHERE id = '{expired.Row.Id}'");
+        await ApiKeyStore.RevokeAsync(connection, revoked.Row.Id.ToString(), default);
+        Keys = new TestKeys(admin.Key, read.Key, expired.Key, revoked.Key, read.Row.Id);
     }
 
     /// <summary>Starts the admin API on a database; disposed with the fixture.</summary>

@@ -1,8 +1,8 @@
 using System.Globalization;
 using HcpPlatform.Generator;
+using HcpPlatform.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Playwright;
-using Npgsql;
 using Xunit.Abstractions;
 
 namespace HcpPlatform.AdminApi.Tests;
@@ -77,7 +77,9 @@ public sealed class BrowserTests(AdminApiFixture fixture, ITestOutputHelper outp
             await page.ClickAsync("#pause");
             await UntilAsync(page, "#mode", t => t == "paused");
             var atPause = await WatermarkAsync(connectionString);
-            await Task.Delay(1500); // five accelerated days' worth: none may be appended while paused
+            // No day is appended while paused: the worker goes round its loop (heartbeat) five more times, at 0.3 s a
+            // simulated day and 0.2 s a round, and the watermark stays.
+            await WorkerRoundsAsync(connectionString, 5);
             Assert.Equal(atPause, await WatermarkAsync(connectionString));
             await UntilAsync(page, "#desired-mode", t => t == "paused");
 
@@ -111,19 +113,15 @@ public sealed class BrowserTests(AdminApiFixture fixture, ITestOutputHelper outp
 
     private static async Task UntilAsync(IPage page, string selector, Func<string, bool> condition)
     {
-        var deadline = DateTime.UtcNow + Patience;
         string? last = null;
-        while (DateTime.UtcNow < deadline)
+        try
         {
-            last = (await page.TextContentAsync(selector))?.Trim() ?? "";
-            if (condition(last))
-            {
-                return;
-            }
-            await Task.Delay(200);
+            await Poll.UntilAsync(async () => condition(last = (await page.TextContentAsync(selector))?.Trim() ?? ""), $"{selector} to meet its condition", Patience);
         }
-        var message = await page.TextContentAsync("#message");
-        Assert.Fail($"{selector} never met the condition within {Patience.TotalSeconds:0} s; last text '{last}'; page message '{message}'.");
+        catch (TimeoutException)
+        {
+            Assert.Fail($"{selector} never met the condition within {Patience.TotalSeconds:0} s; last text '{last}'; page message '{await page.TextContentAsync("#message")}'.");
+        }
     }
 
     private static long Parse(string text) =>
@@ -131,11 +129,17 @@ public sealed class BrowserTests(AdminApiFixture fixture, ITestOutputHelper outp
 
     private static async Task<long> CountAsync(IPage page, string selector) => Parse((await page.TextContentAsync(selector))?.Trim() ?? "");
 
-    private static async Task<DateOnly> WatermarkAsync(string connectionString)
+    private static Task<DateOnly> WatermarkAsync(string connectionString) => Sql.ScalarAsync<DateOnly>(connectionString, "SELECT simulated_through FROM hcp.dataset_info");
+
+    /// <summary>Waits until the generator worker has reported <paramref name="rounds"/> more heartbeats.</summary>
+    private static async Task WorkerRoundsAsync(string connectionString, int rounds)
     {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var cmd = new NpgsqlCommand("SELECT simulated_through FROM hcp.dataset_info", connection);
-        return (DateOnly)(await cmd.ExecuteScalarAsync())!;
+        const string heartbeat = "SELECT heartbeat_at FROM platform.simulation_state WHERE id = 1";
+        var last = await Sql.ScalarAsync<DateTime>(connectionString, heartbeat);
+        for (var i = 0; i < rounds; i++)
+        {
+            var seen = last;
+            await Poll.UntilAsync(async () => (last = await Sql.ScalarAsync<DateTime>(connectionString, heartbeat)) > seen, "the worker's next heartbeat", Patience);
+        }
     }
 }

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text.Json;
-using Npgsql;
+using HcpPlatform.Testing;
 
 namespace HcpPlatform.AdminApi.Tests;
 
@@ -163,11 +163,5 @@ public sealed class DataTests(AdminApiFixture fixture)
         Assert.Contains("1 to 500", await (await reader.GetAsync("/api/admin/validation/history?limit=501")).FieldErrorAsync("limit"));
     }
 
-    private async Task<long> ScalarAsync(string sql)
-    {
-        await using var connection = new NpgsqlConnection(fixture.SharedConnectionString);
-        await connection.OpenAsync();
-        await using var cmd = new NpgsqlCommand(sql, connection);
-        return Convert.ToInt64(await cmd.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
-    }
+    private Task<long> ScalarAsync(string sql) => Sql.ScalarAsync<long>(fixture.SharedConnectionString, sql);
 }

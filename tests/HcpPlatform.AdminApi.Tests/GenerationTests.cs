@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using HcpPlatform.Testing;
 using Npgsql;
 
 namespace HcpPlatform.AdminApi.Tests;
@@ -21,25 +22,33 @@ public sealed class GenerationTests(AdminApiFixture fixture)
         {
             await listen.ExecuteNonQueryAsync();
         }
+        // Each call must deliver its own notification: the count, not just "something arrived", is awaited.
+        async Task NotifiedAsync(int count, string after) => await Poll.UntilAsync(async () =>
+        {
+            await listener.WaitAsync(Poll.Interval);
+            return notifications.Count >= count;
+        }, $"notification {count} (after {after})", TimeSpan.FromSeconds(10));
         using var client = Admin();
 
         var started = await (await client.PostAsync("/api/admin/generation/start", Http.Json("""{"secondsPerSimulatedDay": 1.5}"""))).OkJsonAsync();
         Assert.Equal("running", started.GetProperty("desiredMode").GetString());
         Assert.Equal(1.5, started.GetProperty("secondsPerSimulatedDay").GetDouble());
-        Assert.True(await listener.WaitAsync(TimeSpan.FromSeconds(5)), "no NOTIFY after start");
+        await NotifiedAsync(1, "start");
         Assert.Equal(("running", 1.5), await DesiredAsync());
 
         // Without a body the speed stays.
         await (await client.PostAsync("/api/admin/generation/pause", null)).OkJsonAsync();
-        Assert.True(await listener.WaitAsync(TimeSpan.FromSeconds(5)), "no NOTIFY after pause");
+        await NotifiedAsync(2, "pause");
         Assert.Equal(("paused", 1.5), await DesiredAsync());
         await (await client.PostAsync("/api/admin/generation/start", null)).OkJsonAsync();
+        await NotifiedAsync(3, "the second start");
         Assert.Equal(("running", 1.5), await DesiredAsync());
 
         var stopped = await (await client.PostAsync("/api/admin/generation/stop", null)).OkJsonAsync();
         Assert.Equal("stopped", stopped.GetProperty("desiredMode").GetString());
-        Assert.True(await listener.WaitAsync(TimeSpan.FromSeconds(5)), "no NOTIFY after stop");
+        await NotifiedAsync(4, "stop");
         Assert.Equal(("stopped", 1.5), await DesiredAsync());
+        Assert.Equal(4, notifications.Count);
         Assert.All(notifications, c => Assert.Equal("hcp_simulation_state", c));
     }
 

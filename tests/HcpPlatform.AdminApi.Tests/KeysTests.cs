@@ -1,7 +1,7 @@
-using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
 using HcpPlatform.Data.Security;
+using HcpPlatform.Testing;
 using Npgsql;
 
 namespace HcpPlatform.AdminApi.Tests;
@@ -134,30 +134,11 @@ public sealed class KeysTests(AdminApiFixture fixture)
         Assert.True(revoke.ExitCode == 0, revoke.Stderr);
         Assert.Equal(1, (await CliAsync(connectionString, "keys", "revoke", "hcp_unknown0")).ExitCode);
         // Revoked from another process: the service notices within AdminApi:KeyCacheSeconds (2 s).
-        await Http.EventuallyAsync(async () => (await client.GetAsync("/api/admin/generation/status")).StatusCode == HttpStatusCode.Unauthorized,
+        await Poll.UntilAsync(async () => (await client.GetAsync("/api/admin/generation/status")).StatusCode == HttpStatusCode.Unauthorized,
             "the revoked key to be refused", TimeSpan.FromSeconds(10));
     }
 
-    private sealed record CliRun(int ExitCode, string Stdout, string Stderr);
-
-    private static async Task<CliRun> CliAsync(string connectionString, params string[] args)
-    {
-        var here = AppContext.BaseDirectory;
-        var config = new DirectoryInfo(here.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
-        var root = Path.GetFullPath(Path.Combine(here, "..", "..", "..", "..", ".."));
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add(Path.Combine(root, "src", "HcpPlatform.Cli", "bin", config, "net10.0", "HcpPlatform.Cli.dll"));
-        foreach (var a in args)
-        {
-            info.ArgumentList.Add(a);
-        }
-        info.Environment["ConnectionStrings__hcpdb"] = connectionString;
-        info.Environment["CI"] = "true";
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(timeout.Token);
-        return new CliRun(process.ExitCode, await stdout, await stderr);
-    }
+    private static Task<ProcessRun> CliAsync(string connectionString, params string[] args) =>
+        TestProcess.RunAsync("dotnet", [TestProcess.BuiltDll("HcpPlatform.Cli"), .. args],
+            new Dictionary<string, string?> { ["ConnectionStrings__hcpdb"] = connectionString, ["CI"] = "true" }, TimeSpan.FromMinutes(1));
 }

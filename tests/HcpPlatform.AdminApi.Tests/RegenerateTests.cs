@@ -1,4 +1,7 @@
 using System.Net;
+using System.Text.Json;
+using HcpPlatform.Data.Loading;
+using HcpPlatform.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
@@ -79,7 +82,7 @@ public sealed class RegenerateTests(AdminApiFixture fixture)
         Assert.Contains("generating", busy.GetProperty("detail").GetString() + busy.GetProperty("title").GetString());
 
         System.Text.Json.JsonElement run = default;
-        await Http.EventuallyAsync(async () =>
+        await Poll.UntilAsync(async () =>
         {
             run = await (await client.GetAsync($"/api/admin/runs/{runId}")).OkJsonAsync();
             return run.GetProperty("status").GetString() != "running";
@@ -93,7 +96,7 @@ public sealed class RegenerateTests(AdminApiFixture fixture)
         Assert.Equal(7, status.GetProperty("dataset").GetProperty("seed").GetInt64());
 
         // Erase: confirmation, then the HCP and every row about them are gone; a second erase finds nothing.
-        var npi = await ScalarAsync(connectionString, "SELECT npi FROM hcp.hcp_profiles ORDER BY hcp_index LIMIT 1 OFFSET 5");
+        var npi = await Sql.ScalarAsync<string>(connectionString, "SELECT npi FROM hcp.hcp_profiles ORDER BY hcp_index LIMIT 1 OFFSET 5");
         Assert.Contains("\"confirm\": \"ERASE\"", await (await client.PostAsync($"/api/admin/data/hcps/{npi}/erase", Http.Json("{}"))).FieldErrorAsync("confirm"));
         Assert.Contains("gdpr, ccpa, hipaa", await (await client.PostAsync($"/api/admin/data/hcps/{npi}/erase",
             Http.Json("""{"confirm":"ERASE","regulation":"popia"}"""))).FieldErrorAsync("regulation"));
@@ -103,9 +106,116 @@ public sealed class RegenerateTests(AdminApiFixture fixture)
         Assert.True(erased.GetProperty("deleted").GetProperty("stimuli_events").GetInt64() > 0);
         await (await client.GetAsync($"/api/admin/data/hcps/{npi}")).ProblemAsync(HttpStatusCode.NotFound);
         await (await client.PostAsync($"/api/admin/data/hcps/{npi}/erase", Http.Json("""{"confirm":"ERASE"}"""))).ProblemAsync(HttpStatusCode.NotFound);
-        Assert.Equal("0", await ScalarAsync(connectionString, $"SELECT count(*)::text FROM hcp.stimuli_events s JOIN hcp.hcp_profiles p ON p.id = s.hcp_id WHERE p.npi = '{npi}'"));
+        Assert.Equal("0", await Sql.ScalarAsync<string>(connectionString, $"SELECT count(*)::text FROM hcp.stimuli_events s JOIN hcp.hcp_profiles p ON p.id = s.hcp_id WHERE p.npi = '{npi}'"));
         var kinds = await (await client.GetAsync("/api/admin/runs?kind=erasure")).OkJsonAsync();
         Assert.Equal(1, kinds.GetArrayLength());
+    }
+
+    [Fact]
+    public async Task A_regeneration_that_fails_is_reported_failed_and_leaves_the_dataset_as_it_was()
+    {
+        var connectionString = await fixture.CloneAsync();
+        var host = fixture.StartHost(connectionString);
+        using var client = host.Client(fixture.Keys.Admin);
+        var before = await DatasetProbe.FingerprintAsync(connectionString);
+        // The run fails once its rows are loaded (the test seam; a full disk or a lost connection would look the same).
+        Backfill.PausePoint = (stage, _) => stage == "aggregate_and_index" ? throw new InvalidOperationException("injected failure at aggregate_and_index") : Task.CompletedTask;
+        JsonElement run;
+        try
+        {
+            var response = await client.PostAsync("/api/admin/generation/backfill", Http.Json("""
+                {"hcps": 300, "months": 2, "seed": 9, "asOf": "2026-04-30", "confirm": "REGENERATE"}
+                """));
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+            var runId = (await response.OkJsonAsync()).GetProperty("runId").GetString();
+            run = await RunWhenDoneAsync(client, runId);
+        }
+        finally
+        {
+            Backfill.PausePoint = null;
+        }
+        Assert.Equal("failed", run.GetProperty("status").GetString());
+        Assert.Contains("injected failure at aggregate_and_index", run.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Equal(before, await DatasetProbe.FingerprintAsync(connectionString));
+        Assert.Equal(0, await DatasetProbe.BuildSchemasAsync(connectionString));
+        var status = await (await client.GetAsync("/api/admin/generation/status")).OkJsonAsync();
+        Assert.Equal(42, status.GetProperty("dataset").GetProperty("seed").GetInt64());
+        // The service stays usable: the next regeneration starts and succeeds.
+        var next = await client.PostAsync("/api/admin/generation/backfill", Http.Json("""
+            {"hcps": 300, "months": 1, "seed": 9, "asOf": "2026-04-30", "confirm": "REGENERATE"}
+            """));
+        Assert.Equal(HttpStatusCode.Accepted, next.StatusCode);
+        var nextRun = await RunWhenDoneAsync(client, (await next.OkJsonAsync()).GetProperty("runId").GetString());
+        Assert.Equal("succeeded", nextRun.GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task An_hcp_erased_through_the_api_stays_erased_through_regeneration_the_worker_and_exports()
+    {
+        var connectionString = await fixture.CloneAsync();
+        var host = fixture.StartHost(connectionString);
+        using var client = host.Client(fixture.Keys.Admin);
+        var npi = await Sql.ScalarAsync<string>(connectionString,
+            "SELECT npi FROM hcp.hcp_profiles p WHERE EXISTS (SELECT 1 FROM hcp.stimuli_events s WHERE s.hcp_id = p.id) ORDER BY hcp_index LIMIT 1 OFFSET 3");
+        var id = await Sql.ScalarAsync<Guid>(connectionString, $"SELECT id FROM hcp.hcp_profiles WHERE npi = '{npi}'");
+        await (await client.PostAsync($"/api/admin/data/hcps/{npi}/erase", Http.Json("""{"confirm":"ERASE"}"""))).OkJsonAsync();
+
+        // Regenerate the same population: the HCP would come back in its slot, but erased stays erased.
+        var accepted = await (await client.PostAsync("/api/admin/generation/backfill", Http.Json($$"""
+            {"hcps": {{AdminApiFixture.Hcps}}, "months": {{AdminApiFixture.Months}}, "seed": 42, "asOf": "2026-03-31", "confirm": "REGENERATE"}
+            """))).OkJsonAsync();
+        Assert.Equal("succeeded", (await RunWhenDoneAsync(client, accepted.GetProperty("runId").GetString())).GetProperty("status").GetString());
+        Assert.Equal(AdminApiFixture.Hcps - 1, await Sql.ScalarAsync<long>(connectionString, "SELECT count(*) FROM hcp.hcp_profiles"));
+
+        // The generator worker appends days on its own: none of them about the erased HCP.
+        await using var worker = await Generator.GeneratorApp.BuildAsync(
+        [
+            "--urls=http://127.0.0.1:0", $"--ConnectionStrings:hcpdb={connectionString}", "--Generator:WorkerId=erasure-test-worker", "--Generator:PollInterval=00:00:00.2",
+        ]);
+        await worker.StartAsync();
+        await (await client.PostAsync("/api/admin/generation/start", Http.Json("""{"secondsPerSimulatedDay": 0.2}"""))).OkJsonAsync();
+        await Poll.UntilAsync(async () => await Sql.ScalarAsync<DateOnly>(connectionString, "SELECT simulated_through FROM hcp.dataset_info") >= new DateOnly(2026, 4, 3),
+            "three days appended by the worker", TimeSpan.FromMinutes(1));
+        await (await client.PostAsync("/api/admin/generation/stop", null)).OkJsonAsync();
+        await Poll.UntilAsync(async () => await Sql.ScalarAsync<string>(connectionString, "SELECT observed_mode FROM platform.simulation_state") == "stopped",
+            "the worker to stop", TimeSpan.FromMinutes(1));
+        await worker.StopAsync();
+
+        var tables = string.Join(" UNION ALL ", new[] { "stimuli_events", "outcome_events", "prescribing_history", "territory_assignments", "campaign_participation", "hcp_contact_limits" }
+            .Select(t => $"SELECT count(*) FROM hcp.{t} WHERE hcp_id = '{id}'"));
+        Assert.Equal(0, await Sql.ScalarAsync<long>(connectionString, $"SELECT sum(count) FROM ({tables}) x"));
+        Assert.True(await Sql.ScalarAsync<long>(connectionString, "SELECT count(*) FROM hcp.stimuli_events WHERE event_date >= '2026-04-01'") > 0);
+
+        // Nor is anything about them in an export.
+        var directory = Path.Combine(Path.GetTempPath(), "hcp-erasure-export-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            Assert.NotNull(await Data.Export.DatasetExport.WriteCsvAsync(connectionString, directory, CancellationToken.None));
+            var files = Directory.GetFiles(directory);
+            Assert.Contains(files, f => f.EndsWith("hcp_profiles.csv", StringComparison.Ordinal));
+            Assert.All(files, f =>
+            {
+                var text = File.ReadAllText(f);
+                Assert.DoesNotContain(npi, text, StringComparison.Ordinal);
+                Assert.DoesNotContain(id.ToString(), text, StringComparison.Ordinal);
+            });
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    /// <summary>Polls the run until it is no longer running, and returns it.</summary>
+    private static async Task<JsonElement> RunWhenDoneAsync(HttpClient client, string? runId)
+    {
+        JsonElement run = default;
+        await Poll.UntilAsync(async () =>
+        {
+            run = await (await client.GetAsync($"/api/admin/runs/{runId}")).OkJsonAsync();
+            return run.GetProperty("status").GetString() != "running";
+        }, $"run {runId} to end", TimeSpan.FromMinutes(2));
+        return run;
     }
 
     private static async Task<string> CreateKeyAsync(ApiHost host, string scope)
@@ -114,13 +224,5 @@ public sealed class RegenerateTests(AdminApiFixture fixture)
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
         return (await Data.Security.ApiKeyStore.CreateAsync(connection, "fresh", scope, null, default)).Key;
-    }
-
-    private static async Task<string> ScalarAsync(string connectionString, string sql)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var cmd = new NpgsqlCommand(sql, connection);
-        return (string)(await cmd.ExecuteScalarAsync())!;
     }
 }

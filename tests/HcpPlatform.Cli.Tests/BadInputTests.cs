@@ -90,7 +90,7 @@ public sealed class BadInputTests(PostgresFixture postgres)
         {
             var run = await CliProcess.RunAsync(db, "generate", "--hcps=50", "--months=1", "--as-of=2026-01-31", $"--fixtures={file}");
             Assert.True(run.ExitCode == 0, run.Stderr);
-            Assert.Equal("Smith", await GenerateTests.ScalarTextAsync(db, "SELECT last_name FROM hcp.hcp_profiles WHERE npi = '1234567893' AND hcp_index = 0 AND is_fixture"));
+            Assert.Equal("Smith", await Sql.ScalarAsync<string>(db, "SELECT last_name FROM hcp.hcp_profiles WHERE npi = '1234567893' AND hcp_index = 0 AND is_fixture"));
         }
         finally
         {

@@ -1,69 +1,26 @@
-using System.Diagnostics;
-using System.Text;
+using HcpPlatform.Testing;
 
 namespace HcpPlatform.Cli.Tests;
 
-public sealed record CliRun(int ExitCode, string Stdout, string Stderr);
-
-/// <summary>Runs the built hcp program as a separate process, the way a user does.</summary>
+/// <summary>Runs the built hcp program as a separate process, the way a user does (a <see cref="TestProcess"/>: killed if it hangs).</summary>
 public static class CliProcess
 {
-    /// <summary>The CLI assembly built next to this test project (same configuration).</summary>
-    public static string Dll
+    /// <summary>Starts hcp against <paramref name="connectionString"/> (none: the embedded PostgreSQL), not on a terminal (CI=true).</summary>
+    public static TestProcess Start(string? connectionString, IEnumerable<string> args, IReadOnlyDictionary<string, string?>? environment = null)
     {
-        get
+        var all = new Dictionary<string, string?>(StringComparer.Ordinal) { ["ConnectionStrings__hcpdb"] = connectionString, ["CI"] = "true" };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
         {
-            var here = AppContext.BaseDirectory; // tests/HcpPlatform.Cli.Tests/bin/<cfg>/net10.0/
-            var config = new DirectoryInfo(here.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
-            var root = Path.GetFullPath(Path.Combine(here, "..", "..", "..", "..", ".."));
-            return Path.Combine(root, "src", "HcpPlatform.Cli", "bin", config, "net10.0", "HcpPlatform.Cli.dll");
+            all[name] = value;
         }
+        return TestProcess.StartDotnet("HcpPlatform.Cli", args, all);
     }
 
-    public static Process Start(string? connectionString, IEnumerable<string> args, IDictionary<string, string?>? environment = null)
-    {
-        var info = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        info.ArgumentList.Add(Dll);
-        foreach (var a in args)
-        {
-            info.ArgumentList.Add(a);
-        }
-        if (connectionString is null)
-        {
-            info.Environment.Remove("ConnectionStrings__hcpdb");
-        }
-        else
-        {
-            info.Environment["ConnectionStrings__hcpdb"] = connectionString;
-        }
-        info.Environment["CI"] = "true";
-        if (environment is not null)
-        {
-            foreach (var (k, v) in environment)
-            {
-                info.Environment[k] = v;
-            }
-        }
-        return Process.Start(info)!;
-    }
+    public static Task<ProcessRun> RunAsync(string? connectionString, params string[] args) => RunAsync(connectionString, null, args);
 
-    public static async Task<CliRun> RunAsync(string? connectionString, params string[] args) =>
-        await RunAsync(connectionString, null, args);
-
-    public static async Task<CliRun> RunAsync(string? connectionString, IDictionary<string, string?>? environment, params string[] args)
+    public static async Task<ProcessRun> RunAsync(string? connectionString, IReadOnlyDictionary<string, string?>? environment, params string[] args)
     {
-        using var process = Start(connectionString, args, environment);
-        process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(4));
-        await process.WaitForExitAsync(timeout.Token);
-        return new CliRun(process.ExitCode, await stdout, await stderr);
+        await using var process = Start(connectionString, args, environment);
+        return await process.WaitForExitAsync();
     }
 }

@@ -18,21 +18,17 @@ public sealed class GenerateTests(PostgresFixture postgres)
         var counts = json.RootElement.GetProperty("counts");
         long Count(string table) => counts.GetProperty(table).GetInt64();
         Assert.Equal(2000, Count("hcp_profiles"));
-        Assert.InRange(Count("stimuli_events"), 72_000, 88_000);
-        Assert.InRange((double)Count("outcome_events") / Count("stimuli_events"), 0.18, 0.22);
         Assert.Equal(24_000, Count("prescribing_history"));
-        Assert.InRange(Count("territory_assignments"), 2_250, 2_750);
-        Assert.InRange(Count("campaigns"), 45, 55);
         Assert.True(json.RootElement.GetProperty("validation").GetProperty("passed").GetBoolean());
         Assert.Equal(11, json.RootElement.GetProperty("checksums").EnumerateObject().Count());
-        Assert.Equal(2000, await DatasetProbe.ScalarAsync(db, "SELECT count(*) FROM hcp.hcp_profiles"));
+        Assert.Equal(2000, await Sql.ScalarAsync<long>(db, "SELECT count(*) FROM hcp.hcp_profiles"));
 
-        var validate = await CliProcess.RunAsync(db, "validate");
-        Assert.True(validate.ExitCode == 0, validate.Stdout + validate.Stderr);
-        Assert.Contains("All checks passed", validate.Stdout, StringComparison.Ordinal);
+        // Every volume, fidelity, integrity and structure check passes (the volumes against seeds/001's ratios, with
+        // thresholds from the sample size); the timed query checks are bench/'s business, not this test's.
+        await AssertValidAsync(db);
 
         // Spot check: does Dr. Smith's history look realistic?
-        var npi = await ScalarTextAsync(db, "SELECT npi FROM hcp.hcp_profiles WHERE tier = 'Tier 1' ORDER BY hcp_index LIMIT 1");
+        var npi = await Sql.ScalarAsync<string>(db, "SELECT npi FROM hcp.hcp_profiles WHERE tier = 'Tier 1' ORDER BY hcp_index LIMIT 1");
         var show = await CliProcess.RunAsync(db, "show", $"--npi={npi}");
         Assert.True(show.ExitCode == 0, show.Stderr);
         Assert.Contains($"NPI {npi}", show.Stdout, StringComparison.Ordinal);
@@ -63,10 +59,21 @@ public sealed class GenerateTests(PostgresFixture postgres)
 
         var increment = await CliProcess.RunAsync(db, "increment", "--days=2", "--json");
         Assert.True(increment.ExitCode == 0, increment.Stderr);
-        Assert.Equal(2, await DatasetProbe.ScalarAsync(db, "SELECT simulated_through - date '2026-06-30' FROM hcp.dataset_info"));
-        Assert.Equal(2, await DatasetProbe.ScalarAsync(db, "SELECT count(*) FROM platform.generation_runs WHERE kind = 'increment' AND status = 'succeeded'"));
-        var revalidate = await CliProcess.RunAsync(db, "validate", "--json");
-        Assert.True(revalidate.ExitCode == 0, revalidate.Stdout);
+        Assert.Equal(2, await Sql.ScalarAsync<long>(db, "SELECT simulated_through - date '2026-06-30' FROM hcp.dataset_info"));
+        Assert.Equal(2, await Sql.ScalarAsync<long>(db, "SELECT count(*) FROM platform.generation_runs WHERE kind = 'increment' AND status = 'succeeded'"));
+        await AssertValidAsync(db);
+    }
+
+    /// <summary>'hcp validate --json': every check but the timed ones passes, and the exit code says whether all did.</summary>
+    internal static async Task AssertValidAsync(string db)
+    {
+        var validate = await CliProcess.RunAsync(db, "validate", "--json");
+        using var report = JsonDocument.Parse(validate.Stdout);
+        var checks = report.RootElement.GetProperty("checks").EnumerateArray().ToList();
+        Assert.Contains(checks, c => c.GetProperty("category").GetString() == "volumes");
+        var failed = checks.Where(c => !c.GetProperty("passed").GetBoolean()).ToList();
+        Assert.True(failed.All(c => c.GetProperty("category").GetString() == "performance"), string.Join("; ", failed));
+        Assert.Equal(failed.Count == 0 ? 0 : 1, validate.ExitCode);
     }
 
     [Fact]
@@ -90,15 +97,7 @@ public sealed class GenerateTests(PostgresFixture postgres)
         Assert.True(first.ExitCode == 0, first.Stderr);
         var second = await CliProcess.RunAsync(db, [.. Small, "--wipe", "--yes"]);
         Assert.True(second.ExitCode == 0, second.Stderr);
-        Assert.Equal(2, await DatasetProbe.ScalarAsync(db,
+        Assert.Equal(2, await Sql.ScalarAsync<long>(db,
             "SELECT count(*) FROM platform.generation_runs WHERE kind = 'backfill' AND status = 'succeeded' AND verdict = 'passed' AND counts ? 'stimuli_events' AND checksums ? 'stimuli_events' AND (parameters->>'seed')::int = 7"));
-    }
-
-    internal static async Task<string> ScalarTextAsync(string db, string sql)
-    {
-        await using var c = new Npgsql.NpgsqlConnection(db);
-        await c.OpenAsync();
-        await using var cmd = new Npgsql.NpgsqlCommand(sql, c);
-        return (string)(await cmd.ExecuteScalarAsync())!;
     }
 }

@@ -206,22 +206,16 @@ public sealed class ParquetTests(PostgresFixture postgres)
         try
         {
             var target = Path.Combine(root, "out");
-            using var process = CliProcess.Start(NoDatabase, ["generate", "--format=parquet", $"--out={target}", "--hcps=50000", "--months=12", "--as-of=2026-03-31"]);
+            await using var process = CliProcess.Start(NoDatabase, ["generate", "--format=parquet", $"--out={target}", "--hcps=50000", "--months=12", "--as-of=2026-03-31"]);
             // Wait until events are being written beside the target, then interrupt (Ctrl-C).
-            var deadline = DateTime.UtcNow.AddSeconds(120);
-            while (!Directory.EnumerateFiles(root, "*.parquet", SearchOption.AllDirectories).Any(f => f.Contains("stimuli_events", StringComparison.Ordinal)))
+            await Poll.UntilAsync(() =>
             {
                 Assert.False(process.HasExited, "the generation ended before the test could interrupt it");
-                Assert.True(DateTime.UtcNow < deadline, "no file was written in time");
-                await Task.Delay(50);
-            }
-            using (var kill = Process.Start("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-            {
-                await kill.WaitForExitAsync();
-            }
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-            await process.WaitForExitAsync(timeout.Token);
-            Assert.Equal(1, process.ExitCode);
+                return Task.FromResult(Directory.EnumerateFiles(root, "*.parquet", SearchOption.AllDirectories).Any(f => f.Contains("stimuli_events", StringComparison.Ordinal)));
+            }, "a stimuli_events file being written", TimeSpan.FromSeconds(120));
+            await process.InterruptAsync();
+            var run = await process.WaitForExitAsync(TimeSpan.FromSeconds(60));
+            Assert.True(run.ExitCode == 1, run.Output);
             Assert.Equal(["owner.pid"], Directory.GetFileSystemEntries(root).Select(d => Path.GetFileName(d)!));
         }
         finally

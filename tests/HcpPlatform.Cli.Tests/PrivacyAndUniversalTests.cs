@@ -20,7 +20,7 @@ public sealed class PrivacyAndUniversalTests(PostgresFixture postgres)
     public async Task Universal_views_mirror_their_sources_and_answer_the_004_queries()
     {
         var db = await DatasetAsync();
-        async Task<long> Count(string sql) => await DatasetProbe.ScalarAsync(db, sql);
+        async Task<long> Count(string sql) => await Sql.ScalarAsync<long>(db, sql);
         Assert.Equal(await Count("SELECT count(*) FROM hcp.hcp_profiles"), await Count("SELECT count(*) FROM universal.entities"));
         Assert.Equal(await Count("SELECT count(*) FROM hcp.campaigns"), await Count("SELECT count(*) FROM universal.interventions"));
         Assert.Equal(await Count("SELECT count(*) FROM hcp.stimuli_events"), await Count("SELECT count(*) FROM universal.exposures"));
@@ -76,7 +76,7 @@ public sealed class PrivacyAndUniversalTests(PostgresFixture postgres)
     public async Task Erasing_an_hcp_removes_everything_about_them_keeps_the_dataset_valid_and_sticks()
     {
         var db = await DatasetAsync();
-        var npi = await GenerateTests.ScalarTextAsync(db, "SELECT p.npi FROM hcp.hcp_profiles p WHERE EXISTS (SELECT 1 FROM hcp.campaign_participation c WHERE c.hcp_id = p.id) ORDER BY p.hcp_index LIMIT 1");
+        var npi = await Sql.ScalarAsync<string>(db, "SELECT p.npi FROM hcp.hcp_profiles p WHERE EXISTS (SELECT 1 FROM hcp.campaign_participation c WHERE c.hcp_id = p.id) ORDER BY p.hcp_index LIMIT 1");
 
         var refused = await CliProcess.RunAsync(db, "privacy", "erase", $"--npi={npi}");
         Assert.Equal(2, refused.ExitCode);
@@ -92,22 +92,21 @@ public sealed class PrivacyAndUniversalTests(PostgresFixture postgres)
 
         var erase = await CliProcess.RunAsync(db, "privacy", "erase", $"--npi={npi}", "--yes", "--json");
         Assert.True(erase.ExitCode == 0, erase.Stderr);
-        Assert.Equal(0, await DatasetProbe.ScalarAsync(db, $"SELECT count(*) FROM hcp.hcp_profiles WHERE npi = '{npi}'"));
-        Assert.Equal(0, await DatasetProbe.ScalarAsync(db, "SELECT count(*) FROM hcp.stimuli_events s LEFT JOIN hcp.hcp_profiles p ON p.id = s.hcp_id WHERE p.id IS NULL"));
-        Assert.Equal(299, await DatasetProbe.ScalarAsync(db, "SELECT hcp_count FROM hcp.dataset_info"));
-        Assert.Equal(1, await DatasetProbe.ScalarAsync(db, $"SELECT count(*) FROM platform.privacy_requests WHERE npi = '{npi}' AND request_type = 'deletion' AND status = 'completed'"));
-        Assert.Equal(1, await DatasetProbe.ScalarAsync(db, $"SELECT count(*) FROM platform.privacy_requests WHERE npi = '{npi}' AND request_type = 'access'"));
-        Assert.Equal(1, await DatasetProbe.ScalarAsync(db, "SELECT count(*) FROM platform.generation_runs WHERE kind = 'erasure' AND status = 'succeeded'"));
+        Assert.Equal(0, await Sql.ScalarAsync<long>(db, $"SELECT count(*) FROM hcp.hcp_profiles WHERE npi = '{npi}'"));
+        Assert.Equal(0, await Sql.ScalarAsync<long>(db, "SELECT count(*) FROM hcp.stimuli_events s LEFT JOIN hcp.hcp_profiles p ON p.id = s.hcp_id WHERE p.id IS NULL"));
+        Assert.Equal(299, await Sql.ScalarAsync<long>(db, "SELECT hcp_count FROM hcp.dataset_info"));
+        Assert.Equal(1, await Sql.ScalarAsync<long>(db, $"SELECT count(*) FROM platform.privacy_requests WHERE npi = '{npi}' AND request_type = 'deletion' AND status = 'completed'"));
+        Assert.Equal(1, await Sql.ScalarAsync<long>(db, $"SELECT count(*) FROM platform.privacy_requests WHERE npi = '{npi}' AND request_type = 'access'"));
+        Assert.Equal(1, await Sql.ScalarAsync<long>(db, "SELECT count(*) FROM platform.generation_runs WHERE kind = 'erasure' AND status = 'succeeded'"));
 
-        var validate = await CliProcess.RunAsync(db, "validate");
-        Assert.True(validate.ExitCode == 0, validate.Stdout);
+        await GenerateTests.AssertValidAsync(db);
 
         // Erased stays erased: through increments and a full regeneration.
         Assert.Equal(0, (await CliProcess.RunAsync(db, "increment", "--days=3")).ExitCode);
         var regenerate = await CliProcess.RunAsync(db, [.. Generate, "--wipe", "--yes"]);
         Assert.True(regenerate.ExitCode == 0, regenerate.Stderr);
-        Assert.Equal(0, await DatasetProbe.ScalarAsync(db, $"SELECT count(*) FROM hcp.hcp_profiles WHERE npi = '{npi}'"));
-        Assert.Equal(299, await DatasetProbe.ScalarAsync(db, "SELECT count(*) FROM hcp.hcp_profiles"));
+        Assert.Equal(0, await Sql.ScalarAsync<long>(db, $"SELECT count(*) FROM hcp.hcp_profiles WHERE npi = '{npi}'"));
+        Assert.Equal(299, await Sql.ScalarAsync<long>(db, "SELECT count(*) FROM hcp.hcp_profiles"));
 
         var unknown = await CliProcess.RunAsync(db, "privacy", "erase", "--npi=1234567893", "--yes");
         Assert.Equal(1, unknown.ExitCode);

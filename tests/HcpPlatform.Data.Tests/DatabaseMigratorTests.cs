@@ -70,13 +70,7 @@ public sealed class DatabaseMigratorTests(PostgresFixture postgres)
     {
         var connectionString = await postgres.CreateDatabaseAsync();
         await DatabaseMigrator.MigrateAsync(connectionString, default);
-        async Task<long> EntitiesOid()
-        {
-            await using var connection = new NpgsqlConnection(connectionString);
-            await connection.OpenAsync();
-            await using var cmd = new NpgsqlCommand("SELECT coalesce(to_regclass('universal.entities')::oid::bigint, 0)", connection);
-            return (long)(await cmd.ExecuteScalarAsync())!;
-        }
+        Task<long> EntitiesOid() => Sql.ScalarAsync<long>(connectionString, "SELECT coalesce(to_regclass('universal.entities')::oid::bigint, 0)");
         var created = await EntitiesOid();
         Assert.NotEqual(0, created);
 
@@ -218,44 +212,25 @@ public sealed class DatabaseMigratorTests(PostgresFixture postgres)
         return rows;
     }
 
-    private static async Task<bool> RelationExistsAsync(string connectionString, string name)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("SELECT to_regclass(@name) IS NOT NULL", connection);
-        command.Parameters.AddWithValue("name", name);
-        return await command.ExecuteScalarAsync() is true;
-    }
+    private static Task<bool> RelationExistsAsync(string connectionString, string name) =>
+        Sql.ScalarAsync<bool>(connectionString, $"SELECT to_regclass('{name}') IS NOT NULL");
 
-    private static async Task ExecuteAsync(string connectionString, string sql)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync();
-    }
+    private static Task<int> ExecuteAsync(string connectionString, string sql) => Sql.ExecuteAsync(connectionString, sql);
 
     /// <summary>Polls pg_stat_activity until another backend of this database runs the statement; returns its pid.</summary>
     private static async Task<int> WaitForBackendRunningAsync(string connectionString, string statement)
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
-        var deadline = DateTime.UtcNow + Deadline;
-        while (true)
+        var pid = await Poll.ValueAsync<object>(async () =>
         {
-            await using (var command = new NpgsqlCommand("""
+            await using var command = new NpgsqlCommand("""
                 SELECT pid FROM pg_stat_activity
                 WHERE datname = current_database() AND pid <> pg_backend_pid() AND state = 'active' AND position(@statement in query) > 0
-                """, connection))
-            {
-                command.Parameters.AddWithValue("statement", statement);
-                if (await command.ExecuteScalarAsync() is int pid)
-                {
-                    return pid;
-                }
-            }
-            Assert.True(DateTime.UtcNow < deadline, $"No backend started '{statement}' within {Deadline.TotalSeconds} s.");
-            await Task.Delay(TimeSpan.FromMilliseconds(20));
-        }
+                """, connection);
+            command.Parameters.AddWithValue("statement", statement);
+            return await command.ExecuteScalarAsync() is int found ? found : null;
+        }, $"a backend running '{statement}'", Deadline);
+        return (int)pid;
     }
 }

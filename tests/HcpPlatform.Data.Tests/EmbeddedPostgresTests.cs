@@ -35,14 +35,6 @@ public abstract class EmbeddedPostgresTestBase : IAsyncLifetime
         }
         Directory.Delete(Root, recursive: true);
     }
-
-    protected static async Task<object?> ScalarAsync(string connectionString, string sql)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        return await command.ExecuteScalarAsync();
-    }
 }
 
 /// <summary>Entry points configured by environment variables: these tests run alone (see <see cref="EnvironmentGroup"/>).</summary>
@@ -75,7 +67,7 @@ public sealed class EmbeddedPostgresEnvironmentTests : EmbeddedPostgresTestBase
         Assert.Equal(port, first.Port);
         Assert.Equal(DataDirectory, first.DataDirectory);
         Assert.NotNull(first.ProcessId);
-        Assert.Equal("hcpdb", await ScalarAsync(connectionString, "SELECT current_database()"));
+        Assert.Equal("hcpdb", await Sql.ScalarAsync<string>(connectionString, "SELECT current_database()"));
 
         // A second entry point finds the running server: same URL, same postmaster.
         var again = await new EmbeddedPostgres().EnsureStartedAsync(timeout.Token);

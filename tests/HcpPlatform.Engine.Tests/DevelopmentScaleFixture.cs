@@ -1,7 +1,7 @@
-using HcpPlatform.Engine.Config;
 using HcpPlatform.Engine.Generators;
 using HcpPlatform.Engine.Model;
 using HcpPlatform.Engine.Simulation;
+using HcpPlatform.Engine.Tests.Statistics;
 
 namespace HcpPlatform.Engine.Tests;
 
@@ -15,25 +15,27 @@ public sealed class DevelopmentScaleFixture
 
     public DevelopmentScaleFixture()
     {
-        Model = new SimulationModel(new SimulationConfig());
-        Population = new Population(Model, Seed, Hcps, [], Environment.ProcessorCount);
-        Simulator = new Simulator(Population);
-        WindowStart = Calendar.SimDate.WindowStart(AsOf, Months);
-        foreach (var block in Simulator.Evaluate(WindowStart, WindowStart, AsOf, Environment.ProcessorCount))
-        {
-            Stimuli.AddRange(block.Stimuli);
-            Outcomes.AddRange(block.Outcomes);
-            Rx.AddRange(block.Rx);
-        }
-        Campaigns = Population.Campaigns.Overlapping(WindowStart, AsOf);
+        Data = GeneratedData.Generate(Seed, Hcps, Months, AsOf);
+        Checks = new StatisticalChecks(Data).All().ToDictionary(c => c.Name, StringComparer.Ordinal);
     }
 
-    public SimulationModel Model { get; }
-    public Population Population { get; }
-    public Simulator Simulator { get; }
-    public DateOnly WindowStart { get; }
-    public List<StimulusEvent> Stimuli { get; } = [];
-    public List<OutcomeEvent> Outcomes { get; } = [];
-    public List<PrescribingHistory> Rx { get; } = [];
-    public IReadOnlyList<CampaignPlan> Campaigns { get; }
+    internal GeneratedData Data { get; }
+
+    /// <summary>Every statistical check's verdict on this dataset, by name.</summary>
+    internal IReadOnlyDictionary<string, StatCheck> Checks { get; }
+
+    public SimulationModel Model => Data.Model;
+    public Population Population => Data.Population;
+    public DateOnly WindowStart => Data.WindowStart;
+    public List<StimulusEvent> Stimuli => Data.Stimuli;
+    public List<OutcomeEvent> Outcomes => Data.Outcomes;
+    public List<PrescribingHistory> Rx => Data.Rx;
+    public IReadOnlyList<CampaignPlan> Campaigns => Data.Campaigns;
+}
+
+/// <summary>The test classes that read the development-scale dataset share one instance of it (generated once per run).</summary>
+[CollectionDefinition(Name)]
+public sealed class DevelopmentScaleGroup : ICollectionFixture<DevelopmentScaleFixture>
+{
+    public const string Name = "development scale";
 }

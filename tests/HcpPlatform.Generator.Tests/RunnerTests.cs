@@ -50,18 +50,18 @@ public sealed class RunnerTests(PostgresFixture postgres)
         Assert.Equal(4, report.Days.Count);
 
         // Adopted going forward: the stored parameters carry the events, the fatigue moved to the first open day.
-        var stored = GenerationParameters.FromJson(await ScalarAsync<string>(incremented, "SELECT parameters::text FROM hcp.dataset_info"));
+        var stored = GenerationParameters.FromJson(await Sql.ScalarAsync<string>(incremented, "SELECT parameters::text FROM hcp.dataset_info"));
         Assert.Equal(4, stored.Config.Events!.Count);
         Assert.Equal(T.AddDays(1), stored.Config.Events.Single(e => e.Type == ScenarioEvent.EmailFatigue).Start);
-        Assert.Equal(4L, await ScalarAsync<long>(incremented, "SELECT count(*) FROM hcp.ground_truth WHERE parameter = 'scenario_event'"));
-        Assert.Equal(1L, await ScalarAsync<long>(incremented, "SELECT count(*) FROM platform.generation_runs WHERE kind = 'scenario_events'"));
+        Assert.Equal(4L, await Sql.ScalarAsync<long>(incremented, "SELECT count(*) FROM hcp.ground_truth WHERE parameter = 'scenario_event'"));
+        Assert.Equal(1L, await Sql.ScalarAsync<long>(incremented, "SELECT count(*) FROM platform.generation_runs WHERE kind = 'scenario_events'"));
         // ... the simulated days did not change ...
         Assert.Equal(before, await DigestAsync(incremented, $"SELECT id, event_date, rep_id, metadata FROM hcp.stimuli_events WHERE event_date < '{Iso(T.AddDays(1))}T00:00:00Z'"));
         // ... and the events are visible in the new days.
-        Assert.True(await ScalarAsync<long>(incremented, "SELECT count(*) FROM hcp.stimuli_events WHERE metadata->>'launch_product' = 'Orbelza'") > 0);
+        Assert.True(await Sql.ScalarAsync<long>(incremented, "SELECT count(*) FROM hcp.stimuli_events WHERE metadata->>'launch_product' = 'Orbelza'") > 0);
         // Asking again changes nothing.
         Assert.Equal(RunOutcome.UpToDate, (await runner.RunAsync(RunReason.CatchUp, default)).Outcome);
-        Assert.Equal(1L, await ScalarAsync<long>(incremented, "SELECT count(*) FROM platform.generation_runs WHERE kind = 'scenario_events'"));
+        Assert.Equal(1L, await Sql.ScalarAsync<long>(incremented, "SELECT count(*) FROM platform.generation_runs WHERE kind = 'scenario_events'"));
 
         // A backfill with the stored parameters (events included) has the same rows on every shared day.
         var backfilled = await postgres.CreateMigratedDatabaseAsync();
@@ -78,8 +78,8 @@ public sealed class RunnerTests(PostgresFixture postgres)
         await SetStateAsync(cs, "running", configJson: """{"events": [{"type": "meteor_strike", "start": "2026-04-01", "magnitude": 0.5}]}""");
         var report = await Runner(cs, ManualClock.At(T.AddDays(1)), "w1").RunAsync(RunReason.CatchUp, default);
         Assert.Single(report.Days);
-        Assert.Null(GenerationParameters.FromJson(await ScalarAsync<string>(cs, "SELECT parameters::text FROM hcp.dataset_info")).Config.Events);
-        var error = await ScalarAsync<string>(cs, "SELECT coalesce(last_error, '') || '|' || coalesce(last_increment_day::text, '') FROM platform.simulation_state");
+        Assert.Null(GenerationParameters.FromJson(await Sql.ScalarAsync<string>(cs, "SELECT parameters::text FROM hcp.dataset_info")).Config.Events);
+        var error = await Sql.ScalarAsync<string>(cs, "SELECT coalesce(last_error, '') || '|' || coalesce(last_increment_day::text, '') FROM platform.simulation_state");
         Assert.Equal("|" + Iso(T.AddDays(1)), error); // the successful day cleared the recorded problem
     }
 
@@ -102,7 +102,7 @@ public sealed class RunnerTests(PostgresFixture postgres)
         clock.Now = clock.Now.AddDays(1); // the next night
         Assert.Equal([T.AddDays(4)], (await runner.RunAsync(RunReason.Nightly, default)).Days.Select(d => d.Day));
         Assert.Equal(T.AddDays(4), await WatermarkAsync(cs));
-        var status = await ListAsync(cs, "SELECT last_increment_day, last_increment_rows, current_simulated_day FROM platform.simulation_state",
+        var status = await Sql.ListAsync(cs, "SELECT last_increment_day, last_increment_rows, current_simulated_day FROM platform.simulation_state",
             r => (r.GetFieldValue<DateOnly>(0), r.GetInt64(1), r.GetFieldValue<DateOnly>(2)));
         Assert.Equal(T.AddDays(4), status[0].Item1);
         Assert.True(status[0].Item2 > 0);
@@ -172,14 +172,14 @@ public sealed class RunnerTests(PostgresFixture postgres)
             var run = Runner(cs, clock, "w1").RunAsync(RunReason.CatchUp, default);
             // The day's rows are written and the watermark advanced, uncommitted; now the worker's connection dies.
             var pid = await WaitUntilBlockedAsync(cs, "w1");
-            await ScalarAsync<bool>(cs, $"SELECT pg_terminate_backend({pid})");
+            await Sql.ScalarAsync<bool>(cs, $"SELECT pg_terminate_backend({pid})");
             killed = await run;
         }
         Assert.Equal(RunOutcome.Failed, killed.Outcome);
         Assert.Empty(killed.Days);
         Assert.Equal(T, await WatermarkAsync(cs));
-        Assert.Equal(0L, await ScalarAsync<long>(cs, $"SELECT count(*) FROM hcp.stimuli_events WHERE event_date >= '{Iso(T.AddDays(1))}T00:00:00Z'"));
-        Assert.True(await ScalarAsync<bool>(cs, "SELECT last_error IS NOT NULL FROM platform.simulation_state"));
+        Assert.Equal(0L, await Sql.ScalarAsync<long>(cs, $"SELECT count(*) FROM hcp.stimuli_events WHERE event_date >= '{Iso(T.AddDays(1))}T00:00:00Z'"));
+        Assert.True(await Sql.ScalarAsync<bool>(cs, "SELECT last_error IS NOT NULL FROM platform.simulation_state"));
 
         // "Restart": a new worker catches up.
         var report = await Runner(cs, clock, "w1-restarted").RunAsync(RunReason.CatchUp, default);
@@ -203,7 +203,7 @@ public sealed class RunnerTests(PostgresFixture postgres)
             await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
         }
         Assert.Equal(T, await WatermarkAsync(cs));
-        Assert.Equal(0L, await ScalarAsync<long>(cs, $"SELECT count(*) FROM hcp.outcome_events WHERE event_date >= '{Iso(T.AddDays(1))}T00:00:00Z'"));
+        Assert.Equal(0L, await Sql.ScalarAsync<long>(cs, $"SELECT count(*) FROM hcp.outcome_events WHERE event_date >= '{Iso(T.AddDays(1))}T00:00:00Z'"));
 
         await Runner(cs, clock, "w1").RunAsync(RunReason.CatchUp, default);
         await AssertEachDayExactlyOnceAsync(cs, T, T.AddDays(2));
@@ -268,16 +268,16 @@ public sealed class RunnerTests(PostgresFixture postgres)
     internal static async Task<int> WaitUntilBlockedAsync(string connectionString, string workerId)
     {
         var pid = 0;
-        await EventuallyAsync(async () =>
+        await Poll.UntilAsync(async () =>
         {
-            var pids = await ListAsync(connectionString, $"""
+            var pids = await Sql.ListAsync(connectionString, $"""
                 SELECT pid FROM pg_stat_activity
                 WHERE application_name = '{SimulationRunner.ApplicationNameFor(workerId)}' AND wait_event_type = 'Lock'
                   AND query LIKE '%INSERT INTO platform.generation_runs%'
                 """, r => r.GetInt32(0));
             pid = pids.FirstOrDefault();
             return pid != 0;
-        }, $"worker {workerId} blocked inside an increment");
+        }, $"worker {workerId} blocked inside an increment", Deadline);
         return pid;
     }
 
@@ -291,8 +291,8 @@ public sealed class RunnerTests(PostgresFixture postgres)
         Assert.Equal(expectedDays, increments.Select(i => i.Day)); // once each, in order
 
         // Complete: every day's rows are exactly what the engine gives for that day.
-        var parameters = GenerationParameters.FromJson(await ScalarAsync<string>(cs, "SELECT parameters::text FROM hcp.dataset_info"));
-        var windowStart = await ScalarAsync<DateOnly>(cs, "SELECT window_start FROM hcp.dataset_info");
+        var parameters = GenerationParameters.FromJson(await Sql.ScalarAsync<string>(cs, "SELECT parameters::text FROM hcp.dataset_info"));
+        var windowStart = await Sql.ScalarAsync<DateOnly>(cs, "SELECT window_start FROM hcp.dataset_info");
         var simulator = new Simulator(new Population(new SimulationModel(parameters.Config), parameters.Seed, parameters.Hcps, parameters.Fixtures, 2));
         var actual = (await RowsPerDayAsync(cs, from.AddDays(1))).ToDictionary(r => r.Day);
         foreach (var day in expectedDays)
@@ -306,7 +306,7 @@ public sealed class RunnerTests(PostgresFixture postgres)
     internal static async Task AssertSameOnSharedDaysAsync(string incremented, string backfilled)
     {
         Assert.Equal(await WatermarkAsync(backfilled), await WatermarkAsync(incremented));
-        var ws = await ScalarAsync<DateOnly>(backfilled, "SELECT window_start FROM hcp.dataset_info");
+        var ws = await Sql.ScalarAsync<DateOnly>(backfilled, "SELECT window_start FROM hcp.dataset_info");
         var from = $"'{Iso(ws)}T00:00:00Z'::timestamptz";
         string[] queries =
         [

@@ -108,7 +108,7 @@ public sealed class TelemetryTests(PostgresFixture postgres)
             var start = await WatermarkAsync(cs);
             // Accelerated play: Quartz fires every 0.3 s, the watcher polls every 0.2 s, the job store is busy.
             await SetStateAsync(cs, "running", 0.3);
-            await EventuallyAsync(async () => await WatermarkAsync(cs) >= start.AddDays(3), "three accelerated days");
+            await Poll.UntilAsync(async () => await WatermarkAsync(cs) >= start.AddDays(3), "three accelerated days", Deadline);
             await SetStateAsync(cs, "paused");
             using var http = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
             for (var i = 0; i < 3; i++)
@@ -117,7 +117,7 @@ public sealed class TelemetryTests(PostgresFixture postgres)
             }
             var watcher = app.Services.GetRequiredService<SimulationStateWatcher>();
             var tick = watcher.LastTickAt;
-            await EventuallyAsync(() => Task.FromResult(watcher.LastTickAt > tick), "one more poll while paused");
+            await Poll.UntilAsync(() => Task.FromResult(watcher.LastTickAt > tick), "one more poll while paused", Deadline);
             await app.StopAsync();
         }
 

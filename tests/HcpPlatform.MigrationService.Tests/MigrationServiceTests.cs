@@ -1,9 +1,7 @@
-using System.Diagnostics;
 using System.Globalization;
 using HcpPlatform.Data.Migrations;
 using HcpPlatform.Data.Postgres;
 using HcpPlatform.Testing;
-using Npgsql;
 
 namespace HcpPlatform.MigrationService.Tests;
 
@@ -11,8 +9,6 @@ namespace HcpPlatform.MigrationService.Tests;
 [Collection(PostgresFixture.CollectionName)]
 public sealed class MigrationServiceTests(PostgresFixture postgres)
 {
-    private sealed record Run(int ExitCode, string Output);
-
     [Fact]
     public async Task MigratesAnEmptyDatabaseExitsZeroAndIsIdempotent()
     {
@@ -56,43 +52,23 @@ public sealed class MigrationServiceTests(PostgresFixture postgres)
         Assert.DoesNotContain("secret", run.Output, StringComparison.Ordinal);
     }
 
-    private static async Task<long> CountAsync(string connectionString, string sql)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        return Convert.ToInt64(await command.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
-    }
+    private static Task<long> CountAsync(string connectionString, string sql) => Sql.ScalarAsync<long>(connectionString, sql);
 
-    /// <summary>The worker built next to this test project (same configuration), run with <c>dotnet</c>.</summary>
-    private static async Task<Run> RunAsync(string connectionString, params (string Name, string Value)[] environment)
+    /// <summary>The worker built next to this test project (same configuration), run with <c>dotnet</c> in its output directory.</summary>
+    private static async Task<ProcessRun> RunAsync(string connectionString, params (string Name, string Value)[] environment)
     {
-        var here = AppContext.BaseDirectory; // tests/HcpPlatform.MigrationService.Tests/bin/<cfg>/net10.0/
-        var configuration = new DirectoryInfo(here.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
-        var root = Path.GetFullPath(Path.Combine(here, "..", "..", "..", "..", ".."));
-        var dll = Path.Combine(root, "src", "HcpPlatform.MigrationService", "bin", configuration, "net10.0", "HcpPlatform.MigrationService.dll");
-
-        var info = new ProcessStartInfo("dotnet")
+        var all = new Dictionary<string, string?>(StringComparer.Ordinal)
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = Path.GetDirectoryName(dll)!,
+            ["ConnectionStrings__hcpdb"] = connectionString,
+            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = "",
+            ["DOTNET_ENVIRONMENT"] = "Production",
+            ["Logging__Console__FormatterName"] = "simple",
         };
-        info.ArgumentList.Add(dll);
-        info.Environment["ConnectionStrings__hcpdb"] = connectionString;
-        info.Environment["OTEL_EXPORTER_OTLP_ENDPOINT"] = "";
-        info.Environment["DOTNET_ENVIRONMENT"] = "Production";
-        info.Environment["Logging__Console__FormatterName"] = "simple";
         foreach (var (name, value) in environment)
         {
-            info.Environment[name] = value;
+            all[name] = value;
         }
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
-        await process.WaitForExitAsync(timeout.Token);
-        return new Run(process.ExitCode, await stdout + await stderr);
+        await using var process = TestProcess.StartDotnet("HcpPlatform.MigrationService", [], all, inItsDirectory: true);
+        return await process.WaitForExitAsync(TimeSpan.FromMinutes(1));
     }
 }

@@ -113,6 +113,47 @@ public sealed class PostgresFixture : IAsyncLifetime
         return connectionString;
     }
 
+    private readonly Dictionary<string, Task<string>> _templates = new(StringComparer.Ordinal);
+    private readonly Lock _templateGate = new();
+
+    /// <summary>
+    /// A fresh copy (CREATE DATABASE … TEMPLATE) of the database named <paramref name="template"/>, which is built once per
+    /// fixture by <paramref name="build"/> on a fresh migrated database (e.g. a backfill): tests that change data each get
+    /// their own database, and none pays for building it again.
+    /// </summary>
+    public async Task<string> CloneAsync(string template, Func<string, Task> build, CancellationToken ct = default)
+    {
+        Task<string> ready;
+        lock (_templateGate)
+        {
+            if (!_templates.TryGetValue(template, out ready!))
+            {
+                ready = BuildTemplateAsync(build);
+                _templates[template] = ready;
+            }
+        }
+        var source = await ready;
+        var name = string.Create(CultureInfo.InvariantCulture, $"clone_{Interlocked.Increment(ref _databaseCounter)}_{Guid.NewGuid().ToString("N")[..6]}");
+        await using var connection = new NpgsqlConnection(AdminConnectionString);
+        await connection.OpenAsync(ct);
+        await using var create = new NpgsqlCommand(
+            $"CREATE DATABASE {DatabaseMigrator.QuoteIdentifier(name)} TEMPLATE {DatabaseMigrator.QuoteIdentifier(source)}", connection);
+        await create.ExecuteNonQueryAsync(ct);
+        return Cluster.GetConnectionString(name);
+    }
+
+    private async Task<string> BuildTemplateAsync(Func<string, Task> build)
+    {
+        var connectionString = await CreateMigratedDatabaseAsync();
+        await build(connectionString);
+        // A template must have no open sessions: close this database's pooled connections.
+        await using (var connection = new NpgsqlConnection(connectionString))
+        {
+            NpgsqlConnection.ClearPool(connection);
+        }
+        return new NpgsqlConnectionStringBuilder(connectionString).Database!;
+    }
+
     public async Task DisposeAsync()
     {
         NpgsqlConnection.ClearAllPools();

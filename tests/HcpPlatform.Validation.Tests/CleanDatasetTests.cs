@@ -1,18 +1,21 @@
-using System.Diagnostics;
 using System.Globalization;
 using HcpPlatform.Data.Validation;
+using HcpPlatform.Testing;
 using Xunit.Abstractions;
 
 namespace HcpPlatform.Validation.Tests;
 
-/// <summary>On a freshly generated development dataset every check passes (issue 5 acceptance).</summary>
+/// <summary>
+/// On a freshly generated development dataset every check passes (issue 5 acceptance). The timed query checks are left
+/// out of these correctness tests: their figures belong to bench/ (bench/run.sh times 'hcp validate').
+/// </summary>
 [Collection(DevelopmentDatasetGroup.Name)]
 public sealed class CleanDatasetTests(DevelopmentDatasetFixture f, ITestOutputHelper output)
 {
     [Fact]
     public async Task Every_check_passes_on_a_fresh_development_dataset()
     {
-        var report = await f.ValidateAsync(ValidationScope.All);
+        var report = await f.ValidateAsync(ValidationScope.AllButPerformance);
         foreach (var c in report.Checks)
         {
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -21,7 +24,7 @@ public sealed class CleanDatasetTests(DevelopmentDatasetFixture f, ITestOutputHe
         output.WriteLine($"{report.Checks.Count} checks in {report.DurationMs} ms");
         Assert.True(report.Passed, "failed: " + string.Join(", ", report.Checks.Where(c => !c.Passed).Select(c => $"{c.Name} ({string.Join("; ", c.Examples)})")));
         Assert.Equal(report.Checks.Count, report.Checks.Select(c => c.Name).Distinct().Count());
-        foreach (var scope in new[] { "integrity", "structure", "volumes", "fidelity", "performance" })
+        foreach (var scope in new[] { "integrity", "structure", "volumes", "fidelity" })
         {
             Assert.Contains(report.Checks, c => c.Category == scope);
         }
@@ -94,21 +97,6 @@ public sealed class CleanDatasetTests(DevelopmentDatasetFixture f, ITestOutputHe
         Assert.Contains("Guaranteed by its validated foreign key constraint", guarded.Description, StringComparison.Ordinal);
         // Rep ids are not unique in territory_assignments, so no constraint can guard them: always anti-joined.
         Assert.Contains("Anti-join", report["fk_stimuli_rep"]!.Description, StringComparison.Ordinal);
-    }
-
-    /// <summary>Validate-only at development scale: the figure for bench/README.md (printed, not asserted: timing is not a test).</summary>
-    [Fact]
-    public async Task Before_swap_validation_time_at_development_scale()
-    {
-        var times = new List<long>();
-        for (var i = 0; i < 3; i++)
-        {
-            var clock = Stopwatch.StartNew();
-            var report = await f.ValidateAsync(ValidationScope.AllButPerformance);
-            times.Add(clock.ElapsedMilliseconds);
-            Assert.True(report.Passed);
-        }
-        output.WriteLine($"Validation without the timed queries: {string.Join(", ", times)} ms (best {times.Min()} ms)");
     }
 
     [Fact]

@@ -1,14 +1,11 @@
-using HcpPlatform.Data.Loading;
 using HcpPlatform.Data.Validation;
 using Xunit.Abstractions;
 
 namespace HcpPlatform.Validation.Tests;
 
 /// <summary>
-/// For each integrity and structure check: corrupt the development dataset in exactly that way (inside a
-/// transaction that is rolled back), and see that check fail — and only that check. Where a corruption
-/// moves or re-links rows, the derived aggregates are recomputed afterwards (as the loader would), so the
-/// dataset is wrong in that one way only.
+/// For each integrity and structure check: corrupt the development dataset in exactly that way (inside a transaction
+/// that is rolled back), and see that check fail — and only that check.
 /// </summary>
 [Collection(DevelopmentDatasetGroup.Name)]
 public sealed class CorruptionTests(DevelopmentDatasetFixture f, ITestOutputHelper output)
@@ -341,7 +338,7 @@ public sealed class CorruptionTests(DevelopmentDatasetFixture f, ITestOutputHelp
         """);
 
     [Fact]
-    public Task Segment_not_allowed_for_the_tier() => OnlyFails("category_adherence", """
+    public Task Segment_not_allowed_for_the_tier() => OnlyFail(["category_adherence", "tv_segment_given_tier"], """
         UPDATE hcp.hcp_profiles SET segment = 'Academic Leader' WHERE hcp_index = (SELECT min(hcp_index) FROM hcp.hcp_profiles WHERE tier = 'Tier 3');
         """);
 
@@ -351,69 +348,9 @@ public sealed class CorruptionTests(DevelopmentDatasetFixture f, ITestOutputHelp
         WHERE id = (SELECT id FROM hcp.stimuli_events WHERE channel = 'digital_ad' ORDER BY id LIMIT 1);
         """);
 
-    // ------------------------------------------------------------------ the fidelity checks have power
+    private Task OnlyFails(string check, string corruption, bool recomputeAggregates = false) => Corruption.OnlyFails(f, output, check, corruption, recomputeAggregates);
 
-    [Fact]
-    public async Task Response_recovery_notices_a_drifted_response_model()
-    {
-        // Tier 1 HCPs answer rep visits with samples at three quarters of the true rate.
-        var report = await ValidateCorruptedAsync("""
-            DELETE FROM hcp.outcome_events o USING hcp.stimuli_events s, hcp.hcp_profiles p
-            WHERE s.id = o.stimulus_id AND p.id = s.hcp_id AND p.tier = 'Tier 1' AND s.channel = 'rep_visit'
-              AND o.outcome_type = 'sample_request' AND get_byte(uuid_send(o.id), 15) % 4 = 0;
-            """, recomputeAggregates: true);
-        var check = report["response_rate_recovery"]!;
-        Assert.False(check.Passed);
-        Assert.Contains(check.Examples, e => e.StartsWith("rep_visit/sample_request/Tier 1", StringComparison.Ordinal));
-    }
+    private Task OnlyFail(string[] checks, string corruption, bool recomputeAggregates = false) => Corruption.OnlyFail(f, output, checks, corruption, recomputeAggregates);
 
-    [Fact]
-    public async Task Latency_ks_notices_slower_responses()
-    {
-        // Meetings scheduled half again as late as the configured latency (still inside their 30-day window).
-        var report = await ValidateCorruptedAsync("""
-            UPDATE hcp.outcome_events o SET event_date = s.event_date + least((o.event_date - s.event_date) * 1.5, interval '29 days')
-            FROM hcp.stimuli_events s
-            WHERE s.id = o.stimulus_id AND o.outcome_type = 'meeting_scheduled' AND s.event_date < '2026-05-01';
-            """, recomputeAggregates: false);
-        Assert.False(report["ks_latency_meeting_scheduled"]!.Passed);
-        Assert.True(report["ks_latency_sample_request"]!.Passed);
-    }
-
-    // ------------------------------------------------------------------ helpers
-
-    private async Task OnlyFails(string check, string corruption, bool recomputeAggregates = false)
-    {
-        var report = await ValidateCorruptedAsync(corruption, recomputeAggregates);
-        var failed = report.Checks.Where(c => !c.Passed).ToList();
-        foreach (var c in failed)
-        {
-            output.WriteLine($"{c.Name}: measured {c.Measured}, threshold {c.Threshold}; {string.Join(" | ", c.Examples)}");
-        }
-        Assert.Contains(report.Checks, c => c.Name == check);
-        Assert.Equal([check], failed.Select(c => c.Name));
-        var result = failed[0];
-        Assert.NotEmpty(result.Examples);
-        Assert.True(result.Measured > 0);
-    }
-
-    private async Task<ValidationReport> ValidateCorruptedAsync(string corruption, bool recomputeAggregates)
-    {
-        await using var connection = await f.OpenAsync();
-        await using var tx = await connection.BeginTransactionAsync();
-        try
-        {
-            await Sql.ExecuteAsync(connection, corruption);
-            if (recomputeAggregates)
-            {
-                await Sql.ExecuteAsync(connection, Aggregates.UpdateChannelEngagements(DevelopmentDatasetFixture.Schema));
-                await Sql.ExecuteAsync(connection, Aggregates.UpdateParticipationCounts(DevelopmentDatasetFixture.Schema));
-            }
-            return await DatasetValidator.RunAsync(connection, DevelopmentDatasetFixture.Schema, ValidationScope.AllButPerformance, CancellationToken.None);
-        }
-        finally
-        {
-            await tx.RollbackAsync();
-        }
-    }
+    private Task<ValidationReport> ValidateCorruptedAsync(string corruption, bool recomputeAggregates) => Corruption.ValidateCorruptedAsync(f, corruption, recomputeAggregates);
 }

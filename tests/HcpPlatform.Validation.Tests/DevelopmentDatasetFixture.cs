@@ -45,6 +45,14 @@ public sealed class DevelopmentDatasetFixture : IAsyncLifetime
     /// <summary>Another database on the same server, with every migration applied and no dataset.</summary>
     public Task<string> CreateMigratedDatabaseAsync() => _postgres.CreateMigratedDatabaseAsync();
 
+    private Task<string>? _scratch;
+
+    /// <summary>
+    /// One more database on the same server, shared by the tests that backfill datasets of their own one after another
+    /// (each backfill replaces the previous dataset atomically, so no test needs a database of its own).
+    /// </summary>
+    public Task<string> ScratchDatabaseAsync() => _scratch ??= _postgres.CreateMigratedDatabaseAsync();
+
     public async Task<NpgsqlConnection> OpenAsync()
     {
         var connection = new NpgsqlConnection(ConnectionString);
@@ -63,4 +71,14 @@ public sealed class DevelopmentDatasetFixture : IAsyncLifetime
 public sealed class DevelopmentDatasetGroup : ICollectionFixture<DevelopmentDatasetFixture>
 {
     public const string Name = "development dataset";
+}
+
+/// <summary>
+/// A second development dataset, for the statistical checks' corruption and fault tests: they run beside the exact
+/// rules' (xunit runs collections in parallel), each test class of a collection after the other.
+/// </summary>
+[CollectionDefinition(Name)]
+public sealed class StatisticalDatasetGroup : ICollectionFixture<DevelopmentDatasetFixture>
+{
+    public const string Name = "development dataset (statistical checks)";
 }

@@ -1,4 +1,6 @@
 using HcpPlatform.Data.Validation;
+using HcpPlatform.Engine.Statistics;
+using HcpPlatform.Testing;
 
 namespace HcpPlatform.Validation.Tests;
 
@@ -72,23 +74,28 @@ public sealed class HelperTests
     }
 
     [Fact]
-    public void Tv_threshold_is_the_documented_point_nine_five_at_scale_and_relaxes_for_small_samples()
-    {
-        double[] shares = [0.3, 0.25, 0.2, 0.15, 0.1];
-        Assert.Equal(FidelityChecks.TvThreshold, FidelityChecks.TvThresholdFor(shares, 80_000));
-        var small = FidelityChecks.TvThresholdFor(shares, 200);
-        Assert.InRange(small, 0.7, 0.95);
-        Assert.True(FidelityChecks.TvThresholdFor(shares, 50) < small);
-    }
-
-    [Fact]
-    public void Tv_complement_follows_the_sdmetrics_definition()
+    public void A_mix_is_judged_by_chi_square_and_reports_tv_complement()
     {
         var expected = new Dictionary<string, double> { ["a"] = 0.5, ["b"] = 0.5 };
-        var observed = new Dictionary<string, long> { ["a"] = 700, ["b"] = 200, ["c"] = 100 };
-        var result = FidelityChecks.Tv("tv_test", "", expected, observed);
+        var result = FidelityChecks.Categorical("tv_test", "", [("all", expected, new Dictionary<string, long> { ["a"] = 700, ["b"] = 200, ["c"] = 100 })]);
         // ½ (|0.5 − 0.7| + |0.5 − 0.2| + |0 − 0.1|) = 0.3
         Assert.Equal(0.7, result.Measured!.Value, 6);
         Assert.False(result.Passed);
+        Assert.Contains(result.Examples, e => e.StartsWith("never expected: c", StringComparison.Ordinal));
+        // 520 of 1,000 is within chance of a half; 600 is not; no rows at all is not a pass.
+        Assert.True(FidelityChecks.Categorical("t", "", [("all", expected, new Dictionary<string, long> { ["a"] = 520, ["b"] = 480 })]).Passed);
+        Assert.False(FidelityChecks.Categorical("t", "", [("all", expected, new Dictionary<string, long> { ["a"] = 600, ["b"] = 400 })]).Passed);
+        Assert.False(FidelityChecks.Categorical("t", "", [("all", expected, new Dictionary<string, long>())]).Passed);
+    }
+
+    [Fact]
+    public void A_cell_too_small_to_test_is_reported_not_dropped()
+    {
+        var result = CellResults.From("t", "fidelity", "", [new("big", 100, 100, 100, 0, 100), new("tiny", 3, 0.5, 0.5, 0, 0.5)]);
+        Assert.True(result.Passed);
+        Assert.Contains(result.Examples, e => e.Contains("too small to test", StringComparison.Ordinal) && e.EndsWith(": tiny", StringComparison.Ordinal));
+        var none = CellResults.From("t", "fidelity", "", [new("tiny", 3, 0.5, 0.5, 0, 0.5)]);
+        Assert.True(none.Passed);
+        Assert.StartsWith("informational", none.Threshold, StringComparison.Ordinal);
     }
 }

@@ -1,8 +1,8 @@
-using HcpPlatform.Data.Validation;
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using HcpPlatform.Data.Loading;
+using HcpPlatform.Data.Validation;
+using HcpPlatform.Testing;
 using Microsoft.AspNetCore.Builder;
 
 namespace HcpPlatform.ValidationService.Tests;
@@ -10,11 +10,7 @@ namespace HcpPlatform.ValidationService.Tests;
 /// <summary>The validation service started in-process on a free loopback port against a test database.</summary>
 internal sealed class ServiceUnderTest : IAsyncDisposable
 {
-    /// <summary>
-    /// 300 HCPs × 2 months: a backfill takes a second or two. (Smaller datasets make the validator's statistical
-    /// checks fail on sampling noise for some seeds — at 150–200 HCPs touches_per_hcp_by_tier, outcomes_per_stimulus,
-    /// tv_segment_given_tier — which aborts the backfill before its swap.)
-    /// </summary>
+    /// <summary>300 HCPs × 2 months: a backfill takes a second or two.</summary>
     public static GenerationParameters SmallDataset { get; } = new()
     {
         Seed = 1,
@@ -40,7 +36,8 @@ internal sealed class ServiceUnderTest : IAsyncDisposable
     /// <summary>
     /// Starts the service. OTEL_* and the schedule are pinned so the environment cannot change a test; polling is
     /// off (1 h) unless <paramref name="settings"/> says otherwise, so a test that waits for a validation proves the
-    /// notification path.
+    /// notification path. The timed query checks are left out (Validation:Scope): these tests judge correctness, and a
+    /// busy machine's timings are bench/'s business.
     /// </summary>
     public static async Task<ServiceUnderTest> StartAsync(string connectionString, IDictionary<string, string>? settings = null)
     {
@@ -55,6 +52,7 @@ internal sealed class ServiceUnderTest : IAsyncDisposable
             ["OTEL_SERVICE_NAME"] = "validation-under-test",
             ["Validation:PollInterval"] = "01:00:00",
             ["Validation:ScheduleInterval"] = "00:00:00",
+            ["Validation:Scope"] = nameof(ValidationScope.AllButPerformance),
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {
@@ -74,19 +72,16 @@ internal sealed class ServiceUnderTest : IAsyncDisposable
     /// <summary>Polls GET /validations/latest until a stored validation matches, or fails at the deadline.</summary>
     public async Task<StoredValidation> WaitForValidationAsync(Func<StoredValidation, bool> match, TimeSpan deadline, string what)
     {
-        var clock = Stopwatch.StartNew();
         StoredValidation? latest = null;
-        while (clock.Elapsed < deadline)
+        try
         {
-            latest = await LatestAsync();
-            if (latest is not null && match(latest))
-            {
-                return latest;
-            }
-            await Task.Delay(TimeSpan.FromMilliseconds(100));
+            return await Poll.ValueAsync(async () => (latest = await LatestAsync()) is { } v && match(v) ? v : null, $"a stored validation {what}", deadline);
         }
-        Assert.Fail($"No stored validation {what} within {deadline.TotalSeconds:0} s; the latest is {(latest is null ? "none" : $"{latest.Id} ({latest.Trigger}, run {latest.GenerationRunId})")}.");
-        return null!;
+        catch (TimeoutException)
+        {
+            Assert.Fail($"No stored validation {what} within {deadline.TotalSeconds:0} s; the latest is {(latest is null ? "none" : $"{latest.Id} ({latest.Trigger}, run {latest.GenerationRunId})")}.");
+            throw;
+        }
     }
 
     public static async Task<StoredValidation> Read(HttpResponseMessage response)

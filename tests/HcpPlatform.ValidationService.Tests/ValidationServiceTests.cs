@@ -25,7 +25,7 @@ public sealed class ValidationServiceTests(PostgresFixture postgres)
         Assert.Equal("backfill", afterBackfill.Trigger);
         Assert.True(afterBackfill.Passed, ServiceUnderTest.FailedChecks(afterBackfill));
         Assert.Equal(afterBackfill.Checks.Count, afterBackfill.ChecksTotal);
-        Assert.Contains(afterBackfill.Checks, c => c.Category == "performance");
+        Assert.Contains(afterBackfill.Checks, c => c.Category == "fidelity");
 
         var increment = await new DailyIncrement(connectionString).RunNextDayAsync(ct);
         Assert.NotNull(increment);

@@ -48,6 +48,40 @@ public static class Backfill
     /// </summary>
     public const int EngineBlockSize = 32;
 
+    /// <summary>The stages of a backfill, in order: the names of its lineage stage durations and of its test pause points.</summary>
+    public static readonly IReadOnlyList<string> Stages = ["prepare", "population", "generate_and_copy", "aggregate_and_index", "validate_and_checksum", "swap"];
+
+    /// <summary>
+    /// Test seam: called with a stage's name at that stage's pause point, so a test can stop a run at a known stage (to
+    /// interrupt or kill it there) or fail it there. The pause points: prepare — the build schema exists, nothing loaded;
+    /// population — the population is built; generate_and_copy — the first rows are on their way into the build schema's
+    /// tables; aggregate_and_index — every row is loaded, no aggregate or index built; validate_and_checksum — keys and
+    /// indexes built, nothing validated; swap — inside the swap's transaction, the schemas renamed, before the commit.
+    /// Null in production; in a process started with HCP_TEST_PAUSE_AT_STAGE=&lt;stage&gt; (the CLI's tests) it writes
+    /// "paused at stage &lt;stage&gt;" to stderr and waits there until the run is cancelled or the process is killed.
+    /// </summary>
+    internal static Func<string, CancellationToken, Task>? PausePoint { get; set; } = PauseFromEnvironment();
+
+    private static Func<string, CancellationToken, Task>? PauseFromEnvironment()
+    {
+        var stage = Environment.GetEnvironmentVariable("HCP_TEST_PAUSE_AT_STAGE");
+        if (string.IsNullOrEmpty(stage))
+        {
+            return null;
+        }
+        return async (name, ct) =>
+        {
+            if (name == stage)
+            {
+                await Console.Error.WriteLineAsync($"paused at stage {name} (HCP_TEST_PAUSE_AT_STAGE)");
+                await Console.Error.FlushAsync(ct);
+                await Task.Delay(Timeout.Infinite, ct);
+            }
+        };
+    }
+
+    private static Task PauseAsync(string stage, CancellationToken ct) => PausePoint is { } pause ? pause(stage, ct) : Task.CompletedTask;
+
     public static async Task<BackfillResult> RunAsync(string connectionString, GenerationParameters p, IProgress<TableProgress>? progress, CancellationToken ct)
     {
         var total = Stopwatch.StartNew();
@@ -94,6 +128,7 @@ public static class Backfill
             {
                 await BuildSchema.DropLeftoversAsync(main, ct);
                 await BuildSchema.CreateSchemaAsync(main, schema, ct);
+                await PauseAsync("prepare", ct);
                 // No JIT: compiling the aggregate queries costs more than it saves on them (touch totals at load_test scale
                 // 4.3 s without, 4.7–5.0 s with).
                 await BuildSchema.ExecuteAsync(main, $"{BuildSchema.IndexBuildSettings}; SET work_mem = '256MB'; SET temp_buffers = '256MB'; SET jit = off", ct);
@@ -104,6 +139,7 @@ public static class Backfill
             await Stage(stages, "population", async () =>
             {
                 population = await populationTask;
+                await PauseAsync("population", ct);
                 // HCPs erased on request stay erased, whatever is regenerated.
                 var npis = await Privacy.PrivacyRequests.ErasedNpisAsync(main, ct);
                 erased = population.Profiles.Where(x => npis.Contains(x.Npi)).Select(x => x.Id).ToHashSet();
@@ -125,6 +161,7 @@ public static class Backfill
             await Stage(stages, "generate_and_copy", () => loading);
             await Stage(stages, "aggregate_and_index", async () =>
             {
+                await PauseAsync("aggregate_and_index", ct);
                 var indexing = BuildSchema.BuildIndexesAsync(dedicated, events.SelectMany(IndexesOf), background.Token);
                 pending.Add(indexing);
                 // One pass over the events gives both aggregates. Each table they complete is rewritten rather than updated:
@@ -169,6 +206,7 @@ public static class Backfill
             var checksums = new SortedDictionary<string, string>(StringComparer.Ordinal);
             await Stage(stages, "validate_and_checksum", async () =>
             {
+                await PauseAsync("validate_and_checksum", ct);
                 using (var span = PlatformTelemetry.Source.StartActivity("validate"))
                 {
                     // Only what must be exactly right gates the swap: integrity (keys, references, event order) and
@@ -203,6 +241,7 @@ public static class Backfill
                     await Universal.UniversalViews.ApplyAsync(c, tx, ct);
                     await Lineage.FinishAsync(c, runId, "succeeded", counts, checksums, stages, verdict, null, ct, tx);
                     await BuildSchema.ExecuteAsync(c, $"NOTIFY {NotifyChannel}, '{runId}'", ct, tx);
+                    await PauseAsync("swap", ct);
                 }, ct);
             });
             foreach (var (table, rows) in counts)
@@ -336,6 +375,7 @@ public static class Backfill
             try
             {
                 var sim = new Simulator(population);
+                var first = true;
                 foreach (var block in sim.Evaluate(windowStart, windowStart, p.AsOf, p.Parallelism, EngineBlockSize, token))
                 {
                     if (erased.Count > 0)
@@ -347,6 +387,11 @@ public static class Backfill
                     stimuli.Add(block.Stimuli, token);
                     outcomes.Add(block.Outcomes, token);
                     rx.Add(block.Rx, token);
+                    if (first)
+                    {
+                        first = false;
+                        PauseAsync("generate_and_copy", token).GetAwaiter().GetResult();
+                    }
                 }
             }
             finally

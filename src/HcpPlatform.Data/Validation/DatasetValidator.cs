@@ -7,7 +7,7 @@ namespace HcpPlatform.Data.Validation;
 /// Set-based SQL checks of a dataset schema (the live "hcp" or a build schema before its swap).
 /// Every check is one query (a few related checks share one scan); nothing loops over rows in C#.
 /// The checks and their thresholds are listed in <see cref="IntegrityChecks"/>, <see cref="StructureChecks"/>,
-/// <see cref="VolumeChecks"/>, <see cref="FidelityChecks"/> and <see cref="PerformanceChecks"/>.
+/// <see cref="VolumeChecks"/>, <see cref="FidelityChecks"/>, <see cref="PrescribingChecks"/> and <see cref="PerformanceChecks"/>.
 /// </summary>
 public static class DatasetValidator
 {

@@ -21,7 +21,38 @@ internal sealed class ValidationContext
         Parameters = parameters;
         Model = model;
         Holidays = HolidaysBetween(info.WindowStart, info.SimulatedThrough);
-        WindowChannelFactor = ChannelFactors(model, info.WindowStart, info.SimulatedThrough);
+        VolumeEventPeriods = (model.Config.Events ?? [])
+            .Where(e => e.Type != Engine.Dynamics.ScenarioEvent.TerritoryChange)
+            .Select(e => (e.Start, e.End ?? info.SimulatedThrough)).ToList();
+        WindowChannelFactor = ChannelFactors(model, info.WindowStart, info.SimulatedThrough, IsVolumeEventDay);
+        VolumeDays = Enumerable.Range(0, WindowDays).Count(d => !IsVolumeEventDay(info.WindowStart.AddDays(d)));
+    }
+
+    /// <summary>
+    /// The periods of scenario events that add or remove touches or responses (seasonal_dip, product_launch, email_fatigue):
+    /// the volume and mix checks leave their days out (the events' effects are recorded in the ground truth, not modelled by
+    /// those checks; the response checks model email_fatigue themselves).
+    /// </summary>
+    public IReadOnlyList<(DateOnly Start, DateOnly End)> VolumeEventPeriods { get; }
+
+    /// <summary>Days of the window outside <see cref="VolumeEventPeriods"/>.</summary>
+    public int VolumeDays { get; }
+
+    public bool IsVolumeEventDay(DateOnly day) => VolumeEventPeriods.Any(p => day >= p.Start && day <= p.End);
+
+    /// <summary>
+    /// A condition on the stimuli alias <paramref name="alias"/> that leaves out touches in <see cref="VolumeEventPeriods"/>
+    /// (parameters added by <see cref="AddVolumeEventPeriods"/>); "true" when there are none.
+    /// </summary>
+    public string OutsideVolumeEvents(string alias) => VolumeEventPeriods.Count == 0 ? "true" : $"""
+        NOT EXISTS (SELECT 1 FROM unnest(@volumeEventStart::date[], @volumeEventEnd::date[]) AS v(first_day, last_day)
+                    WHERE ({alias}.event_date AT TIME ZONE 'UTC')::date BETWEEN v.first_day AND v.last_day)
+        """;
+
+    public void AddVolumeEventPeriods(Npgsql.NpgsqlParameterCollection p)
+    {
+        p.AddWithValue("volumeEventStart", VolumeEventPeriods.Select(x => x.Start).ToArray());
+        p.AddWithValue("volumeEventEnd", VolumeEventPeriods.Select(x => x.End).ToArray());
     }
 
     /// <summary>The schema name as given.</summary>
@@ -50,8 +81,9 @@ internal sealed class ValidationContext
 
     /// <summary>
     /// Per channel, the mean of the engine's month factors (the quarter-end push: Mar/Jun/Sep/Dec carry more email and
-    /// field volume, other months less) over the days of the window. 1 for every channel over whole years; a short
-    /// window's expected volume and channel mix follow it.
+    /// field volume, other months less) over the days of the window; for conference touches, the congresses starting in
+    /// the window per year of it. 1 for every channel over whole years; a short window's expected volume and channel mix
+    /// follow it.
     /// </summary>
     public double[] WindowChannelFactor { get; }
 
@@ -66,23 +98,32 @@ internal sealed class ValidationContext
         }
     }
 
-    /// <summary>Expected touches per HCP-year over the window: StimuliPerHcpYear × the window's channel factors.</summary>
+    /// <summary>Expected touches per HCP-year over the window (outside volume events): StimuliPerHcpYear × the window's channel factors.</summary>
     public double WindowStimuliPerHcpYear =>
         Model.Config.StimuliPerHcpYear * Model.ChannelShare.Select((share, c) => share * WindowChannelFactor[c]).Sum();
 
-    private static double[] ChannelFactors(SimulationModel model, DateOnly from, DateOnly to)
+    private static double[] ChannelFactors(SimulationModel model, DateOnly from, DateOnly to, Func<DateOnly, bool> skip)
     {
         var factors = new double[Channel.Count];
         var days = 0;
         for (var day = from; day <= to; day = day.AddDays(1))
         {
+            if (skip(day))
+            {
+                continue;
+            }
             days++;
             for (var c = 0; c < Channel.Count; c++)
             {
                 factors[c] += model.QuarterFactor[c, day.Month - 1];
             }
         }
-        return factors.Select(f => days == 0 ? 1 : f / days).ToArray();
+        var result = factors.Select(f => days == 0 ? 1 : f / days).ToArray();
+        // Conference touches come only at each specialty's congress: a window holds the congresses (or the parts of them)
+        // that fall in it, not a year's worth pro rata (over whole years, one each).
+        var congresses = model.Specialties.Names.Sum(s => model.Specialties.ShareOf(s) * Engine.Reference.Specialties.CongressesIn(s, from, to, skip));
+        result[Channel.Conference] = days == 0 ? 1 : congresses * 365.25 / days;
+        return result;
     }
 
     /// <summary>Reads hcp.dataset_info of <paramref name="schema"/>; null when the schema has no dataset description.</summary>

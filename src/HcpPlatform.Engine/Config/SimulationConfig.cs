@@ -138,6 +138,13 @@ public sealed class SimulationConfig
     /// </summary>
     public List<ScenarioEvent>? Events { get; set; }
 
+    /// <summary>
+    /// Test seam: defects the fault-injection tests switch on (see <see cref="Simulation.EngineFault"/>). Internal, so
+    /// configuration binding and JSON never see it; <see cref="Simulation.EngineFault.None"/> in every real run.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    internal Simulation.EngineFault Faults { get; set; }
+
     private static Dictionary<string, double> Affinities(double email, double rep, double phone, double webinar, double ad, double conference) =>
         new(StringComparer.Ordinal)
         {

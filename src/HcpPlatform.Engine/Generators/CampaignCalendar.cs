@@ -104,7 +104,39 @@ public sealed class CampaignCalendar
         }
     }
 
-    private int Gap(int lane, int k) => new KeyedRandom(_seed, StreamKind.Campaign, lane, k, 1).NextInt(0, 3);
+    private int Gap(int lane, int k) => new KeyedRandom(_seed, StreamKind.Campaign, lane, k, 1).NextInt(0, MaxGapDays);
+
+    private const int MaxGapDays = 3;
+
+    /// <summary>
+    /// How many campaigns overlap a window of <paramref name="windowDays"/> days, in expectation and variance, as a
+    /// renewal process per lane: a campaign lasts D = clamp(CampaignMinDays + round(Exp(extra)), min, max) days and the next
+    /// one starts 0–3 days after it ends (cycle L = D + gap). A lane's campaigns overlapping a window are those starting in
+    /// the W − 1 + D days before its end: (W − 1 + E[D]) / E[L] of them, with variance about W·Var[L] / E[L]³ (plus ¼ for
+    /// the one straddling the start). Lanes are independent.
+    /// </summary>
+    public static (double Mean, double Variance) ExpectedOverlapping(SimulationModel model, int hcpCount, int windowDays)
+    {
+        var cfg = model.Config;
+        var lanes = cfg.MaxConcurrentCampaigns;
+        var cycleDays = Math.Max(cfg.CampaignMinDays + 1, lanes * 365.0 / Math.Max(1, model.CampaignsPerYear(hcpCount) - lanes));
+        var extra = Math.Max(1.0, cycleDays - cfg.CampaignMinDays - 1.5);
+        double meanD = 0, meanD2 = 0;
+        for (var k = 0; k <= cfg.CampaignMaxDays - cfg.CampaignMinDays; k++)
+        {
+            // P(round(X) = k) for X ~ Exp(extra); the last duration also takes the tail clamped onto it.
+            var p = k == cfg.CampaignMaxDays - cfg.CampaignMinDays ? Math.Exp(-(k - 0.5) / extra)
+                : k == 0 ? 1 - Math.Exp(-0.5 / extra) : Math.Exp(-(k - 0.5) / extra) - Math.Exp(-(k + 0.5) / extra);
+            var d = cfg.CampaignMinDays + k;
+            meanD += p * d;
+            meanD2 += p * d * d;
+        }
+        var meanGap = MaxGapDays / 2.0;
+        var varGap = ((MaxGapDays + 1) * (MaxGapDays + 1) - 1) / 12.0;
+        var meanL = meanD + meanGap;
+        var varL = meanD2 - meanD * meanD + varGap;
+        return (lanes * (windowDays - 1 + meanD) / meanL, lanes * (windowDays * varL / (meanL * meanL * meanL) + 0.25));
+    }
 
     private CampaignPlan Create(int lane, int k, DateOnly start)
     {

@@ -23,8 +23,14 @@ public sealed class OutcomeGenerator(Population population)
     // Scenario dynamics (injected events): a no-op when no event is configured.
     private readonly ScenarioDynamics _dynamics = new(population);
 
-    // Configuration looked up once: this runs for every stimulus.
-    private readonly double[] _tierModifier = Config.SimulationConfig.Tiers.Select(t => population.Model.Config.TierModifiers[t]).ToArray();
+    // Configuration looked up once: this runs for every stimulus. A fault-injection test may switch a term off
+    // (EngineFault); without faults each holds exactly the configured value.
+    private readonly double[] _tierModifier = Config.SimulationConfig.Tiers
+        .Select(t => population.Model.Has(EngineFault.NoTierModifier) ? 1.0 : population.Model.Config.TierModifiers[t]).ToArray();
+    private readonly double _fatiguePerTouch = population.Model.Has(EngineFault.NoFatigue) ? 0 : population.Model.Config.FatiguePerTouch;
+    private readonly double _contentMatch = population.Model.Has(EngineFault.NoContentMatch) ? 1.0 : population.Model.Config.ContentMatchMultiplier;
+    private readonly bool _ignoreAffinity = population.Model.Has(EngineFault.ResponseIgnoresAffinity);
+    private readonly bool _ignoreLatencyFactor = population.Model.Has(EngineFault.NoLatencyFactor);
     private readonly (string Outcome, double Rate)[][] _ratesByChannel = Enumerable.Range(0, Channel.Count)
         .Select(c => population.Model.Config.BaseResponseRates.TryGetValue(Channel.StimulusTypes[c], out var rates)
             ? rates.OrderBy(r => r.Key, StringComparer.Ordinal).Select(r => (r.Key, r.Value)).ToArray()
@@ -38,9 +44,11 @@ public sealed class OutcomeGenerator(Population population)
     {
         var cfg = _model.Config;
         var tier = _tierModifier[hcp.Tier];
-        var fatigue = 1.0 / (1.0 + cfg.FatiguePerTouch * touchesEarlierThisMonth);
-        var match = content == _model.Content.Names[hcp.PreferredContent] ? cfg.ContentMatchMultiplier : 1.0;
-        return tier * (0.5 + hcp.Affinity[channel]) * fatigue * match * cfg.ResponseScale;
+        var fatigue = 1.0 / (1.0 + _fatiguePerTouch * touchesEarlierThisMonth);
+        var match = content == _model.Content.Names[hcp.PreferredContent] ? _contentMatch : 1.0;
+        // (Fault ResponseIgnoresAffinity: the channel's population-mean affinity, AffinityNorm − 0.5, for everyone.)
+        var affinity = _ignoreAffinity ? _model.AffinityNorm[channel] - 0.5 : hcp.Affinity[channel];
+        return tier * (0.5 + affinity) * fatigue * match * cfg.ResponseScale;
     }
 
     /// <summary>Appends the outcomes of one stimulus (the <paramref name="ordinal"/>-th of its HCP-month).</summary>
@@ -73,7 +81,7 @@ public sealed class OutcomeGenerator(Population population)
                 {
                     // A click follows its open; together they have the configured click latency mean.
                     var window = cfg.AttributionWindowDays["email_click"];
-                    var extraMean = (cfg.LatencyMeanDays["email_click"] - cfg.LatencyMeanDays["email_open"]) * hcp.LatencyFactor;
+                    var extraMean = (cfg.LatencyMeanDays["email_click"] - cfg.LatencyMeanDays["email_open"]) * LatencyFactor(hcp);
                     var clickLatency = openLatency + rng.TruncatedExponential(Math.Max(0.01, extraMean), window - openLatency);
                     into.Add(Create(hcp, monthNumber, ordinal, slot, s, "email_click", clickLatency, 1, $"{{\"link\": \"{Links[rng.NextInt(Links.Length)]}\"}}"));
                 }
@@ -126,9 +134,11 @@ public sealed class OutcomeGenerator(Population population)
 
     private double Latency(ref KeyedRandom rng, HcpTraits hcp, string outcome)
     {
-        var mean = _model.Config.LatencyMeanDays[outcome] * hcp.LatencyFactor;
+        var mean = _model.Config.LatencyMeanDays[outcome] * LatencyFactor(hcp);
         return rng.TruncatedExponential(mean, _model.Config.AttributionWindowDays[outcome]);
     }
+
+    private double LatencyFactor(HcpTraits hcp) => _ignoreLatencyFactor ? 1.0 : hcp.LatencyFactor;
 
     private OutcomeEvent Create(HcpTraits hcp, int monthNumber, int ordinal, int slot, StimulusEvent s, string type, double latencyDays, double value, string metadata, DateTime? exact = null)
     {

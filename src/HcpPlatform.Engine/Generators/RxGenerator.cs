@@ -14,11 +14,24 @@ namespace HcpPlatform.Engine.Generators;
 /// </summary>
 public sealed class RxGenerator(Population population)
 {
+    /// <summary>The noise on a month's Rx is lognormal with mean 1 and log-sd NoiseSigma + NoiseSigmaPerVolatility × the HCP's engagement volatility.</summary>
+    public const double NoiseSigma = 0.08;
+
+    /// <inheritdoc cref="NoiseSigma"/>
+    public const double NoiseSigmaPerVolatility = 0.3;
+
     private readonly SimulationModel _model = population.Model;
     private readonly long _seed = population.Seed;
+    // A fault-injection test may remove or halve the lift, or flatten the seasonality (EngineFault); without faults
+    // these are exactly the configured values.
+    private readonly double _liftScale = population.Model.Has(EngineFault.NoEngagementLift) ? 0
+        : population.Model.Has(EngineFault.HalfEngagementLift) ? 0.5 : 1;
+    private readonly bool _ignoreSeasonality = population.Model.Has(EngineFault.NoRxSeasonality);
 
     public double Lift(int engagedResponses) =>
-        1.0 + Math.Min(_model.Config.RxLiftCap, _model.Config.RxLiftPerResponse * engagedResponses);
+        _liftScale == 1
+            ? 1.0 + Math.Min(_model.Config.RxLiftCap, _model.Config.RxLiftPerResponse * engagedResponses)
+            : 1.0 + _liftScale * Math.Min(_model.Config.RxLiftCap, _model.Config.RxLiftPerResponse * engagedResponses);
 
     public PrescribingHistory Generate(HcpTraits hcp, int monthNumber, int engagedResponsesLast30Days)
     {
@@ -26,9 +39,9 @@ public sealed class RxGenerator(Population population)
         var rng = new KeyedRandom(_seed, StreamKind.Rx, hcp.Index, monthNumber);
         var start = SimDate.MonthStart(monthNumber);
         var lift = Lift(engagedResponsesLast30Days);
-        var sigma = 0.08 + 0.3 * hcp.Volatility;
+        var sigma = NoiseSigma + NoiseSigmaPerVolatility * hcp.Volatility;
         var noise = Math.Exp(rng.Normal(0, sigma) - sigma * sigma / 2);
-        var rx = (int)Math.Round(hcp.BaseConversionRate * cfg.RxBaselineMultiplier * lift * cfg.RxSeasonality[start.Month - 1] * noise);
+        var rx = (int)Math.Round(hcp.BaseConversionRate * cfg.RxBaselineMultiplier * lift * (_ignoreSeasonality ? 1.0 : cfg.RxSeasonality[start.Month - 1]) * noise);
         var baseShare = hcp.Segment switch
         {
             "High Prescriber" => 0.32,

@@ -34,6 +34,7 @@ public sealed class StimuliGenerator(Population population)
     private static readonly string[] Formats = ["display", "native", "video"];
     private static readonly string[] BounceReasons = ["mailbox_full", "invalid_address", "blocked_by_filter", "domain_unreachable"];
     private static readonly string[] ConferenceActivities = ["booth_visit", "symposium", "medical_information_desk"];
+    private static readonly double[] EveryDay = [1, 1, 1, 1, 1, 1, 1];
 
     private readonly SimulationModel _model = population.Model;
     private readonly long _seed = population.Seed;
@@ -46,6 +47,19 @@ public sealed class StimuliGenerator(Population population)
     private static Scratch? Lists;
     // Scenario dynamics (injected events): every hook below is a no-op when no event is configured.
     private readonly ScenarioDynamics _dynamics = new(population);
+
+    // Fault injection (EngineFault, tests only): read once; without faults every value below is the documented one.
+    private readonly bool _volumeIgnoresAffinity = population.Model.Has(EngineFault.VolumeIgnoresAffinity);
+    private readonly bool _quarterEndPush = !population.Model.Has(EngineFault.NoQuarterEndPush);
+    private readonly bool _noPhone = population.Model.Has(EngineFault.NoPhoneChannel);
+    private readonly bool _repCityDay = !population.Model.Has(EngineFault.NoRepCityDay);
+    private readonly bool _emailBatches = !population.Model.Has(EngineFault.NoEmailBatches);
+    private readonly int _webinarLeadDays = population.Model.Has(EngineFault.WrongWebinarLead)
+        ? Math.Max(1, population.Model.Config.WebinarInviteLeadDays / 2) : population.Model.Config.WebinarInviteLeadDays;
+    private readonly bool _conferenceOnCongress = !population.Model.Has(EngineFault.ConferenceOffCongress);
+    private readonly bool _holidayBlackout = !population.Model.Has(EngineFault.TouchesOnHolidays);
+    private readonly double[] _businessWeekday = population.Model.Has(EngineFault.NoWeekdayWeighting) ? EveryDay : BusinessWeekday;
+    private readonly double[] _adWeekday = population.Model.Has(EngineFault.NoWeekdayWeighting) ? EveryDay : AdWeekday;
 
     /// <summary>The month's stimuli for one HCP, in time order; <paramref name="activeCampaigns"/> are those overlapping the month.</summary>
     public List<PlannedStimulus> PlanMonth(int hcpIndex, int monthNumber, IReadOnlyList<CampaignPlan> activeCampaigns, IReadOnlyList<DateOnly> webinarEvents)
@@ -67,10 +81,16 @@ public sealed class StimuliGenerator(Population population)
             {
                 continue;
             }
-            var mean = _model.MonthlyMean[c] * (0.5 + hcp.Affinity[c]) / _model.AffinityNorm[c]
-                * _model.TierVolume[c, hcp.Tier] * _model.QuarterFactor[c, monthOfYear - 1];
+            var affinity = _volumeIgnoresAffinity ? _model.AffinityNorm[c] - 0.5 : hcp.Affinity[c];
+            var quarter = _quarterEndPush ? _model.QuarterFactor[c, monthOfYear - 1] : 1.0;
+            var mean = _model.MonthlyMean[c] * (0.5 + affinity) / _model.AffinityNorm[c]
+                * _model.TierVolume[c, hcp.Tier] * quarter;
             means[c] = mean;
             budgets[c] = Math.Min(budgetRng.Poisson(mean), hcp.Limits[c].MaxPerMonth);
+        }
+        if (_noPhone)
+        {
+            budgets[Channel.Phone] = 0;
         }
 
         var placed = lists.Placed;
@@ -102,6 +122,10 @@ public sealed class StimuliGenerator(Population population)
                 var pick = rng.NextInt(sends.Count);
                 var (day, campaign) = sends[pick];
                 sends.RemoveAt(pick);
+                if (!_emailBatches)
+                {
+                    day = AnyActiveWeekday(ref rng, campaign, monthStart, days) ?? day;
+                }
                 if (Allowed(hcp, Channel.Email, day, days, placed))
                 {
                     placed.Add(day);
@@ -109,7 +133,7 @@ public sealed class StimuliGenerator(Population population)
                     remaining--;
                 }
             }
-            foreach (var day in PlaceDays(ref rng, hcp, Channel.Email, monthStart, days, remaining, placed, BusinessWeekday, drawn))
+            foreach (var day in PlaceDays(ref rng, hcp, Channel.Email, monthStart, days, remaining, placed, _businessWeekday, drawn))
             {
                 touches.Add(new Touch(day, Channel.Email, 13.0 + rng.NextDouble() * 9, null, null, -1));
             }
@@ -136,7 +160,7 @@ public sealed class StimuliGenerator(Population population)
         {
             placed.Clear();
             var rng = new KeyedRandom(_seed, StreamKind.Placement, hcpIndex, monthNumber, Channel.Phone);
-            foreach (var day in PlaceDays(ref rng, hcp, Channel.Phone, monthStart, days, budgets[Channel.Phone], placed, BusinessWeekday, drawn))
+            foreach (var day in PlaceDays(ref rng, hcp, Channel.Phone, monthStart, days, budgets[Channel.Phone], placed, _businessWeekday, drawn))
             {
                 touches.Add(new Touch(day, Channel.Phone, 14.0 + rng.NextDouble() * 8, null, null, -1));
             }
@@ -159,7 +183,7 @@ public sealed class StimuliGenerator(Population population)
                 var pick = rng.NextInt(candidates.Count);
                 var eventDay = candidates[pick];
                 candidates.RemoveAt(pick);
-                var invite = eventDay.AddDays(-_model.Config.WebinarInviteLeadDays);
+                var invite = eventDay.AddDays(-_webinarLeadDays);
                 if (Allowed(hcp, Channel.Webinar, invite, days, placed))
                 {
                     placed.Add(invite);
@@ -172,7 +196,7 @@ public sealed class StimuliGenerator(Population population)
         {
             placed.Clear();
             var rng = new KeyedRandom(_seed, StreamKind.Placement, hcpIndex, monthNumber, Channel.DigitalAd);
-            foreach (var day in PlaceDays(ref rng, hcp, Channel.DigitalAd, monthStart, days, budgets[Channel.DigitalAd], placed, AdWeekday, drawn))
+            foreach (var day in PlaceDays(ref rng, hcp, Channel.DigitalAd, monthStart, days, budgets[Channel.DigitalAd], placed, _adWeekday, drawn))
             {
                 touches.Add(new Touch(day, Channel.DigitalAd, 11.0 + rng.NextDouble() * 12.9, null, null, -1));
             }
@@ -192,9 +216,9 @@ public sealed class StimuliGenerator(Population population)
                 for (var i = 0; i < wanted; i++)
                 {
                     var pick = rng.NextInt(offsets.Count);
-                    var day = congressStart.AddDays(offsets[pick]);
+                    var day = _conferenceOnCongress ? congressStart.AddDays(offsets[pick]) : monthStart.AddDays(rng.NextInt(days));
                     offsets.RemoveAt(pick);
-                    if (!UsHolidays.IsBlackout(day) && !IsPersonalBlackout(hcp, day))
+                    if (!IsHoliday(day) && !IsPersonalBlackout(hcp, day))
                     {
                         touches.Add(new Touch(day, Channel.Conference, 13.0 + rng.NextDouble() * 9, null, congressStart, i));
                     }
@@ -353,7 +377,7 @@ public sealed class StimuliGenerator(Population population)
         {
             return;
         }
-        foreach (var (day, hour, product) in _dynamics.LaunchTouches(hcp, channel, monthNumber, means[channel], BusinessWeekday))
+        foreach (var (day, hour, product) in _dynamics.LaunchTouches(hcp, channel, monthNumber, means[channel], _businessWeekday))
         {
             if (!placed.Contains(day) && Allowed(hcp, channel, day, days, placed))
             {
@@ -379,13 +403,16 @@ public sealed class StimuliGenerator(Population population)
         var days = SimDate.DaysInMonth(monthNumber);
         var (first, last) = half == 0 ? (4, 15) : (16, days - 3);
         var cityKey = StableHash(StableHash(StableHash(FnvOffset, hcp.State), "|"), hcp.City);
-        var rng = new KeyedRandom(_seed, StreamKind.RepDay, hcp.PrimaryRep, monthNumber, (long)(cityKey & 0x7FFFFFFF) * 2 + half);
+        // (Fault NoRepCityDay: a stream of the HCP's own, so each HCP gets an independent day.)
+        var rng = _repCityDay
+            ? new KeyedRandom(_seed, StreamKind.RepDay, hcp.PrimaryRep, monthNumber, (long)(cityKey & 0x7FFFFFFF) * 2 + half)
+            : new KeyedRandom(_seed, StreamKind.RepDay, -1 - hcp.Index, monthNumber, half);
         Span<double> weights = stackalloc double[last - first + 1];
-        var push = SimulationModel.IsQuarterEndMonth(monthStart.Month) && half == 1 ? 1.5 : 1.0;
+        var push = _quarterEndPush && SimulationModel.IsQuarterEndMonth(monthStart.Month) && half == 1 ? 1.5 : 1.0;
         for (var d = first; d <= last; d++)
         {
             var day = monthStart.AddDays(d - 1);
-            weights[d - first] = UsHolidays.IsBlackout(day) ? 0 : BusinessWeekday[SimDate.IsoWeekday(day) - 1] * push;
+            weights[d - first] = IsHoliday(day) ? 0 : _businessWeekday[SimDate.IsoWeekday(day) - 1] * push;
         }
         var total = 0.0;
         foreach (var w in weights)
@@ -396,7 +423,7 @@ public sealed class StimuliGenerator(Population population)
     }
 
     /// <summary>Draws up to <paramref name="count"/> distinct allowed days, weighted by weekday (and the quarter-end push).</summary>
-    private static List<DateOnly> PlaceDays(ref KeyedRandom rng, HcpTraits hcp, int channel, DateOnly monthStart, int days, int count, List<DateOnly> placed, double[] weekdayWeights, List<DateOnly> result)
+    private List<DateOnly> PlaceDays(ref KeyedRandom rng, HcpTraits hcp, int channel, DateOnly monthStart, int days, int count, List<DateOnly> placed, double[] weekdayWeights, List<DateOnly> result)
     {
         result.Clear();
         if (count <= 0)
@@ -404,7 +431,7 @@ public sealed class StimuliGenerator(Population population)
             return result;
         }
         Span<double> weights = stackalloc double[days];
-        var push = SimulationModel.IsQuarterEndMonth(monthStart.Month) && SimulationModel.IsQuarterPushChannel(channel);
+        var push = _quarterEndPush && SimulationModel.IsQuarterEndMonth(monthStart.Month) && SimulationModel.IsQuarterPushChannel(channel);
         for (var d = 0; d < days; d++)
         {
             var day = monthStart.AddDays(d);
@@ -438,9 +465,9 @@ public sealed class StimuliGenerator(Population population)
     /// (where the HCP has preferences), and keeps the minimum gap to the channel's other touches — including
     /// those of neighbouring months, which is why the gap also keeps a margin at each end of the month.
     /// </summary>
-    private static bool Allowed(HcpTraits hcp, int channel, DateOnly day, int daysInMonth, List<DateOnly> placed)
+    private bool Allowed(HcpTraits hcp, int channel, DateOnly day, int daysInMonth, List<DateOnly> placed)
     {
-        if (UsHolidays.IsBlackout(day) || IsPersonalBlackout(hcp, day))
+        if (IsHoliday(day) || IsPersonalBlackout(hcp, day))
         {
             return false;
         }
@@ -470,6 +497,15 @@ public sealed class StimuliGenerator(Population population)
             }
         }
         return placed.Count < rule.MaxPerMonth;
+    }
+
+    private bool IsHoliday(DateOnly day) => _holidayBlackout && UsHolidays.IsBlackout(day);
+
+    /// <summary>Fault NoEmailBatches only: a uniformly drawn weekday of the month on which the campaign runs.</summary>
+    private static DateOnly? AnyActiveWeekday(ref KeyedRandom rng, CampaignPlan campaign, DateOnly monthStart, int days)
+    {
+        var candidates = Enumerable.Range(0, days).Select(monthStart.AddDays).Where(d => campaign.IsActive(d) && !SimDate.IsWeekend(d)).ToList();
+        return candidates.Count == 0 ? null : candidates[rng.NextInt(candidates.Count)];
     }
 
     private static bool IsPersonalBlackout(HcpTraits hcp, DateOnly day)

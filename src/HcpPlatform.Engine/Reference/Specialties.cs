@@ -53,5 +53,26 @@ public static class Specialties
         return Calendar.UsHolidays.Nth(year, c.Month, c.StartWeekday, c.Nth);
     }
 
+    /// <summary>
+    /// How many of a specialty's congresses fall in [<paramref name="from"/>, <paramref name="to"/>], each counted by the
+    /// share of its days inside (a congress straddling an end counts in part), days for which <paramref name="skip"/> holds
+    /// left out: where conference touches can fall.
+    /// </summary>
+    public static double CongressesIn(string specialty, DateOnly from, DateOnly to, Func<DateOnly, bool>? skip = null)
+    {
+        var length = CongressFor(specialty).Days;
+        var total = 0.0;
+        for (var year = from.Year - 1; year <= to.Year; year++)
+        {
+            var start = CongressStart(specialty, year);
+            for (var d = 0; d < length; d++)
+            {
+                var day = start.AddDays(d);
+                total += day >= from && day <= to && (skip is null || !skip(day)) ? 1.0 / length : 0;
+            }
+        }
+        return total;
+    }
+
     public static readonly IReadOnlyList<string> Products = ["Zorvexa", "Cardiolin", "Neurovance", "Glucatra", "Rheumelix"];
 }

@@ -20,11 +20,14 @@ public static class GroundTruth
         var cfg = model.Config;
         var rows = new List<GroundTruthParameter>();
         var n = 0;
+        // Rows get sequential ids in one key space; rows added after the scenario events (whose number varies) get theirs in
+        // another, so that no row's id depends on how many events a configuration has.
+        var keySpace = -1L;
         void Add(string parameter, double value, string? channel = null, string? tier = null, string? segment = null,
             string? outcome = null, string? period = null, string? details = null) =>
             rows.Add(new GroundTruthParameter
             {
-                Id = DeterministicId.Create(seed, StreamKind.Dynamics, -1, 0, ++n),
+                Id = DeterministicId.Create(seed, StreamKind.Dynamics, keySpace, 0, ++n),
                 Parameter = parameter,
                 Channel = channel,
                 Tier = tier,
@@ -107,6 +110,12 @@ public static class GroundTruth
         {
             Add("scenario_event", value, channel, period: period, details: details);
         }
+        // The prescribing noise (stated so a scorer, and the validator's distribution check, can model rx_count exactly);
+        // after the scenario events, so every earlier row keeps its id, in a key space of its own.
+        keySpace = -2;
+        n = 0;
+        Add("rx_noise_sigma", RxGenerator.NoiseSigma, details: "{\"formula\": \"rx_count = round(base_conversion_rate * rx_baseline_multiplier * lift * seasonality * exp(e - s^2 / 2)), e ~ normal(0, s), s = rx_noise_sigma + rx_noise_sigma_per_volatility * engagement_volatility\"}");
+        Add("rx_noise_sigma_per_volatility", RxGenerator.NoiseSigmaPerVolatility);
         return rows;
     }
 

@@ -22,6 +22,7 @@ public sealed class SimulationModel
             throw new ArgumentException("Invalid simulation configuration: " + string.Join(" ", errors), nameof(config));
         }
         Config = config;
+        Faults = config.Faults;
         Specialties = new WeightTable(config.SpecialtyWeights);
         Content = new WeightTable(config.ContentCategories);
         TierBySpecialty = config.TierBySpecialty.ToDictionary(p => p.Key, p => new WeightTable(p.Value), StringComparer.Ordinal);
@@ -100,6 +101,11 @@ public sealed class SimulationModel
     public double[,] TierVolume { get; }
     public double[,] QuarterFactor { get; }
     public double CongressAttendance { get; }
+
+    /// <summary>Deliberate defects switched on by a fault-injection test; the generators read this once.</summary>
+    internal EngineFault Faults { get; }
+
+    internal bool Has(EngineFault fault) => (Faults & fault) != 0;
 
     public WeightTable TierTableFor(string specialty) =>
         TierBySpecialty.TryGetValue(specialty, out var t) ? t : TierBySpecialty["default"];

@@ -1,0 +1,779 @@
+using System.Globalization;
+using System.Text.Json;
+using HcpPlatform.Engine.Calendar;
+using HcpPlatform.Engine.Config;
+using HcpPlatform.Engine.Generators;
+using HcpPlatform.Engine.Model;
+using HcpPlatform.Engine.Reference;
+using HcpPlatform.Engine.Simulation;
+using HcpPlatform.Engine.Statistics;
+
+namespace HcpPlatform.Engine.Tests.Statistics;
+
+/// <summary>The verdict of one check on one dataset, with what was measured.</summary>
+internal sealed record StatCheck(string Name, bool Passed, string Detail)
+{
+    public override string ToString() => $"{Name}: {(Passed ? "pass" : "FAIL")} — {Detail}";
+}
+
+/// <summary>
+/// The engine's statistical tests: every documented behaviour of the generated data as a check whose threshold follows
+/// from the sample size at the false-alarm rate <see cref="Stats.FalseAlarmRate"/> (1e-4 per check; a check over several
+/// cells splits it between them). Expectations come from the ground truth and the configuration, never from the
+/// generators, so correct output passes on any seed and scale while a generator that breaks a behaviour fails the check
+/// that states it (the fault-injection tests prove each one). Exact rules (no touch on a holiday, invitations exactly
+/// the lead time before the event) have no threshold at all.
+/// <para>Where an expectation is the configured target a mechanism lands near rather than a probability the engine
+/// draws with, the check adds a stated relative margin (<see cref="Margins"/>) to the sampling bound.</para>
+/// </summary>
+internal sealed class StatisticalChecks
+{
+    /// <summary>
+    /// Relative margins of the expectations that are approximate: the configured target a mechanism lands near (through
+    /// per-HCP caps, minimum gaps, holidays and blackout days, clamped affinities) rather than a probability the engine draws
+    /// with. Each is about twice the mechanism's departure from its target measured over 200 seeds pooled (400 HCPs × 12
+    /// months each): stimuli per HCP −0.04%, outcomes per stimulus (at a year's channel mix, settled stimuli) +2.0%, channel shares up to −1.9% (rep visits, capped at
+    /// two city days a month) and +2.1% (conference), volume by affinity and tier up to 1.0%, quarter-end share −0.15%,
+    /// weekend share of ads +2.9% (the one-day gap). A change to these mechanisms recalibrates them.
+    /// </summary>
+    public static class Margins
+    {
+        public const double StimuliVolume = 0.01;
+        public const double OutcomesPerStimulus = 0.04;
+        public const double ChannelShare = 0.05;
+        public const double TouchVolume = 0.03;
+        public const double QuarterEndShare = 0.01;
+        public const double AdWeekendShare = 0.06;
+        /// <summary>The engine's one-minute minimum latency moves at most the first 1/720 day of each latency (≤ 0.3% of email opens).</summary>
+        public const double LatencyKsFloor = 0.005;
+    }
+
+    /// <summary>An Rx row's sampling sd (expected × log-sd) at least this, so that rounding to whole prescriptions does not bias its mean (the bias is below e^(−2π²·0.25), 0.7%).</summary>
+    public const double MinRxSdForMeans = 0.5;
+
+    private static readonly string[] BusinessChannels = ["email", "rep_visit", "phone"];
+
+    private readonly GeneratedData _d;
+    private readonly TruthTables _t;
+    private readonly Dictionary<Guid, int> _index;
+    private readonly List<StimulusEvent>[] _stimuliByHcp;
+    private readonly DateTime _end;
+
+    public StatisticalChecks(GeneratedData data)
+    {
+        _d = data;
+        _t = new TruthTables(data.Truth);
+        _index = data.Population.Traits.ToDictionary(t => t.Id, t => t.Index);
+        _stimuliByHcp = data.Population.Traits.Select(_ => new List<StimulusEvent>()).ToArray();
+        foreach (var s in data.Stimuli)
+        {
+            _stimuliByHcp[_index[s.HcpId]].Add(s);
+        }
+        foreach (var list in _stimuliByHcp)
+        {
+            list.Sort((a, b) => a.EventDate != b.EventDate ? a.EventDate.CompareTo(b.EventDate) : Channel.IndexOf(a.Channel).CompareTo(Channel.IndexOf(b.Channel)));
+        }
+        _end = SimDate.StartUtc(data.AsOf.AddDays(1));
+    }
+
+    private HcpTraits[] Traits => _d.Population.Traits;
+    private HcpProfile[] Profiles => _d.Population.Profiles;
+    private int Hcps => Traits.Length;
+
+    /// <summary>The names of <see cref="All"/>, in its order.</summary>
+    public static readonly IReadOnlyList<string> Names =
+    [
+        "specialty_mix", "tier_given_specialty", "segment_given_tier", "state_mix", "content_mix",
+        "stimuli_volume", "outcomes_per_stimulus", "channel_share", "territory_rows", "rep_count", "campaign_count",
+        "response_rates", "response_calibration", "latency_distribution", "latency_by_hcp_factor", "touch_volume_model",
+        "rx_seasonality", "rx_engagement_lift", "rx_distribution",
+        "no_holiday_touches", "weekday_weighting", "quarter_end_push", "rep_visits_cluster", "campaign_email_batches", "webinar_lead", "conference_on_congress",
+    ];
+
+    /// <summary>Every check, in a fixed order.</summary>
+    public IReadOnlyList<StatCheck> All() =>
+    [
+        SpecialtyMix(), TierGivenSpecialty(), SegmentGivenTier(), StateMix(), ContentMix(),
+        StimuliVolume(), OutcomesPerStimulus(), ChannelShare(), TerritoryRows(), RepCount(), CampaignCount(),
+        ResponseRates(), ResponseCalibration(), LatencyDistribution(), LatencyByHcpFactor(), TouchVolumeModel(),
+        RxSeasonality(), RxEngagementLift(), RxDistribution(),
+        NoHolidayTouches(), WeekdayWeighting(), QuarterEndPush(), RepVisitsCluster(), CampaignEmailBatches(), WebinarLead(), ConferenceOnCongress(),
+    ];
+
+    // ------------------------------------------------------------------ judging
+
+    /// <summary>Passes when every testable cell is within z·√variance + margin·|expected|, z split (Bonferroni) over the testable cells.</summary>
+    public static StatCheck Judge(string name, IReadOnlyList<Cell> cells)
+    {
+        var verdict = Stats.JudgeCells(cells);
+        var small = verdict.TooSmall.Count > 0 ? $"; too small to test: {string.Join(", ", verdict.TooSmall.Select(c => c.Label))}" : "";
+        if (verdict.Tested.Count == 0)
+        {
+            return new StatCheck(name, true, $"informational: no cell large enough to test{small}");
+        }
+        var failed = verdict.Tested.Where(x => !(x.Ratio <= 1)).ToList();
+        var shown = (failed.Count > 0 ? failed : verdict.Tested.Take(2)).Take(4)
+            .Select(x => F($"{x.Cell.Label}: {x.Cell.Observed:0.####} vs {x.Cell.Expected:0.####} ({x.Ratio:0.00} of allowance)"));
+        return new StatCheck(name, verdict.Passed, F($"{verdict.Tested.Count} cells, worst {verdict.WorstRatio:0.00} of allowance; ") + string.Join("; ", shown) + small);
+    }
+
+    private static StatCheck Exact(string name, int offenders, string rule, IEnumerable<string> examples) =>
+        new(name, offenders == 0, offenders == 0 ? $"0 offenders ({rule})" : $"{offenders} offenders ({rule}), e.g. {string.Join("; ", examples.Take(3))}");
+
+    private static StatCheck Categorical(string name, IEnumerable<(string Group, IReadOnlyDictionary<string, double> Expected, IReadOnlyDictionary<string, long> Observed)> groups)
+    {
+        var list = groups.Where(g => g.Observed.Values.Sum() > 0).ToList();
+        var fits = list.Select(g => (g.Group, Fit: Stats.ChiSquareGoodnessOfFit(g.Expected, g.Observed))).ToList();
+        var alpha = Stats.FalseAlarmRate / Math.Max(1, fits.Count);
+        var worst = fits.MinBy(x => x.Fit.P);
+        return new StatCheck(name, fits.Count > 0 && fits.All(x => x.Fit.Passes(alpha)),
+            F($"chi-square p ≥ {alpha:0.###e0} in each of {fits.Count} groups; lowest p = {worst.Fit?.P:0.####e0} ({worst.Group}, TVComplement {worst.Fit?.TvComplement:0.####}, n = {worst.Fit?.N})"));
+    }
+
+    private static Dictionary<string, long> Count<T>(IEnumerable<T> rows, Func<T, string> key) =>
+        rows.GroupBy(key).ToDictionary(g => g.Key, g => (long)g.Count(), StringComparer.Ordinal);
+
+    private static Dictionary<string, double> Shares(WeightTable table) =>
+        table.Names.ToDictionary(n => n, table.ShareOf, StringComparer.Ordinal);
+
+    private static string F(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
+
+    // ------------------------------------------------------------------ population (exact multinomial draws)
+
+    private IEnumerable<HcpProfile> Drawn => Profiles.Where(p => !p.IsFixture);
+
+    public StatCheck SpecialtyMix() => Categorical("specialty_mix", [("all", Shares(_d.Model.Specialties), Count(Drawn, p => p.Specialty))]);
+
+    public StatCheck TierGivenSpecialty() => Categorical("tier_given_specialty",
+        Drawn.GroupBy(p => p.Specialty).OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => (g.Key, (IReadOnlyDictionary<string, double>)Shares(_d.Model.TierTableFor(g.Key)), (IReadOnlyDictionary<string, long>)Count(g, p => p.Tier))));
+
+    public StatCheck SegmentGivenTier() => Categorical("segment_given_tier",
+        Drawn.GroupBy(p => p.Tier).OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => (g.Key, (IReadOnlyDictionary<string, double>)Shares(_d.Model.SegmentByTier[SimulationModel.TierIndex(g.Key)]), (IReadOnlyDictionary<string, long>)Count(g, p => p.Segment))));
+
+    public StatCheck StateMix() => Categorical("state_mix",
+        [("all", Geography.States.ToDictionary(s => s.Code, s => s.PopulationMillions, StringComparer.Ordinal), Count(Drawn, p => p.State))]);
+
+    public StatCheck ContentMix() => Categorical("content_mix", [("all", _t.ContentShare, Count(_d.Stimuli, s => s.ContentCategory ?? "(none)"))]);
+
+    // ------------------------------------------------------------------ volumes
+
+    /// <summary>
+    /// Per channel, the mean over the window's days of its month factor (the quarter-end push); for conference touches,
+    /// the congresses starting in the window per year of it (they come only at each specialty's congress).
+    /// </summary>
+    private double WindowFactor(string channel)
+    {
+        if (channel == "conference")
+        {
+            return _d.Model.Specialties.Names.Sum(s => _d.Model.Specialties.ShareOf(s) * Specialties.CongressesIn(s, _d.WindowStart, _d.AsOf)) * 365.25 / _d.WindowDays;
+        }
+        var sum = 0.0;
+        for (var day = _d.WindowStart; day <= _d.AsOf; day = day.AddDays(1))
+        {
+            sum += _t.MonthFactor(channel, day.Month);
+        }
+        return sum / _d.WindowDays;
+    }
+
+    private Dictionary<string, double> WindowChannelShares()
+    {
+        var weighted = Channel.Names.ToDictionary(c => c, c => _t.ChannelShare[c] * WindowFactor(c), StringComparer.Ordinal);
+        var total = weighted.Values.Sum();
+        return weighted.ToDictionary(p => p.Key, p => p.Value / total, StringComparer.Ordinal);
+    }
+
+    /// <summary>Touches per HCP against stimuli_per_hcp_year over the window (HCPs are independent, so the mean's variance is the sample variance / n).</summary>
+    public StatCheck StimuliVolume()
+    {
+        var perHcp = _stimuliByHcp.Select(l => (double)l.Count).ToArray();
+        var mean = perHcp.Average();
+        var variance = perHcp.Sum(x => (x - mean) * (x - mean)) / Math.Max(1, Hcps - 1) / Hcps;
+        var expected = _t.StimuliPerHcpYear * Channel.Names.Sum(c => _t.ChannelShare[c] * WindowFactor(c)) * _d.WindowDays / 365.25;
+        return Judge("stimuli_volume", [new Cell("touches per HCP over the window", mean, expected, variance, Margins.StimuliVolume, _d.Stimuli.Count)]);
+    }
+
+    /// <summary>
+    /// Outcomes per stimulus against seeds/001's 20%: stimuli at least the longest attribution window before the end (whose
+    /// outcomes are all in the data), each channel's rate weighted by its configured share of a year (a short window has
+    /// another mix). Variance: the weighted ratio's linearisation over HCPs.
+    /// </summary>
+    public StatCheck OutcomesPerStimulus()
+    {
+        const double target = 0.20;
+        var longest = _t.Window.Values.Max();
+        var outcomes = _d.Outcomes.GroupBy(o => o.StimulusId!.Value).ToDictionary(g => g.Key, g => g.Count());
+        var n = new double[Hcps, Channel.Count];
+        var o = new double[Hcps, Channel.Count];
+        for (var h = 0; h < Hcps; h++)
+        {
+            foreach (var s in _stimuliByHcp[h].Where(s => s.EventDate.AddDays(longest) <= _end))
+            {
+                var c = Channel.IndexOf(s.Channel);
+                n[h, c]++;
+                o[h, c] += outcomes.GetValueOrDefault(s.Id);
+            }
+        }
+        var share = Channel.Names.Select(c => _t.ChannelShare[c]).ToArray();
+        var totalN = Enumerable.Range(0, Channel.Count).Select(c => Enumerable.Range(0, Hcps).Sum(h => n[h, c])).ToArray();
+        var totalO = Enumerable.Range(0, Channel.Count).Select(c => Enumerable.Range(0, Hcps).Sum(h => o[h, c])).ToArray();
+        var present = Enumerable.Range(0, Channel.Count).Where(c => totalN[c] > 0).ToList();
+        var weight = present.Sum(c => share[c]);
+        var ratio = present.Sum(c => share[c] * totalO[c] / totalN[c]) / weight;
+        var variance = Enumerable.Range(0, Hcps).Sum(h =>
+        {
+            var u = present.Sum(c => share[c] * (o[h, c] - totalO[c] / totalN[c] * n[h, c]) / totalN[c]);
+            return u * u;
+        }) / (weight * weight);
+        return Judge("outcomes_per_stimulus", [new Cell("outcomes / stimuli, channels at their yearly mix", ratio, target, variance, Margins.OutcomesPerStimulus, totalN.Sum() * target)]);
+    }
+
+    /// <summary>Every channel present in its configured share of touches (weighted by the window's quarter-end months).</summary>
+    public StatCheck ChannelShare()
+    {
+        var expected = WindowChannelShares();
+        var cells = new List<Cell>();
+        foreach (var channel in Channel.Names)
+        {
+            var sums = new ShareSums();
+            foreach (var list in _stimuliByHcp)
+            {
+                sums = sums.Add(list.Count(s => s.Channel == channel), list.Count);
+            }
+            var share = expected[channel];
+            cells.Add(new Cell(channel, sums.Share, share, sums.VarianceAt(share), Margins.ChannelShare, share * sums.Total));
+        }
+        return Judge("channel_share", cells);
+    }
+
+    public StatCheck TerritoryRows()
+    {
+        var rows = Traits.Sum(t => _d.Population.TerritoryRows(t).Count());
+        var share = _d.Model.Config.OverlayShare;
+        return Judge("territory_rows", [new Cell("territory rows", rows, Hcps * (1 + share), Hcps * share * (1 - share), 0, Hcps * share)]);
+    }
+
+    public StatCheck RepCount()
+    {
+        var expected = (int)Math.Ceiling(Hcps / _d.Model.Config.HcpsPerRep);
+        var primaries = Traits.GroupBy(t => t.PrimaryRep).ToList();
+        var offenders = (_d.Population.Reps.Count == expected ? 0 : 1) + primaries.Count(g => g.Count() > Math.Ceiling(_d.Model.Config.HcpsPerRep));
+        return Exact("rep_count", offenders, F($"{expected} primary reps, none with more than {Math.Ceiling(_d.Model.Config.HcpsPerRep)} HCPs"),
+            [F($"{_d.Population.Reps.Count} reps")]);
+    }
+
+    public StatCheck CampaignCount()
+    {
+        var (mean, variance) = CampaignCalendar.ExpectedOverlapping(_d.Model, Hcps, _d.WindowDays);
+        var concurrent = 0;
+        for (var day = _d.WindowStart; day <= _d.AsOf; day = day.AddDays(1))
+        {
+            var d = day;
+            concurrent = Math.Max(concurrent, _d.Campaigns.Count(c => c.IsActive(d)));
+        }
+        var count = Judge("campaign_count", [new Cell("campaigns overlapping the window", _d.Campaigns.Count, mean, variance + 1, 0, mean)]);
+        return concurrent <= _d.Model.Config.MaxConcurrentCampaigns ? count
+            : new StatCheck(count.Name, false, F($"{concurrent} campaigns at once; {count.Detail}"));
+    }
+
+    // ------------------------------------------------------------------ responses (exact: each stimulus's true probability)
+
+    /// <summary>
+    /// One possible outcome of one eligible stimulus: its true probability and whether it happened. An email click can
+    /// only follow the open of the same email (<see cref="OpenP"/>: that open's probability), so the two are correlated.
+    /// </summary>
+    private readonly record struct Chance(int Hcp, string Channel, string Outcome, double P, bool Happened, int Ordinal, bool Match, int AffinityTercile, double? OpenP = null);
+
+    private List<Chance>? _chances;
+
+    /// <summary>
+    /// Every delivered or undelivered stimulus of a whole calendar month of the window whose attribution windows end within
+    /// the data, with each possible outcome's probability recomputed from the ground truth: base rate × tier modifier ×
+    /// (offset + the HCP's channel affinity) / (1 + fatigue × touches earlier that month) × content match × response scale,
+    /// capped (email click: P(open) × P(click | open)); 0 when not delivered.
+    /// </summary>
+    private List<Chance> Chances()
+    {
+        if (_chances is not null)
+        {
+            return _chances;
+        }
+        var happened = _d.Outcomes.Select(o => (o.StimulusId!.Value, o.OutcomeType)).ToHashSet();
+        var ratesByStimulus = _t.Rates.GroupBy(r => r.Stimulus).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
+        var tercile = AffinityTerciles();
+        var list = new List<Chance>();
+        var firstMonth = _d.WindowStart.Day == 1 ? _d.WindowStart : new DateOnly(_d.WindowStart.Year, _d.WindowStart.Month, 1).AddMonths(1);
+        for (var h = 0; h < Hcps; h++)
+        {
+            var hcp = Traits[h];
+            var preferred = _d.Model.Content.Names[hcp.PreferredContent];
+            var tierMod = _t.TierModifier[SimulationConfig.Tiers[hcp.Tier]];
+            var ordinal = 0;
+            var month = -1;
+            foreach (var s in _stimuliByHcp[h])
+            {
+                var day = DateOnly.FromDateTime(s.EventDate);
+                var m = SimDate.MonthNumber(day);
+                ordinal = m == month ? ordinal + 1 : 0;
+                month = m;
+                if (day < firstMonth || !ratesByStimulus.TryGetValue(s.StimulusType, out var rates))
+                {
+                    continue;
+                }
+                var c = Channel.IndexOf(s.Channel);
+                var match = s.ContentCategory == preferred;
+                var modifier = tierMod * (_t.AffinityOffset + hcp.Affinity[c]) / (1 + _t.FatiguePerTouch * ordinal)
+                    * (match ? _t.ContentMatch : 1) * _t.ResponseScale;
+                var delivered = s.DeliveryStatus == "delivered";
+                foreach (var (_, outcome, baseRate) in rates)
+                {
+                    if (s.StimulusType == "email_send" && outcome == "email_click")
+                    {
+                        continue; // realised through the open
+                    }
+                    if (s.EventDate.AddDays(_t.Window[outcome]) > _end)
+                    {
+                        continue;
+                    }
+                    var p = delivered ? Math.Min(_t.MaxProbability, baseRate * modifier) : 0;
+                    list.Add(new Chance(h, s.Channel, outcome, p, happened.Contains((s.Id, outcome)), ordinal, match, tercile[c][h]));
+                    if (outcome == "email_open" && ratesByStimulus.TryGetValue("email_open", out var chained) && s.EventDate.AddDays(_t.Window["email_click"]) <= _end)
+                    {
+                        foreach (var (_, then, rate) in chained)
+                        {
+                            list.Add(new Chance(h, s.Channel, then, p * (delivered ? Math.Min(_t.MaxProbability, rate * modifier) : 0),
+                                happened.Contains((s.Id, then)), ordinal, match, tercile[c][h], p));
+                        }
+                    }
+                }
+            }
+        }
+        return _chances = list;
+    }
+
+    /// <summary>Per channel, each HCP's affinity tercile (0–2) among the population.</summary>
+    private int[][] AffinityTerciles() => Enumerable.Range(0, Channel.Count).Select(c =>
+    {
+        var sorted = Traits.Select(t => t.Affinity[c]).Order().ToArray();
+        var (low, high) = (sorted[sorted.Length / 3], sorted[2 * sorted.Length / 3]);
+        return Traits.Select(t => t.Affinity[c] < low ? 0 : t.Affinity[c] < high ? 1 : 2).ToArray();
+    }).ToArray();
+
+    /// <summary>Observed against Σp with variance Σp(1 − p); where a cell holds both an email's open and its click, plus their covariance 2·P(click)·(1 − P(open)).</summary>
+    private static Cell ChanceCell(string label, IEnumerable<Chance> chances, bool opensAndClicksTogether = false)
+    {
+        double observed = 0, expected = 0, variance = 0;
+        foreach (var x in chances)
+        {
+            observed += x.Happened ? 1 : 0;
+            expected += x.P;
+            variance += x.P * (1 - x.P) + (opensAndClicksTogether && x.OpenP is { } open ? 2 * x.P * (1 - open) : 0);
+        }
+        return new Cell(label, observed, expected, variance, 0, expected);
+    }
+
+    /// <summary>Responses per channel × outcome × tier against the sum of the true probabilities (the tier modifier's test).</summary>
+    public StatCheck ResponseRates() => Judge("response_rates",
+        Chances().GroupBy(x => (x.Channel, x.Outcome, Tier: Traits[x.Hcp].Tier)).OrderBy(g => g.Key)
+            .Select(g => ChanceCell($"{g.Key.Channel}/{g.Key.Outcome}/{SimulationConfig.Tiers[g.Key.Tier]}", g)).ToList());
+
+    /// <summary>Responses by the HCP's channel-affinity tercile, by how many touches came earlier that month, and by content match: each modifier's test.</summary>
+    public StatCheck ResponseCalibration()
+    {
+        var chances = Chances();
+        static string Fatigue(int ordinal) => ordinal switch { 0 => "first touch", <= 2 => "touches 2-3", <= 5 => "touches 4-6", _ => "touches 7+" };
+        var cells = chances.GroupBy(x => x.AffinityTercile).OrderBy(g => g.Key).Select(g => ChanceCell($"affinity tercile {g.Key + 1}", g, true))
+            .Concat(chances.GroupBy(x => Fatigue(x.Ordinal)).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => ChanceCell(g.Key, g, true)))
+            .Concat(chances.GroupBy(x => x.Match).OrderBy(g => g.Key).Select(g => ChanceCell(g.Key ? "content match" : "no content match", g, true)))
+            .ToList();
+        return Judge("response_calibration", cells);
+    }
+
+    // ------------------------------------------------------------------ latencies (exact: probability integral transform)
+
+    private List<(string Type, double U, int Hcp)>? _pits;
+
+    /// <summary>
+    /// Each observed latency mapped through its own true CDF (exponential with mean latency_mean_days × the HCP's latency
+    /// factor, truncated to the attribution window; a click after its open with the remaining mean): uniform under the model.
+    /// </summary>
+    private List<(string Type, double U, int Hcp)> Pits()
+    {
+        if (_pits is not null)
+        {
+            return _pits;
+        }
+        var stimuli = _d.Stimuli.ToDictionary(s => s.Id);
+        var openAt = _d.Outcomes.Where(o => o.OutcomeType == "email_open").ToDictionary(o => o.StimulusId!.Value, o => o.EventDate);
+        var list = new List<(string, double, int)>();
+        foreach (var o in _d.Outcomes)
+        {
+            if (!_t.LatencyMean.TryGetValue(o.OutcomeType, out var mean) || !stimuli.TryGetValue(o.StimulusId!.Value, out var s))
+            {
+                continue;
+            }
+            var window = _t.Window[o.OutcomeType];
+            if (s.EventDate.AddDays(window) > _end)
+            {
+                continue;
+            }
+            var h = _index[o.HcpId];
+            var f = Traits[h].LatencyFactor;
+            var x = (o.EventDate - s.EventDate).TotalDays;
+            double u;
+            if (o.OutcomeType == "email_click")
+            {
+                var opened = (openAt[s.Id] - s.EventDate).TotalDays;
+                var m = Math.Max(0.01, (mean - _t.LatencyMean["email_open"]) * f);
+                u = (1 - Math.Exp(-(x - opened) / m)) / (1 - Math.Exp(-(window - opened) / m));
+            }
+            else
+            {
+                u = (1 - Math.Exp(-x / (mean * f))) / (1 - Math.Exp(-window / (mean * f)));
+            }
+            list.Add((o.OutcomeType, u, h));
+        }
+        return _pits = list;
+    }
+
+    /// <summary>KS distance of each outcome type's transformed latencies from uniform, within the DKW bound.</summary>
+    public StatCheck LatencyDistribution()
+    {
+        var groups = Pits().GroupBy(p => p.Type).OrderBy(g => g.Key, StringComparer.Ordinal).ToList();
+        var alpha = Stats.FalseAlarmRate / _t.LatencyMean.Count;
+        var results = groups.Select(g =>
+        {
+            var sample = g.Select(p => p.U).ToArray();
+            var d = Stats.KsDistanceFromUniform(sample);
+            var critical = Stats.KsCritical(sample.Length, alpha) + Margins.LatencyKsFloor;
+            return (g.Key, N: sample.Length, D: d, Critical: critical);
+        }).ToList();
+        // A type with no outcome whose window ends in the data (a window shorter than its attribution window) is not tested.
+        return new StatCheck("latency_distribution", results.All(r => r.D <= r.Critical),
+            string.Join("; ", results.Select(r => F($"{r.Key}: D = {r.D:0.0000} ≤ {r.Critical:0.0000} (n = {r.N})"))));
+    }
+
+    /// <summary>The mean transformed latency in each tercile of the HCPs' latency factors is ½ (the latency factor's test).</summary>
+    public StatCheck LatencyByHcpFactor()
+    {
+        var sorted = Traits.Select(t => t.LatencyFactor).Order().ToArray();
+        var (low, high) = (sorted[sorted.Length / 3], sorted[2 * sorted.Length / 3]);
+        int Tercile(int h) => Traits[h].LatencyFactor < low ? 1 : Traits[h].LatencyFactor < high ? 2 : 3;
+        return Judge("latency_by_hcp_factor", Pits().GroupBy(p => (p.Type, Tercile(p.Hcp))).OrderBy(g => g.Key)
+            .Select(g => new Cell($"{g.Key.Type} factor tercile {g.Key.Item2}", g.Average(p => p.U), 0.5, 1.0 / 12 / g.Count(), 0, g.Count())).ToList());
+    }
+
+    // ------------------------------------------------------------------ touch volumes follow affinity and tier
+
+    /// <summary>
+    /// Within each channel, the share of its touches that each affinity tercile (and, for the field channels, each tier)
+    /// receives against its share of the expected volume: (offset + the HCP's affinity) × the channel's tier volume, and for
+    /// conference touches the attendance probability of the HCPs whose congress falls in the window. Given the population,
+    /// HCP h expects λ·wₕ touches (λ = touches / Σw); the share's variance is Σ(1[h in cell] − s)²(nₕ − λwₕ)² / N².
+    /// </summary>
+    public StatCheck TouchVolumeModel()
+    {
+        var terciles = AffinityTerciles();
+        var cells = new List<Cell>();
+        for (var c = 0; c < Channel.Count; c++)
+        {
+            var channel = Channel.Names[c];
+            var counts = _stimuliByHcp.Select(l => (double)l.Count(s => s.Channel == channel)).ToArray();
+            var weights = Traits.Select(t => Weight(t, c)).ToArray();
+            var total = weights.Sum();
+            if (total <= 0)
+            {
+                continue;
+            }
+            var touches = counts.Sum();
+            var lambda = touches / total;
+            void Add(string label, Func<int, bool> member)
+            {
+                double part = 0, w = 0;
+                for (var h = 0; h < Hcps; h++)
+                {
+                    part += member(h) ? counts[h] : 0;
+                    w += member(h) ? weights[h] : 0;
+                }
+                var share = w / total;
+                var variance = 0.0;
+                for (var h = 0; h < Hcps; h++)
+                {
+                    var r = ((member(h) ? 1 : 0) - share) * (counts[h] - lambda * weights[h]);
+                    variance += r * r;
+                }
+                cells.Add(new Cell(label, touches > 0 ? part / touches : 0, share, touches > 0 ? variance / (touches * touches) : 0, Margins.TouchVolume, share * touches));
+            }
+            for (var k = 0; k < 3; k++)
+            {
+                var tercile = k;
+                Add($"{channel} affinity tercile {k + 1}", h => terciles[c][h] == tercile);
+            }
+            if (SimulationModel.IsFieldChannel(c))
+            {
+                for (var tier = 0; tier < 3; tier++)
+                {
+                    var t = tier;
+                    Add($"{channel} {SimulationConfig.Tiers[tier]}", h => Traits[h].Tier == t);
+                }
+            }
+        }
+        return Judge("touch_volume_model", cells);
+    }
+
+    private double Weight(HcpTraits t, int c)
+    {
+        var affinity = _t.AffinityOffset + t.Affinity[c];
+        if (c != Channel.Conference)
+        {
+            return affinity * _d.Model.TierVolume[c, t.Tier];
+        }
+        return Specialties.CongressesIn(t.Specialty, _d.WindowStart, _d.AsOf) * Math.Min(1, _d.Model.CongressAttendance * affinity / _d.Model.AffinityNorm[c]);
+    }
+
+    // ------------------------------------------------------------------ prescribing
+
+    /// <summary>An Rx row whose 30-day engagement lookback lies wholly in the data, with its expectation under the stated model.</summary>
+    private readonly record struct RxRow(int Month, int Engaged, double Observed, double Expected, double Sigma, Guid Id)
+    {
+        /// <summary>Variance of the rounded count: lognormal noise around the expectation plus the rounding's 1/12.</summary>
+        public double Variance => Expected * Expected * (Math.Exp(Sigma * Sigma) - 1) + 1.0 / 12;
+    }
+
+    private List<RxRow>? _rx;
+
+    private List<RxRow> RxRows()
+    {
+        if (_rx is not null)
+        {
+            return _rx;
+        }
+        var engagedDays = Traits.Select(_ => new List<int>()).ToArray();
+        foreach (var o in _d.Outcomes.Where(o => _t.Engaged.Contains(o.OutcomeType)))
+        {
+            engagedDays[_index[o.HcpId]].Add(DateOnly.FromDateTime(o.EventDate).DayNumber);
+        }
+        // Outcomes in a month's lookback answer stimuli up to one attribution window earlier; both must be in the data.
+        var observableFrom = _d.WindowStart.AddDays(_t.RxLookbackDays + (int)_t.Window.Values.Max());
+        var rows = new List<RxRow>();
+        foreach (var r in _d.Rx)
+        {
+            var month = DateOnly.FromDateTime(r.Month);
+            if (month < observableFrom)
+            {
+                continue;
+            }
+            var h = _index[r.HcpId];
+            var from = month.DayNumber - _t.RxLookbackDays;
+            var engaged = engagedDays[h].Count(d => d >= from && d < month.DayNumber);
+            var hcp = Traits[h];
+            var expected = hcp.BaseConversionRate * _t.RxBaseline * _t.Lift(engaged) * _t.Seasonality[month.Month - 1];
+            rows.Add(new RxRow(month.Month, engaged, r.RxCount, expected, _t.RxNoiseSigma + _t.RxNoiseSigmaPerVolatility * hcp.Volatility, r.Id));
+        }
+        return _rx = rows;
+    }
+
+    private IEnumerable<RxRow> RxRowsForMeans() => RxRows().Where(r => r.Expected * r.Sigma >= MinRxSdForMeans);
+
+    private static Cell RxCell(string label, IEnumerable<RxRow> rows)
+    {
+        double observed = 0, expected = 0, variance = 0, n = 0;
+        foreach (var r in rows)
+        {
+            observed += r.Observed;
+            expected += r.Expected;
+            variance += r.Variance;
+            n++;
+        }
+        return new Cell(label, observed, expected, variance, 0, n);
+    }
+
+    /// <summary>Rx per calendar month against baseline × lift × the month's seasonality (the seasonality's test).</summary>
+    public StatCheck RxSeasonality() => Judge("rx_seasonality",
+        RxRowsForMeans().GroupBy(r => r.Month).OrderBy(g => g.Key).Select(g => RxCell($"month {g.Key:00}", g)).ToList());
+
+    /// <summary>Rx by engaged responses in the lookback (0, 1, 2, at the cap) against the lift the ground truth states (its size, not only its sign).</summary>
+    public StatCheck RxEngagementLift()
+    {
+        var atCap = (int)Math.Ceiling(_t.RxLiftCap / _t.RxLiftPerResponse - 1e-9);
+        return Judge("rx_engagement_lift", RxRowsForMeans().GroupBy(r => Math.Min(r.Engaged, atCap)).OrderBy(g => g.Key)
+            .Select(g => RxCell(g.Key == atCap ? $"{atCap}+ engaged" : $"{g.Key} engaged", g)).ToList());
+    }
+
+    /// <summary>
+    /// The shape of the Rx distribution: each count's randomised probability integral transform under its rounded lognormal
+    /// (uniform under the model for counts of any size), in 20 equal bins, chi-square.
+    /// </summary>
+    public StatCheck RxDistribution()
+    {
+        var rows = RxRows();
+        const int bins = 20;
+        var counts = new long[bins];
+        foreach (var r in rows)
+        {
+            double Cdf(double k) => k < 0 ? 0 : Stats.NormalCdf((Math.Log((k + 0.5) / r.Expected) + r.Sigma * r.Sigma / 2) / r.Sigma);
+            var (below, upTo) = (Cdf(r.Observed - 1), Cdf(r.Observed));
+            var u = below + UniformOf(r.Id) * (upTo - below);
+            counts[Math.Clamp((int)(u * bins), 0, bins - 1)]++;
+        }
+        if (rows.Count < Stats.MinExpectedPerCell * bins)
+        {
+            return new StatCheck("rx_distribution", true, $"informational: {rows.Count} Rx rows with their lookback in the data");
+        }
+        var fit = Stats.ChiSquareGoodnessOfFit(
+            Enumerable.Range(0, bins).ToDictionary(i => i.ToString("00", CultureInfo.InvariantCulture), _ => 1.0 / bins, StringComparer.Ordinal),
+            Enumerable.Range(0, bins).ToDictionary(i => i.ToString("00", CultureInfo.InvariantCulture), i => counts[i], StringComparer.Ordinal));
+        return new StatCheck("rx_distribution", fit.Passes(), F($"chi-square p = {fit.P:0.####e0} ≥ {Stats.FalseAlarmRate} over {bins} bins (n = {fit.N})"));
+    }
+
+    /// <summary>A uniform number in [0, 1) hashed from a row id (whose version bits are fixed): the randomisation of a discrete PIT, reproducible.</summary>
+    private static double UniformOf(Guid id)
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        id.TryWriteBytes(bytes);
+        var mixed = Randomness.KeyedRandom.Mix(BitConverter.ToUInt64(bytes) ^ Randomness.KeyedRandom.Mix(BitConverter.ToUInt64(bytes[8..])));
+        return (mixed >> 11) * (1.0 / (1UL << 53));
+    }
+
+    // ------------------------------------------------------------------ temporal patterns
+
+    private static DateOnly Day(DateTime t) => DateOnly.FromDateTime(t);
+
+    public StatCheck NoHolidayTouches()
+    {
+        var offenders = _d.Stimuli.Where(s => UsHolidays.IsBlackout(Day(s.EventDate))).ToList();
+        return Exact("no_holiday_touches", offenders.Count, "no touch on a major US holiday or its observed day", offenders.Select(s => F($"{s.Channel} on {Day(s.EventDate):yyyy-MM-dd}")));
+    }
+
+    /// <summary>
+    /// Business channels never on weekends (exact), and digital ads on weekends in the share their weekday weights give
+    /// (Saturday and Sunday 0.4, weekdays 1, holidays 0), month by month over the window.
+    /// </summary>
+    public StatCheck WeekdayWeighting()
+    {
+        var weekend = _d.Stimuli.Where(s => BusinessChannels.Contains(s.Channel) && SimDate.IsWeekend(Day(s.EventDate))).ToList();
+        if (weekend.Count > 0)
+        {
+            return Exact("weekday_weighting", weekend.Count, "no email, rep visit or phone call on a weekend", weekend.Select(s => F($"{s.Channel} on {Day(s.EventDate):ddd yyyy-MM-dd}")));
+        }
+        // Expected weekend share of ads: per month, the weekend days' weight over the month's weight, averaged by the month's ads.
+        var ads = _d.Stimuli.Where(s => s.Channel == "digital_ad").ToList();
+        var expected = ads.GroupBy(s => (Day(s.EventDate).Year, Day(s.EventDate).Month)).Sum(g =>
+        {
+            double weekendWeight = 0, all = 0;
+            for (var d = new DateOnly(g.Key.Year, g.Key.Month, 1); d.Month == g.Key.Month; d = d.AddDays(1))
+            {
+                if (d < _d.WindowStart || d > _d.AsOf)
+                {
+                    continue;
+                }
+                var w = UsHolidays.IsBlackout(d) ? 0 : SimDate.IsWeekend(d) ? 0.4 : 1;
+                weekendWeight += SimDate.IsWeekend(d) ? w : 0;
+                all += w;
+            }
+            return g.Count() * weekendWeight / all;
+        }) / Math.Max(1, ads.Count);
+        var sums = new ShareSums();
+        foreach (var list in _stimuliByHcp)
+        {
+            sums = sums.Add(list.Count(s => s.Channel == "digital_ad" && SimDate.IsWeekend(Day(s.EventDate))), list.Count(s => s.Channel == "digital_ad"));
+        }
+        return Judge("weekday_weighting", [new Cell("weekend share of digital ads (no business touches on weekends)", sums.Share, expected, sums.VarianceAt(expected), Margins.AdWeekendShare, expected * sums.Total)]);
+    }
+
+    /// <summary>
+    /// The share of email, rep and phone touches in quarter-end months against the quarter_end_multiplier, over the whole
+    /// calendar months of the window (how a month's touches spread over its days is another matter).
+    /// </summary>
+    public StatCheck QuarterEndPush()
+    {
+        double pushed = 0, all = 0;
+        var months = new HashSet<(int, int)>();
+        for (var m = new DateOnly(_d.WindowStart.Year, _d.WindowStart.Month, 1); m <= _d.AsOf; m = m.AddMonths(1))
+        {
+            if (m < _d.WindowStart || m.AddMonths(1).AddDays(-1) > _d.AsOf)
+            {
+                continue;
+            }
+            months.Add((m.Year, m.Month));
+            all += _t.MonthFactor("email", m.Month);
+            pushed += _t.QuarterEndMonths.Contains(m.Month) ? _t.MonthFactor("email", m.Month) : 0;
+        }
+        var expected = all > 0 ? pushed / all : 0;
+        var sums = new ShareSums();
+        foreach (var list in _stimuliByHcp)
+        {
+            var business = list.Where(s => _t.QuarterEndChannels.Contains(s.Channel) && months.Contains((s.EventDate.Year, s.EventDate.Month))).ToList();
+            sums = sums.Add(business.Count(s => _t.QuarterEndMonths.Contains(s.EventDate.Month)), business.Count);
+        }
+        return Judge("quarter_end_push", [new Cell("share of email, rep and phone touches in quarter-end months", sums.Share, expected, sums.VarianceAt(expected), Margins.QuarterEndShare, expected * sums.Total)]);
+    }
+
+    /// <summary>
+    /// Rep visits cluster by rep, city and day: pairs of visits by one rep to one city in one half-month fall on the same day
+    /// far more often than independent days would put them (Σ p_d² of that half-month's visit days). One-sided: fails when
+    /// the data are consistent with independent days at the false-alarm rate.
+    /// </summary>
+    public StatCheck RepVisitsCluster()
+    {
+        var hcps = Profiles.ToDictionary(p => p.Id);
+        var visits = _d.Stimuli.Where(s => s.Channel == "rep_visit").Select(s => (s.RepId, hcps[s.HcpId].City, Day: Day(s.EventDate))).ToList();
+        static (int, int, int) HalfMonth(DateOnly d) => (d.Year, d.Month, d.Day <= 15 ? 0 : 1);
+        var baseline = visits.GroupBy(v => HalfMonth(v.Day)).ToDictionary(g => g.Key, g =>
+        {
+            var n = (double)g.Count();
+            return g.GroupBy(v => v.Day).Sum(d => d.Count() / n * (d.Count() / n));
+        });
+        var excess = visits.GroupBy(v => (v.RepId, v.City, HalfMonth(v.Day))).Where(g => g.Count() >= 2).Select(g =>
+        {
+            var n = g.Count();
+            var sameDay = g.GroupBy(v => v.Day).Sum(d => d.Count() * (d.Count() - 1) / 2.0);
+            return sameDay / (n * (n - 1) / 2.0) - baseline[g.Key.Item3];
+        }).ToList();
+        if (excess.Count < 20)
+        {
+            return new StatCheck("rep_visits_cluster", true, $"informational: {excess.Count} rep-city half-months with two or more visits");
+        }
+        var mean = excess.Average();
+        var sd = Math.Sqrt(excess.Sum(x => (x - mean) * (x - mean)) / (excess.Count - 1));
+        var z = sd > 0 ? mean / (sd / Math.Sqrt(excess.Count)) : mean > 0 ? double.PositiveInfinity : 0;
+        var critical = Stats.ZCriticalOneSided();
+        return new StatCheck("rep_visits_cluster", z > critical,
+            F($"same-day share of visit pairs exceeds independent days by {mean:0.###} over {excess.Count} rep-city half-months (z = {z:0.#}, needs > {critical:0.##})"));
+    }
+
+    /// <summary>Campaign emails go out on the campaign's send days, in labelled batches of at most email_batch_size, one day each (exact).</summary>
+    public StatCheck CampaignEmailBatches()
+    {
+        var campaigns = _d.Campaigns.ToDictionary(c => c.Id);
+        var emails = _d.Stimuli.Where(s => s.Channel == "email" && s.CampaignId is not null).ToList();
+        var offDay = emails.Where(e => !campaigns[e.CampaignId!.Value].SendDays.Contains(Day(e.EventDate))).ToList();
+        var batches = emails.GroupBy(e => JsonDocument.Parse(e.Metadata!).RootElement.GetProperty("send_batch").GetString()).ToList();
+        var bad = batches.Where(b => b.Count() > _t.EmailBatchSize || b.Select(e => Day(e.EventDate)).Distinct().Count() > 1).ToList();
+        return Exact("campaign_email_batches", offDay.Count + bad.Count, F($"campaign emails on their send days, batches of ≤ {_t.EmailBatchSize} on one day"),
+            offDay.Select(e => F($"email of {campaigns[e.CampaignId!.Value].Name} on {Day(e.EventDate):ddd yyyy-MM-dd}")).Concat(bad.Select(b => $"batch {b.Key}")));
+    }
+
+    public StatCheck WebinarLead()
+    {
+        var offenders = _d.Stimuli.Where(s => s.Channel == "webinar").Select(s => (Invite: Day(s.EventDate),
+            Event: DateOnly.ParseExact(JsonDocument.Parse(s.Metadata!).RootElement.GetProperty("event_date").GetString()!, "yyyy-MM-dd", CultureInfo.InvariantCulture)))
+            .Where(x => x.Event.DayNumber - x.Invite.DayNumber != _t.WebinarLeadDays).ToList();
+        return Exact("webinar_lead", offenders.Count, $"invitations exactly {_t.WebinarLeadDays} days before the event", offenders.Select(x => F($"{x.Invite:yyyy-MM-dd} for {x.Event:yyyy-MM-dd}")));
+    }
+
+    public StatCheck ConferenceOnCongress()
+    {
+        var hcps = Profiles.ToDictionary(p => p.Id);
+        var offenders = _d.Stimuli.Where(s => s.Channel == "conference").Where(s =>
+        {
+            var specialty = hcps[s.HcpId].Specialty;
+            var day = Day(s.EventDate);
+            var offset = day.DayNumber - Specialties.CongressStart(specialty, day.Year).DayNumber;
+            return offset < 0 || offset >= Specialties.CongressFor(specialty).Days;
+        }).ToList();
+        return Exact("conference_on_congress", offenders.Count, "conference touches on the days of the HCP's specialty congress",
+            offenders.Select(s => F($"{hcps[s.HcpId].Specialty} touch on {Day(s.EventDate):yyyy-MM-dd}")));
+    }
+}

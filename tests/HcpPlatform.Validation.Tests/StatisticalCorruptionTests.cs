@@ -1,0 +1,237 @@
+using HcpPlatform.Data.Validation;
+using Xunit.Abstractions;
+
+namespace HcpPlatform.Validation.Tests;
+
+/// <summary>
+/// For each volume and fidelity check: corrupt the development dataset so that it fails — and only it. These run on a
+/// development dataset of their own (another collection), beside the exact rules' corruption tests.
+/// </summary>
+[Collection(StatisticalDatasetGroup.Name)]
+public sealed class StatisticalCorruptionTests(DevelopmentDatasetFixture f, ITestOutputHelper output)
+{
+    // ------------------------------------------------------------------ volumes and fidelity: each check fails alone
+    // Statistical checks compare the data with what the dataset declares (dataset_info.parameters) and stores
+    // (ground_truth). Where the data cannot move without also moving an exact model another check tests, the corruption
+    // changes the declaration instead: the data then no longer match what the dataset says it is.
+
+    [Fact]
+    public Task Declared_hcp_count_off_by_one() => OnlyFails("hcp_count", """
+        UPDATE hcp.dataset_info SET hcp_count = hcp_count + 1;
+        """);
+
+    [Fact]
+    public Task Touches_fifteen_percent_short_of_the_declared_volume() => OnlyFails("stimuli_per_hcp_year", """
+        UPDATE hcp.dataset_info SET parameters = jsonb_set(parameters, '{config,stimuliPerHcpYear}', '46');
+        """);
+
+    [Fact]
+    public Task Half_the_overlay_assignments_missing() => OnlyFails("territory_rows_per_hcp", """
+        DELETE FROM hcp.territory_assignments WHERE NOT is_primary AND get_byte(uuid_send(id), 15) % 2 = 0;
+        """);
+
+    [Fact]
+    public Task A_rep_covering_fifteen_hcps() => OnlyFails("hcps_per_primary_rep", """
+        UPDATE hcp.territory_assignments SET rep_id = 'REP-00001'
+        WHERE id IN (SELECT id FROM hcp.territory_assignments WHERE is_primary AND rep_id = 'REP-00002' ORDER BY id LIMIT 5);
+        """);
+
+    [Fact]
+    public Task Twenty_campaigns_too_many() => OnlyFails("campaign_volume", """
+        INSERT INTO hcp.campaigns (id, name, campaign_type, channels, start_date, end_date, status)
+        SELECT ('00000000-0000-0000-0000-0000000c' || lpad(g::text, 4, '0'))::uuid, 'Old ' || g, 'email_nurture', '["email"]',
+               ('2023-01-02'::date + 20 * g)::timestamp AT TIME ZONE 'UTC', ('2023-01-02'::date + 20 * g + 13)::timestamp AT TIME ZONE 'UTC', 'completed'
+        FROM generate_series(1, 20) AS g;
+        """);
+
+    [Fact]
+    public Task A_hundred_dermatologists_relabelled_oncologists() => OnlyFails("tv_specialty", """
+        UPDATE hcp.hcp_profiles SET specialty = 'Oncology' WHERE specialty = 'Dermatology' AND hcp_index % 2 = 0;
+        """);
+
+    [Fact]
+    public Task Tier_mix_not_the_declared_one() => OnlyFails("tv_tier", """
+        UPDATE hcp.dataset_info SET parameters = jsonb_set(parameters, '{config,tierBySpecialty,default}', '{"Tier 1": 0.30, "Tier 2": 0.30, "Tier 3": 0.40}');
+        """);
+
+    [Fact]
+    public Task New_targets_relabelled_traditional() => OnlyFails("tv_segment_given_tier", """
+        UPDATE hcp.hcp_profiles SET segment = 'Traditional Preference' WHERE tier = 'Tier 3' AND segment = 'New Target' AND hcp_index % 3 = 0;
+        """);
+
+    [Fact]
+    public Task A_quarter_of_clinical_ads_relabelled() => OnlyFails("tv_content_mix", """
+        UPDATE hcp.stimuli_events SET content_category = 'product_update'
+        WHERE channel = 'digital_ad' AND content_category = 'clinical_data' AND get_byte(uuid_send(id), 15) % 4 = 0;
+        """);
+
+    [Fact]
+    public Task Phone_share_not_the_declared_one() => OnlyFails("channel_presence", """
+        UPDATE hcp.dataset_info SET parameters = jsonb_set(parameters, '{config,channelFrequency,phone}', '{"min": 0, "max": 3}');
+        """);
+
+    [Fact]
+    public Task A_fifth_of_tier_one_opens_missing() => OnlyFails("response_rate_recovery", """
+        DELETE FROM hcp.outcome_events o USING hcp.hcp_profiles p
+        WHERE p.id = o.hcp_id AND p.tier = 'Tier 1' AND o.outcome_type = 'email_open' AND get_byte(uuid_send(o.id), 15) % 5 = 0
+          AND NOT EXISTS (SELECT 1 FROM hcp.outcome_events c WHERE c.stimulus_id = o.stimulus_id AND c.outcome_type = 'email_click');
+        """, recomputeAggregates: true);
+
+    [Fact]
+    public Task Preferred_content_not_the_one_responses_followed() => OnlyFails("response_calibration", """
+        UPDATE hcp.hcp_profiles SET preferred_content = CASE preferred_content
+            WHEN 'clinical_data' THEN 'patient_outcomes' WHEN 'patient_outcomes' THEN 'access_savings' WHEN 'access_savings' THEN 'peer_perspective'
+            WHEN 'peer_perspective' THEN 'product_update' ELSE 'clinical_data' END;
+        """);
+
+    [Theory]
+    [InlineData("email_open")]
+    [InlineData("meeting_scheduled")]
+    [InlineData("sample_request")]
+    public Task Latencies_squeezed_toward_their_median(string type) => OnlyFails($"ks_latency_{type}", Squeeze(type), recomputeAggregates: true);
+
+    [Fact]
+    public Task Click_delays_squeezed_toward_their_median() => OnlyFails("ks_latency_email_click", """
+        UPDATE hcp.outcome_events c SET event_date = n.event_date
+        FROM (
+            SELECT c.id, op.event_date + make_interval(secs => -k.m * ln(1 - (0.2 + 0.6 * q.u) * (1 - exp(-k.w / k.m))) * 86400) AS event_date
+            FROM hcp.outcome_events c
+            JOIN hcp.outcome_events op ON op.stimulus_id = c.stimulus_id AND op.outcome_type = 'email_open'
+            JOIN hcp.stimuli_events s ON s.id = c.stimulus_id
+            JOIN hcp.hcp_profiles p ON p.id = c.hcp_id
+            CROSS JOIN LATERAL (SELECT greatest(0.01, 0.5 * p.response_latency_factor) AS m,
+                                       14 - extract(epoch FROM op.event_date - s.event_date) / 86400.0 AS w,
+                                       extract(epoch FROM c.event_date - op.event_date) / 86400.0 AS g) k
+            CROSS JOIN LATERAL (SELECT (1 - exp(-k.g / k.m)) / (1 - exp(-k.w / k.m)) AS u) q
+            WHERE c.outcome_type = 'email_click' AND s.event_date < '2026-06-01'
+        ) n
+        WHERE n.id = c.id;
+        """, recomputeAggregates: true);
+
+    [Fact]
+    public Task Latency_factors_shuffled_between_hcps() => OnlyFails("latency_by_hcp_factor", """
+        UPDATE hcp.hcp_profiles p SET response_latency_factor = q.f
+        FROM (SELECT id, coalesce(lead(response_latency_factor) OVER (ORDER BY hcp_index),
+                                  (SELECT response_latency_factor FROM hcp.hcp_profiles ORDER BY hcp_index LIMIT 1)) AS f
+              FROM hcp.hcp_profiles) q
+        WHERE q.id = p.id;
+        """);
+
+    [Fact]
+    public Task Ad_affinities_shuffled_between_hcps() => OnlyFails("touch_volume_model", """
+        UPDATE hcp.hcp_profiles p SET channel_affinities = jsonb_set(p.channel_affinities, '{digital_ad}', q.a)
+        FROM (SELECT id, coalesce(lead(channel_affinities->'digital_ad') OVER (ORDER BY hcp_index),
+                                  (SELECT channel_affinities->'digital_ad' FROM hcp.hcp_profiles ORDER BY hcp_index LIMIT 1)) AS a
+              FROM hcp.hcp_profiles) q
+        WHERE q.id = p.id;
+        """);
+
+    [Fact]
+    public Task Prescribing_moved_from_november_to_october() => OnlyFails("rx_seasonality", """
+        UPDATE hcp.prescribing_history SET rx_count = round(rx_count * CASE extract(month FROM month AT TIME ZONE 'UTC') WHEN 10 THEN 1.04 ELSE 1 / 1.04 END)
+        WHERE extract(month FROM month AT TIME ZONE 'UTC') IN (10, 11);
+        """);
+
+    [Fact]
+    public Task Prescribing_moved_from_unengaged_to_engaged_months() => OnlyFails("rx_engagement_lift", $"""
+        WITH {RxEngaged},
+        m AS (SELECT month, sum(rx_count) FILTER (WHERE engaged > 0) AS up, sum(rx_count) FILTER (WHERE engaged = 0) AS down FROM k GROUP BY month)
+        UPDATE hcp.prescribing_history r
+        SET rx_count = round(k.rx_count * CASE WHEN k.engaged > 0 THEN 1.025 ELSE 1 - 0.025 * coalesce(m.up, 0) / nullif(m.down, 0) END)
+        FROM k JOIN m ON m.month = k.month WHERE k.id = r.id;
+        """);
+
+    [Fact]
+    public Task Prescribing_without_its_noise() => OnlyFails("rx_distribution", $"""
+        WITH {RxEngaged}
+        UPDATE hcp.prescribing_history r
+        SET rx_count = round(p.base_conversion_rate * 50 * (1 + least(0.3, 0.1 * k.engaged)) * s.value)
+        FROM k, hcp.hcp_profiles p, (SELECT period::int AS month_of_year, value FROM hcp.ground_truth WHERE parameter = 'rx_seasonality') s
+        WHERE k.id = r.id AND p.id = r.hcp_id AND s.month_of_year = extract(month FROM r.month AT TIME ZONE 'UTC');
+        """);
+
+    /// <summary>Per Rx row, the engaged responses in the 30 days before its month (CTE k: id, month, rx_count, engaged).</summary>
+    private const string RxEngaged = """
+        eng AS (SELECT hcp_id, (event_date AT TIME ZONE 'UTC')::date AS d FROM hcp.outcome_events
+                WHERE outcome_type IN ('email_click', 'meeting_scheduled', 'sample_request', 'webinar_attend')),
+        k AS (SELECT r.id, r.month, r.rx_count, count(e.d) AS engaged
+              FROM hcp.prescribing_history r
+              LEFT JOIN eng e ON e.hcp_id = r.hcp_id AND e.d >= (r.month AT TIME ZONE 'UTC')::date - 30 AND e.d < (r.month AT TIME ZONE 'UTC')::date
+              GROUP BY r.id, r.month, r.rx_count)
+        """;
+
+    /// <summary>
+    /// Moves each latency of a type to the same quantile squeezed toward the median (u → 0.2 + 0.6u of its own truncated
+    /// exponential): the distribution's shape changes, its mean quantile in every group of HCPs does not. Email opens
+    /// followed by a click are left alone, so every click stays after its open, and so is the last month (a later
+    /// response could fall after the end of the data).
+    /// </summary>
+    private static string Squeeze(string type) => $"""
+        UPDATE hcp.outcome_events o SET event_date = n.event_date
+        FROM (
+            SELECT o.id, s.event_date + make_interval(secs => -k.m * ln(1 - (0.2 + 0.6 * q.u) * (1 - exp(-k.w / k.m))) * 86400) AS event_date
+            FROM hcp.outcome_events o
+            JOIN hcp.stimuli_events s ON s.id = o.stimulus_id
+            JOIN hcp.hcp_profiles p ON p.id = o.hcp_id
+            CROSS JOIN LATERAL (SELECT (SELECT value FROM hcp.ground_truth WHERE parameter = 'latency_mean_days' AND outcome_type = '{type}') * p.response_latency_factor AS m,
+                                       (SELECT value FROM hcp.ground_truth WHERE parameter = 'attribution_window_days' AND outcome_type = '{type}') AS w) k
+            CROSS JOIN LATERAL (SELECT (1 - exp(-(extract(epoch FROM o.event_date - s.event_date) / 86400.0) / k.m)) / (1 - exp(-k.w / k.m)) AS u) q
+            WHERE o.outcome_type = '{type}' AND s.event_date < '2026-06-01'
+              AND NOT EXISTS (SELECT 1 FROM hcp.outcome_events c WHERE c.stimulus_id = o.stimulus_id AND c.outcome_type = 'email_click')
+        ) n
+        WHERE n.id = o.id;
+        """;
+
+    // ------------------------------------------------------------------ the fidelity checks name what drifted
+
+    [Fact]
+    public async Task Response_recovery_names_the_drifted_cell()
+    {
+        // Tier 1 HCPs answer rep visits with samples at three quarters of the true rate.
+        var report = await ValidateCorruptedAsync("""
+            DELETE FROM hcp.outcome_events o USING hcp.stimuli_events s, hcp.hcp_profiles p
+            WHERE s.id = o.stimulus_id AND p.id = s.hcp_id AND p.tier = 'Tier 1' AND s.channel = 'rep_visit'
+              AND o.outcome_type = 'sample_request' AND get_byte(uuid_send(o.id), 15) % 4 = 0;
+            """, recomputeAggregates: true);
+        var check = report["response_rate_recovery"]!;
+        Assert.False(check.Passed);
+        Assert.StartsWith("rep_visit/sample_request/Tier 1", check.Examples[0], StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// The volume and fidelity checks shown above to fail alone; outcomes_per_stimulus, which no corruption of the data can
+    /// move without moving the response model the other checks test exactly, is shown failing alone on a dataset generated
+    /// off the spec's ratio (ValidatorFaultTests).
+    /// </summary>
+    private static readonly string[] Covered =
+    [
+        "hcp_count", "stimuli_per_hcp_year", "outcomes_per_stimulus", "territory_rows_per_hcp", "hcps_per_primary_rep", "campaign_volume",
+        "tv_specialty", "tv_tier", "tv_segment_given_tier", "tv_content_mix", "channel_presence", "response_rate_recovery", "response_calibration",
+        "ks_latency_email_open", "ks_latency_email_click", "ks_latency_meeting_scheduled", "ks_latency_sample_request", "latency_by_hcp_factor",
+        "touch_volume_model", "rx_seasonality", "rx_engagement_lift", "rx_distribution",
+    ];
+
+    [Fact]
+    public async Task Empty_event_tables_fail_the_checks_that_read_them_rather_than_pass_as_informational()
+    {
+        var report = await ValidateCorruptedAsync("DELETE FROM hcp.outcome_events; DELETE FROM hcp.stimuli_events;", recomputeAggregates: true);
+        var failed = report.Checks.Where(c => !c.Passed).Select(c => c.Name).ToList();
+        Assert.Contains("stimuli_per_hcp_year", failed);
+        Assert.Contains("channel_presence", failed);
+        Assert.Contains("tv_content_mix", failed);
+        Assert.Contains("rx_engagement_lift", failed); // the Rx rows still carry the lift of responses that are gone
+    }
+
+    [Fact]
+    public async Task Every_volume_and_fidelity_check_has_a_test_that_makes_it_fail_alone()
+    {
+        var report = await f.ValidateAsync(ValidationScope.Volumes | ValidationScope.Fidelity);
+        Assert.Equal(Covered.Order(StringComparer.Ordinal), report.Checks.Select(c => c.Name).Order(StringComparer.Ordinal));
+    }
+
+    private Task OnlyFails(string check, string corruption, bool recomputeAggregates = false) => Corruption.OnlyFails(f, output, check, corruption, recomputeAggregates);
+
+    private Task OnlyFail(string[] checks, string corruption, bool recomputeAggregates = false) => Corruption.OnlyFail(f, output, checks, corruption, recomputeAggregates);
+
+    private Task<ValidationReport> ValidateCorruptedAsync(string corruption, bool recomputeAggregates) => Corruption.ValidateCorruptedAsync(f, corruption, recomputeAggregates);
+}

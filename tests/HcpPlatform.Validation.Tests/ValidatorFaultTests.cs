@@ -1,0 +1,156 @@
+using HcpPlatform.Data.Loading;
+using HcpPlatform.Data.Validation;
+using HcpPlatform.Engine.Config;
+using HcpPlatform.Engine.Dynamics;
+using HcpPlatform.Engine.Simulation;
+using HcpPlatform.Testing;
+using Xunit.Abstractions;
+
+namespace HcpPlatform.Validation.Tests;
+
+/// <summary>
+/// The validator catches a wrong generator: datasets generated through the real loader (Backfill) with one engine fault
+/// switched on through the internal test seam (<see cref="EngineFault"/>; no code edited), then validated as 'hcp
+/// validate' does. A fault that breaks an exact rule is refused by the loader's pre-swap validation; a statistical one
+/// fails its check afterwards. The same population without a fault passes, and datasets of several seeds pass too.
+/// The faults only the engine's statistical tests judge (the rep, email, congress, quarter-end and weekday calendars)
+/// are shown there (Engine.Tests FaultInjectionTests).
+/// </summary>
+[Collection(StatisticalDatasetGroup.Name)]
+public sealed class ValidatorFaultTests(DevelopmentDatasetFixture f, ITestOutputHelper output)
+{
+    /// <summary>1,000 HCPs × 12 months: enough for every fault here to be caught with a wide margin, half the development scale's time.</summary>
+    private const int Hcps = 1000;
+    private const long Seed = 42;
+
+    public static TheoryData<string, string> Faults => new()
+    {
+        { nameof(EngineFault.ResponseIgnoresAffinity), "response_calibration" },
+        { nameof(EngineFault.VolumeIgnoresAffinity), "touch_volume_model" },
+        { nameof(EngineFault.NoFatigue), "response_calibration" },
+        { nameof(EngineFault.NoContentMatch), "response_calibration" },
+        { nameof(EngineFault.NoLatencyFactor), "latency_by_hcp_factor" },
+        { nameof(EngineFault.NoTierModifier), "response_rate_recovery" },
+        { nameof(EngineFault.NoEngagementLift), "rx_engagement_lift" },
+        { nameof(EngineFault.HalfEngagementLift), "rx_engagement_lift" },
+        { nameof(EngineFault.NoRxSeasonality), "rx_seasonality" },
+        { nameof(EngineFault.NoPhoneChannel), "channel_presence" },
+        { nameof(EngineFault.WrongWebinarLead), "webinar_invite_lead" },
+        { nameof(EngineFault.TouchesOnHolidays), "no_holiday_touches" },
+    };
+
+    private static GenerationParameters Parameters(long seed, int hcps, SimulationConfig config, int months = 12, DateOnly? asOf = null) => new()
+    {
+        Seed = seed, Hcps = hcps, Months = months, Scenario = "custom", AsOf = asOf ?? new DateOnly(2026, 6, 30), Parallelism = 2, Config = config,
+    };
+
+    /// <summary>Backfills the dataset and validates it: the pre-swap report when the loader refused it, else every check but the timed ones.</summary>
+    private async Task<(bool Swapped, ValidationReport Report)> GenerateAndValidateAsync(GenerationParameters parameters)
+    {
+        var db = await f.ScratchDatabaseAsync();
+        try
+        {
+            await Backfill.RunAsync(db, parameters, null, CancellationToken.None);
+        }
+        catch (ValidationFailedException e)
+        {
+            return (false, e.Report);
+        }
+        var report = await DatasetValidator.RunAsync(db, DevelopmentDatasetFixture.Schema, ValidationScope.AllButPerformance, 2, CancellationToken.None);
+        foreach (var c in report.Checks.Where(c => !c.Passed || c.Category is "volumes" or "fidelity"))
+        {
+            output.WriteLine($"{c.Name,-30} {(c.Passed ? "pass" : "FAIL")} {c.Measured} {c.Threshold} {string.Join(" | ", c.Examples.Take(2))}");
+        }
+        return (true, report);
+    }
+
+    [Theory]
+    [MemberData(nameof(Faults))]
+    public async Task The_validator_catches_the_fault(string fault, string check)
+    {
+        var (swapped, report) = await GenerateAndValidateAsync(Parameters(Seed, Hcps, new SimulationConfig { Faults = Enum.Parse<EngineFault>(fault) }));
+        Assert.Contains(check, report.Checks.Where(c => !c.Passed).Select(c => c.Name));
+        // An exact rule stops the dataset before the swap; a statistical finding is reported after it.
+        Assert.Equal(report[check]!.Category is not (IntegrityChecks.Category or StructureChecks.Category), swapped);
+    }
+
+    [Fact]
+    public async Task The_same_population_without_a_fault_passes()
+    {
+        var (swapped, report) = await GenerateAndValidateAsync(Parameters(Seed, Hcps, new SimulationConfig()));
+        Assert.True(swapped);
+        Assert.True(report.Passed, string.Join("; ", report.Checks.Where(c => !c.Passed).Select(c => $"{c.Name}: {string.Join(" | ", c.Examples)}")));
+    }
+
+    [Theory]
+    [InlineData(1, 12, "2026-06-30")]
+    [InlineData(2, 12, "2026-05-17")]
+    [InlineData(3, 3, "2026-06-30")]
+    [InlineData(4, 3, "2026-05-17")]
+    [InlineData(5, 1, "2026-06-30")]
+    [InlineData(6, 2, "2026-01-09")]
+    public async Task A_correct_small_dataset_passes_whatever_its_seed_and_window(long seed, int months, string asOf)
+    {
+        var (swapped, report) = await GenerateAndValidateAsync(Parameters(seed, 300, new SimulationConfig(), months,
+            DateOnly.ParseExact(asOf, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.True(swapped);
+        Assert.True(report.Passed, string.Join("; ", report.Checks.Where(c => !c.Passed).Select(c => $"{c.Name}: {string.Join(" | ", c.Examples)}")));
+    }
+
+    [Fact]
+    public async Task A_correct_dataset_with_every_kind_of_scenario_event_passes()
+    {
+        // The volume and mix checks leave the events' days out; the response checks model the fatigue.
+        var config = new SimulationConfig
+        {
+            Events =
+            [
+                new() { Type = ScenarioEvent.ProductLaunch, Start = new DateOnly(2026, 2, 2), End = new DateOnly(2026, 3, 6), Magnitude = 1, Product = "Orbelza" },
+                new() { Type = ScenarioEvent.EmailFatigue, Start = new DateOnly(2026, 3, 9), End = new DateOnly(2026, 4, 10), Magnitude = 0.6 },
+                new() { Type = ScenarioEvent.TerritoryChange, Start = new DateOnly(2026, 4, 13), Magnitude = 0.5 },
+                new() { Type = ScenarioEvent.SeasonalDip, Start = new DateOnly(2025, 12, 15), End = new DateOnly(2026, 1, 9), Magnitude = 0.5 },
+            ],
+        };
+        var (swapped, report) = await GenerateAndValidateAsync(Parameters(Seed, Hcps, config));
+        Assert.True(swapped);
+        Assert.True(report.Passed, string.Join("; ", report.Checks.Where(c => !c.Passed).Select(c => $"{c.Name}: {string.Join(" | ", c.Examples)}")));
+    }
+
+    [Fact]
+    public async Task A_failed_pre_swap_check_leaves_the_previous_dataset_and_no_build_schema()
+    {
+        var db = await f.ScratchDatabaseAsync();
+        await Backfill.RunAsync(db, Parameters(11, 200, new SimulationConfig(), 2), null, CancellationToken.None);
+        var before = await DatasetProbe.FingerprintAsync(db);
+
+        var refused = await Assert.ThrowsAsync<ValidationFailedException>(() =>
+            Backfill.RunAsync(db, Parameters(12, 250, new SimulationConfig { Faults = EngineFault.TouchesOnHolidays }, 3), null, CancellationToken.None));
+
+        Assert.Contains("no_holiday_touches", refused.Report.Checks.Where(c => !c.Passed).Select(c => c.Name));
+        Assert.Equal(before, await DatasetProbe.FingerprintAsync(db));
+        Assert.Equal(0, await DatasetProbe.BuildSchemasAsync(db));
+        var run = await Sql.ListAsync(db, "SELECT status, verdict, error FROM platform.generation_runs WHERE kind = 'backfill' ORDER BY started_at DESC LIMIT 1",
+            r => (Status: r.GetString(0), Verdict: r.GetString(1), Error: r.GetString(2)));
+        Assert.Equal(("failed", "failed"), (run[0].Status, run[0].Verdict));
+        Assert.Contains("no_holiday_touches", run[0].Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_dataset_true_to_its_ground_truth_but_off_the_specs_response_ratio_fails_outcomes_per_stimulus_alone()
+    {
+        // Generated with ResponseScale 1.0 instead of 1.3: the stored ground truth says so, so every response check passes;
+        // only seeds/001's 20% is missed.
+        var (swapped, report) = await GenerateAndValidateAsync(Parameters(Seed, Hcps, new SimulationConfig { ResponseScale = 1.0 }));
+        Assert.True(swapped);
+        Assert.Equal(["outcomes_per_stimulus"], report.Checks.Where(c => !c.Passed).Select(c => c.Name));
+    }
+
+    /// <summary>Faults of the calendar patterns the validator has no check for: the engine's statistical tests catch them.</summary>
+    private static readonly EngineFault[] EngineTestsOnly =
+        [EngineFault.NoRepCityDay, EngineFault.NoEmailBatches, EngineFault.ConferenceOffCongress, EngineFault.NoQuarterEndPush, EngineFault.NoWeekdayWeighting];
+
+    [Fact]
+    public void Every_fault_is_either_caught_here_or_left_to_the_engine_tests_by_name() =>
+        Assert.Equal(Enum.GetValues<EngineFault>().Where(x => x != EngineFault.None).Order(),
+            Faults.Select(row => Enum.Parse<EngineFault>((string)row[0])).Concat(EngineTestsOnly).Order());
+}
