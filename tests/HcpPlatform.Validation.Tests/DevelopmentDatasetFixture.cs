@@ -33,7 +33,7 @@ public sealed class DevelopmentDatasetFixture : IAsyncLifetime
     {
         await _postgres.InitializeAsync();
         ConnectionString = await _postgres.CreateDatabaseAsync();
-        Backfill = await Data.Loading.Backfill.RunAsync(ConnectionString, Parameters, null, CancellationToken.None);
+        Backfill = await Data.Loading.Backfill.RunAsync(DataSources.For(ConnectionString), Parameters, null, CancellationToken.None);
     }
 
     public async Task DisposeAsync()

@@ -19,14 +19,11 @@ public sealed class TransientRetryOptions
 }
 
 /// <summary>
-/// A Polly 8 retry pipeline for transient PostgreSQL failures around raw Npgsql work (COPY, advisory locks,
+/// A Polly 8 retry pipeline for transient PostgreSQL failures around raw Npgsql work (migrations, connecting,
 /// LISTEN). EF Core work already retries through <c>EnableRetryOnFailure</c>; do not nest the two.
 /// </summary>
 public static partial class TransientRetry
 {
-    /// <summary>DI key of the pipeline registered by <see cref="DataServiceCollectionExtensions.AddHcpDatabase"/>.</summary>
-    public const string PipelineKey = "hcp-db-transient";
-
     /// <summary>Builds the pipeline: exponential backoff with jitter, bounded attempts, one log line per retry.</summary>
     public static ResiliencePipeline Create(TransientRetryOptions? options = null, ILogger? logger = null)
     {
