@@ -28,7 +28,7 @@ public sealed class DatabaseOptions
 /// The one way a service reaches the platform's database <c>hcpdb</c>: Aspire's client integrations, so one pool with
 /// Npgsql's logging, traces, metrics and health checks serves raw Npgsql work (COPY, advisory locks) and EF Core alike.
 /// </summary>
-public static partial class HcpDatabase
+public static class HcpDatabase
 {
     /// <summary>The connection name everywhere: <c>ConnectionStrings:hcpdb</c>, which Aspire sets.</summary>
     public const string ConnectionName = "hcpdb";
@@ -85,7 +85,7 @@ public static partial class HcpDatabase
     /// Applies the pending migrations while the host starts, before the hosted services registered after it, when
     /// <see cref="DatabaseOptions.MigrateOnStart"/> is set; transient failures (a server still starting) are retried.
     /// </summary>
-    private sealed partial class MigrationOnStart(NpgsqlDataSource dataSource, IOptions<DatabaseOptions> options, ILogger<MigrationOnStart> logger) : IHostedService
+    private sealed class MigrationOnStart(NpgsqlDataSource dataSource, IOptions<DatabaseOptions> options, ILogger<MigrationOnStart> logger) : IHostedService
     {
         public async Task StartAsync(CancellationToken cancellationToken)
         {
@@ -97,12 +97,9 @@ public static partial class HcpDatabase
             var report = await TransientRetry.Create(logger: logger)
                 .ExecuteAsync(async ct => await DatabaseMigrator.MigrateAsync(dataSource, ct), cancellationToken);
             span?.SetTag("hcp.migrations_applied", report.Applied.Count);
-            LogMigrated(logger, report.Applied.Count, report.CurrentVersion);
+            DataLog.MigratedOnStart(logger, report.Applied.Count, report.CurrentVersion);
         }
 
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-        [LoggerMessage(Level = LogLevel.Information, Message = "Database:MigrateOnStart: {Applied} migration(s) applied; schema version {Version}")]
-        private static partial void LogMigrated(ILogger logger, int applied, int? version);
     }
 }

@@ -26,8 +26,9 @@ public sealed record AdoptionResult(AdoptionStatus Status, IReadOnlyList<Scenari
 
 /// <summary>
 /// Applies the scenario events the admin asked for (platform.simulation_state.config → "events", see
-/// <see cref="SimulationSettings"/>) to the dataset in place, going forward only (<see cref="ScenarioEventSchedule"/>): the dataset's stored generation parameters
-/// (hcp.dataset_info.parameters, which every daily increment reads) get the adopted list, and hcp.ground_truth its
+/// <see cref="SimulationSettings"/>) to the dataset in place, going forward only (<see cref="ScenarioEventSchedule"/>):
+/// the dataset's stored generation parameters (hcp.dataset_info.parameters, which every daily increment reads) get the
+/// adopted list, and hcp.ground_truth its
 /// "scenario_event" rows, in one transaction under the generation lock. Days already simulated stay exactly as they
 /// are; a backfill with the stored parameters yields the same rows on every day it shares with the increments.
 /// Other keys of the desired config are not applied to a live dataset (they change whole months of history); they
