@@ -1,4 +1,5 @@
 using HcpPlatform.Data.Migrations;
+using HcpPlatform.Postgres;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -31,7 +32,7 @@ public sealed class DatabaseOptions
 public static class HcpDatabase
 {
     /// <summary>The connection name everywhere: <c>ConnectionStrings:hcpdb</c>, which Aspire sets.</summary>
-    public const string ConnectionName = "hcpdb";
+    public const string ConnectionName = ConnectionStringResolver.ConnectionName;
 
     /// <summary>
     /// Service key of the unpooled <see cref="NpgsqlDataSource"/>: each connection a session of its own that ends when it
