@@ -7,7 +7,6 @@ using HcpPlatform.Engine.Config;
 using HcpPlatform.Engine.Dynamics;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
-using Quartz;
 
 namespace HcpPlatform.AdminApi.Apis;
 
@@ -125,7 +124,7 @@ public static class GenerationApi
     }
 
     public static async Task<Results<Ok<GenerationConfigResponse>, ValidationProblem>> PutConfig(
-        GenerationConfigRequest request, NpgsqlDataSource dataSource, CancellationToken ct)
+        GenerationConfigRequest request, NpgsqlDataSource dataSource, TimeProvider timeProvider, CancellationToken ct)
     {
         var errors = new RequestErrors();
         var scenario = Engine.Config.Scenario.Find(request.Scenario ?? "");
@@ -138,13 +137,15 @@ public static class GenerationApi
             errors.Add("secondsPerSimulatedDay", SpeedMessage(speed));
         }
         var schedule = request.Schedule ?? ScheduleSettings.Default;
-        if (!IsCron(schedule.Cron))
+        // Checked the way the worker's Quartz trigger will use it (fires within a year, at most once a minute).
+        var validZone = !string.IsNullOrWhiteSpace(schedule.TimeZone) && TimeZoneInfo.TryFindSystemTimeZoneById(schedule.TimeZone, out _);
+        if (ScheduleSettings.Problem(schedule.Cron, validZone ? schedule.TimeZone : "UTC", timeProvider.GetUtcNow()) is { } cronProblem)
         {
-            errors.Add("schedule.cron", $"schedule.cron '{schedule.Cron}' is not a Quartz cron expression (seconds minutes hours day-of-month month day-of-week), e.g. \"{ScheduleSettings.Default.Cron}\" for 02:00 daily.");
+            errors.Add("schedule." + cronProblem.Field, "schedule." + cronProblem.Message);
         }
-        if (string.IsNullOrWhiteSpace(schedule.TimeZone) || !TimeZoneInfo.TryFindSystemTimeZoneById(schedule.TimeZone, out _))
+        if (!validZone)
         {
-            errors.Add("schedule.timeZone", $"schedule.timeZone '{schedule.TimeZone}' is not a known time zone; use an IANA id such as \"UTC\" or \"America/New_York\".");
+            errors.Add("schedule.timeZone", $"schedule.timeZone '{InputEcho.Of(schedule.TimeZone)}' is not a known time zone; use an IANA id such as \"UTC\" or \"America/New_York\".");
         }
         var events = request.Events ?? [];
         if (events.Count > MaxEvents)
@@ -256,23 +257,6 @@ public static class GenerationApi
 
     internal static bool TryParseDay(string text, out DateOnly day) =>
         DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out day);
-
-    private static bool IsCron(string? text)
-    {
-        if (string.IsNullOrWhiteSpace(text))
-        {
-            return false;
-        }
-        try
-        {
-            _ = new CronExpression(text.Trim());
-            return true;
-        }
-        catch (FormatException)
-        {
-            return false;
-        }
-    }
 
     private static bool ValidSpeed(double speed) => double.IsFinite(speed) && speed >= MinSecondsPerDay && speed <= MaxSecondsPerDay;
 
