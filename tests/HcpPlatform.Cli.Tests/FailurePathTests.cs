@@ -50,7 +50,7 @@ public sealed class FailurePathTests(PostgresFixture postgres)
 
     [Theory]
     [MemberData(nameof(Stages))]
-    public async Task Kill_9_at_a_stage_leaves_the_previous_dataset_and_the_next_run_cleans_up(string stage)
+    public async Task Kill_9_at_a_stage_leaves_the_previous_dataset_and_the_next_writer_cleans_up(string stage)
     {
         var db = await DatasetAsync();
         var before = await DatasetProbe.FingerprintAsync(db);
@@ -62,6 +62,17 @@ public sealed class FailurePathTests(PostgresFixture postgres)
         }
         // The killed backend's open work (the swap's transaction included) is rolled back by PostgreSQL; readers see the old dataset.
         Assert.Equal(before, await DatasetProbe.FingerprintAsync(db));
+        const string LastBackfill = "SELECT status || ' ' || coalesce(error, '') FROM platform.generation_runs WHERE kind = 'backfill' ORDER BY started_at DESC LIMIT 1";
+        Assert.StartsWith("running", await Sql.ScalarAsync<string>(db, LastBackfill), StringComparison.Ordinal);
+
+        // The next writer of any kind (here an increment) marks the ownerless run abandoned, with the reason, and drops its build schema.
+        var increment = await CliProcess.RunAsync(db, "increment");
+        Assert.True(increment.ExitCode == 0, increment.Stderr);
+        Assert.Equal(0, await DatasetProbe.BuildSchemasAsync(db));
+        var abandoned = await Sql.ScalarAsync<string>(db, LastBackfill);
+        Assert.StartsWith("abandoned ", abandoned, StringComparison.Ordinal);
+        Assert.Contains("killed", abandoned, StringComparison.Ordinal);
+        Assert.Equal(0L, await Sql.ScalarAsync<long>(db, "SELECT count(*) FROM platform.generation_runs WHERE status = 'running'"));
 
         var next = await CliProcess.RunAsync(db, "generate", "--seed=5", "--hcps=100", "--months=1", "--as-of=2026-03-31", "--wipe", "--yes");
         Assert.True(next.ExitCode == 0, next.Stderr);

@@ -40,6 +40,7 @@ public sealed class DailyIncrement(NpgsqlDataSource dataSource)
         {
             throw new GenerationBusyException("Another writer is generating into this database; the day was not appended.");
         }
+        await StaleRuns.RecoverAsync(connection, tx, ct);
         var state = await DatasetState.ReadAsync(connection, ct, tx, forUpdate: true);
         if (state is null)
         {

@@ -31,6 +31,7 @@ public static class PrivacyRequests
         {
             throw new GenerationBusyException("A generation is running; the erasure was not applied. Try again when it finishes.");
         }
+        await StaleRuns.RecoverAsync(connection, tx, ct);
         var requestId = Guid.CreateVersion7();
         var hcpId = await HcpIdAsync(connection, tx, npi, ct);
         var deleted = new SortedDictionary<string, long>(StringComparer.Ordinal);
