@@ -139,6 +139,73 @@ public sealed class FailurePathTests(PostgresFixture postgres)
         AssertOneLineFailure(run, "error: DirectoryNotFoundException: ");
     }
 
+    [Theory]
+    [InlineData("under-a-file")]
+    [InlineData("/proc/hcp-export")]
+    [InlineData("/sys/hcp-export")]
+    public async Task Export_to_an_unusable_folder_is_one_line_and_exit_1_or_2(string where)
+    {
+        var db = await DatasetAsync();
+        var file = Path.Combine(Path.GetTempPath(), $"hcp-file-{Guid.NewGuid():N}");
+        await File.WriteAllTextAsync(file, "x");
+        try
+        {
+            var target = where == "under-a-file" ? Path.Combine(file, "export") : where;
+            foreach (var format in new[] { "csv", "parquet" })
+            {
+                AssertOneLineFailureOrUsage(await CliProcess.RunAsync(db, "export", $"--format={format}", $"--out={target}"));
+            }
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public async Task Privacy_access_records_completed_only_once_the_export_is_written()
+    {
+        var db = await DatasetAsync();
+        var npi = await Sql.ScalarAsync<string>(db, "SELECT npi FROM hcp.hcp_profiles ORDER BY hcp_index LIMIT 1");
+        const string Requests = "SELECT status FROM platform.privacy_requests WHERE request_type = 'access' ORDER BY requested_at";
+
+        // A folder is bad usage: nothing attempted, nothing recorded.
+        var folder = await CliProcess.RunAsync(db, "privacy", "access", $"--npi={npi}", $"--out={Path.GetTempPath()}");
+        Assert.True(folder.ExitCode == 2, $"exit {folder.ExitCode}: {folder.Stderr}");
+        Assert.Contains("is a folder", folder.Stderr, StringComparison.Ordinal);
+        Assert.Empty(await Sql.ListAsync(db, Requests, r => r.GetString(0)));
+
+        // A write that fails: exit 1, one line, and the audit row says failed, not completed.
+        foreach (var target in new[] { "/proc/hcp-access.json", "/nonexistent-folder/hcp-access.json" })
+        {
+            var run = await CliProcess.RunAsync(db, "privacy", "access", $"--npi={npi}", $"--out={target}");
+            AssertOneLineFailure(run, "error: --out");
+            Assert.Contains("recorded as failed", run.Stderr, StringComparison.Ordinal);
+        }
+        Assert.Equal(["failed", "failed"], await Sql.ListAsync(db, Requests, r => r.GetString(0)));
+
+        var good = Path.Combine(Path.GetTempPath(), $"hcp-access-{Guid.NewGuid():N}.json");
+        try
+        {
+            var ok = await CliProcess.RunAsync(db, "privacy", "access", $"--npi={npi}", $"--out={good}");
+            Assert.True(ok.ExitCode == 0, ok.Stderr);
+            Assert.Contains(npi, await File.ReadAllTextAsync(good), StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(good);
+        }
+        Assert.Equal(["failed", "failed", "completed"], await Sql.ListAsync(db, Requests, r => r.GetString(0)));
+    }
+
+    private static void AssertOneLineFailureOrUsage(ProcessRun run)
+    {
+        Assert.True(run.ExitCode is 1 or 2, $"exit {run.ExitCode}: {run.Stderr}");
+        var lines = run.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.Single(lines, l => l.StartsWith("error:", StringComparison.Ordinal));
+        Assert.DoesNotContain(lines, l => l.StartsWith("at ", StringComparison.Ordinal) || l.Contains("Unhandled exception", StringComparison.Ordinal));
+    }
+
     private static void AssertOneLineFailure(ProcessRun run, string start)
     {
         Assert.True(run.ExitCode == 1, $"exit {run.ExitCode}: {run.Stderr}");
