@@ -40,6 +40,8 @@ public sealed class BadInputTests(PostgresFixture postgres)
     [InlineData("cannot be combined with --wipe", "generate", "--validate-only", "--wipe")]
     [InlineData("--as-of must be a date as YYYY-MM-DD (got '2026-13-01')", "generate", "--as-of=2026-13-01")]
     [InlineData("--seed must be a non-negative whole number", "generate", "--seed=-3")]
+    [InlineData("is in the future", "generate", "--hcps=100", "--months=1", "--as-of=2099-12-31", "--wipe", "--yes")]
+    [InlineData("outside the supported range 2001-01-01 to 2099-12-31", "generate", "--as-of=2100-01-01")]
     [InlineData("does not exist", "generate", "--fixtures=/nonexistent/fixtures.json")]
     [InlineData("is a folder; give a JSON file", "generate", "--fixtures=/tmp")]
     [InlineData("add --yes to confirm", "generate", "--hcps=100", "--months=1", "--wipe")]

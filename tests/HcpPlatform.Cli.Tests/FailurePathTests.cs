@@ -163,6 +163,17 @@ public sealed class FailurePathTests(PostgresFixture postgres)
     }
 
     [Fact]
+    public async Task Increments_stop_at_the_end_of_the_supported_range()
+    {
+        var db = await DatasetAsync();
+        await Sql.ExecuteAsync(db, "UPDATE hcp.dataset_info SET simulated_through = '2099-12-31'");
+        var before = await DatasetProbe.FingerprintAsync(db);
+        var run = await CliProcess.RunAsync(db, "increment");
+        AssertOneLineFailure(run, "error: The dataset is simulated through 2099-12-31, the end of the supported range 2001-01-01 to 2099-12-31");
+        Assert.Equal(before, await DatasetProbe.FingerprintAsync(db));
+    }
+
+    [Fact]
     public async Task Privacy_access_records_completed_only_once_the_export_is_written()
     {
         var db = await DatasetAsync();

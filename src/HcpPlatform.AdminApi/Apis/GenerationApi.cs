@@ -43,8 +43,6 @@ public static class GenerationApi
     public const double MinSecondsPerDay = 0.1;
     public const double MaxSecondsPerDay = 86_400;
     public const int MaxEvents = 50;
-    public static readonly DateOnly MinAsOf = new(2001, 1, 1);
-    public static readonly DateOnly MaxAsOf = new(2099, 12, 31);
 
     public static IEndpointRouteBuilder MapGenerationApi(this IEndpointRouteBuilder app)
     {
@@ -181,7 +179,7 @@ public static class GenerationApi
     }
 
     public static async Task<Results<Accepted<BackfillAccepted>, ValidationProblem, ProblemHttpResult>> StartBackfill(
-        BackfillRequest request, BackfillRunner runner, NpgsqlDataSource dataSource, CancellationToken ct)
+        BackfillRequest request, BackfillRunner runner, NpgsqlDataSource dataSource, TimeProvider timeProvider, CancellationToken ct)
     {
         var errors = new RequestErrors();
         if (request.Confirm != RegenerateConfirmation)
@@ -206,14 +204,14 @@ public static class GenerationApi
         {
             errors.Add("months", $"months is {m}, outside the allowed range 1 to {Engine.Config.Scenario.MaxMonths}.");
         }
-        var asOf = DateOnly.FromDateTime(DateTime.UtcNow);
+        var asOf = DateOnly.FromDateTime(timeProvider.GetUtcNow().UtcDateTime);
         if (request.AsOf is not null && !TryParseDay(request.AsOf, out asOf))
         {
-            errors.Add("asOf", $"asOf must be a date as YYYY-MM-DD (got '{request.AsOf}').");
+            errors.Add("asOf", $"asOf must be a date as YYYY-MM-DD (got '{InputEcho.Of(request.AsOf)}').");
         }
-        else if (asOf < MinAsOf || asOf > MaxAsOf)
+        else if (SupportedDates.AsOfProblem("asOf", asOf, DateOnly.FromDateTime(timeProvider.GetUtcNow().UtcDateTime)) is { } asOfProblem)
         {
-            errors.Add("asOf", $"asOf {asOf:yyyy-MM-dd} is outside the supported range {MinAsOf:yyyy-MM-dd} to {MaxAsOf:yyyy-MM-dd}.");
+            errors.Add("asOf", asOfProblem); // a future as-of is refused, like the CLI's
         }
         if (errors.Any)
         {
