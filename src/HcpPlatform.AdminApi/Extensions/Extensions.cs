@@ -15,6 +15,9 @@ public static class Extensions
     /// The database, API-key authentication and the read/admin policies, per-key rate limiting, request size limits,
     /// ProblemDetails for every error, the OpenAPI document and the services behind the endpoints.
     /// </summary>
+    /// <summary>The longest a request waits to open a database connection.</summary>
+    public const int ConnectTimeoutSeconds = 5;
+
     public static WebApplicationBuilder AddApplicationServices(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -32,6 +35,8 @@ public static class Extensions
         {
             dataSource.ConnectionStringBuilder.MaxAutoPrepare = 32;
             dataSource.ConnectionStringBuilder.AutoPrepareMinUsages = 2;
+            // A database that does not accept a connection within a few seconds is answered with 503 then, not after 15 s.
+            dataSource.ConnectionStringBuilder.Timeout = Math.Min(dataSource.ConnectionStringBuilder.Timeout, ConnectTimeoutSeconds);
         });
         services.AddSingleton(TimeProvider.System);
 
