@@ -88,6 +88,13 @@ public sealed class AuthTests(AdminApiFixture fixture)
         // A key that differs from a real one in its last character only.
         var near = fixture.Keys.Admin[..^1] + (fixture.Keys.Admin[^1] == 'A' ? 'B' : 'A');
         Assert.Contains("not valid", await Detail(near));
+
+        // Two key headers: said as such, not "empty".
+        using var twice = fixture.Shared.Client();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/admin/generation/status");
+        request.Headers.Add("X-Api-Key", [fixture.Keys.Admin, fixture.Keys.Read]);
+        var problem = await (await twice.SendAsync(request)).ProblemAsync(HttpStatusCode.Unauthorized);
+        Assert.Contains("2 X-Api-Key headers; send exactly one", problem.GetProperty("detail").GetString());
     }
 
     [Fact]

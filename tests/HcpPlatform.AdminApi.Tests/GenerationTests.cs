@@ -68,6 +68,13 @@ public sealed class GenerationTests(AdminApiFixture fixture)
         var unknown = await (await client.PostAsync("/api/admin/generation/start", Http.Json("""{"speed": 2}"""))).FieldErrorAsync("speed");
         Assert.Contains("not a field", unknown);
         await (await client.PostAsync("/api/admin/generation/start", Http.Json("{not json"))).FieldErrorAsync("body");
+
+        // Strict JSON: a number in a string, or a literal null body, is refused and starts nothing.
+        var before = await DesiredAsync();
+        Assert.Contains("must be a number", await (await client.PostAsync("/api/admin/generation/start", Http.Json("""{"secondsPerSimulatedDay":"2"}""")))
+            .FieldErrorAsync("secondsPerSimulatedDay"));
+        Assert.Contains("JSON object", await (await client.PostAsync("/api/admin/generation/start", Http.Json("null"))).FieldErrorAsync("body"));
+        Assert.Equal(before, await DesiredAsync());
     }
 
     [Fact]

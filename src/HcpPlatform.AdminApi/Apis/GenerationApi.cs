@@ -68,8 +68,13 @@ public static class GenerationApi
     }
 
     public static async Task<Results<Ok<ControlResponse>, ValidationProblem, ProblemHttpResult>> Start(
-        StartRequest? request, NpgsqlDataSource dataSource, DataQueries data, CancellationToken ct)
+        StartRequest? request, HttpRequest http, NpgsqlDataSource dataSource, DataQueries data, CancellationToken ct)
     {
+        // The body is optional; when there is one it must be an object (a literal null is not a request).
+        if (request is null && http.ContentLength is > 0)
+        {
+            return RequestErrors.One("body", "The body must be a JSON object such as {\"secondsPerSimulatedDay\": 2}, or empty.");
+        }
         if (request?.SecondsPerSimulatedDay is { } speed && !ValidSpeed(speed))
         {
             return RequestErrors.One("secondsPerSimulatedDay", SpeedMessage(speed));
