@@ -119,6 +119,21 @@ public sealed class AuthTests(AdminApiFixture fixture)
         await (await shared.GetAsync("/api/admin/keys")).ProblemAsync(HttpStatusCode.Unauthorized);
     }
 
+    [Theory]
+    [InlineData("api_key")]
+    [InlineData("apiKey")]
+    [InlineData("X-Api-Key")]
+    public async Task A_key_in_the_query_string_is_refused_and_never_logged(string parameter)
+    {
+        var host = fixture.StartHost(fixture.SharedConnectionString);
+        using var client = host.Client();
+        var problem = await (await client.GetAsync($"/api/admin/generation/status?{parameter}={Uri.EscapeDataString(fixture.Keys.Admin)}"))
+            .ProblemAsync(HttpStatusCode.BadRequest);
+        Assert.Contains("X-Api-Key header", problem.GetProperty("detail").GetString());
+        Assert.NotEmpty(host.Logs);
+        Assert.DoesNotContain(host.Logs, line => line.Contains(fixture.Keys.Admin[12..], StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task No_key_is_ever_written_to_the_logs()
     {
