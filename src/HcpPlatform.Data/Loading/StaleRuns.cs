@@ -24,15 +24,24 @@ public static class StaleRuns
     public static async Task<(int Runs, int Schemas)> RecoverAsync(NpgsqlConnection connection, NpgsqlTransaction? tx, CancellationToken ct, Guid? except = null)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        int runs;
-        await using (var cmd = new NpgsqlCommand("""
-            UPDATE platform.generation_runs
-            SET status = @abandoned, finished_at = clock_timestamp(),
-                duration_ms = (extract(epoch FROM clock_timestamp() - started_at) * 1000)::bigint,
-                error = coalesce(error || '; ', '') || @reason
-            WHERE status = 'running' AND id IS DISTINCT FROM @except
-            """, connection, tx))
+        int runs = 0;
+        // Looked for first: almost always there is none, and a plain read takes no lock that an increment's later
+        // lineage INSERT does not already take.
+        bool any;
+        await using (var look = new NpgsqlCommand("SELECT EXISTS (SELECT 1 FROM platform.generation_runs WHERE status = 'running' AND id IS DISTINCT FROM @except)", connection, tx))
         {
+            look.Parameters.AddWithValue("except", NpgsqlTypes.NpgsqlDbType.Uuid, (object?)except ?? DBNull.Value);
+            any = (bool)(await look.ExecuteScalarAsync(ct))!;
+        }
+        if (any)
+        {
+            await using var cmd = new NpgsqlCommand("""
+                UPDATE platform.generation_runs
+                SET status = @abandoned, finished_at = clock_timestamp(),
+                    duration_ms = (extract(epoch FROM clock_timestamp() - started_at) * 1000)::bigint,
+                    error = coalesce(error || '; ', '') || @reason
+                WHERE status = 'running' AND id IS DISTINCT FROM @except
+                """, connection, tx);
             cmd.Parameters.AddWithValue("abandoned", Abandoned);
             cmd.Parameters.AddWithValue("reason", Reason);
             cmd.Parameters.AddWithValue("except", NpgsqlTypes.NpgsqlDbType.Uuid, (object?)except ?? DBNull.Value);
