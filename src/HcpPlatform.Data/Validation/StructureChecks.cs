@@ -1,3 +1,4 @@
+using HcpPlatform.Engine.Calendar;
 using HcpPlatform.Engine.Config;
 using HcpPlatform.Engine.Simulation;
 using NpgsqlTypes;
@@ -125,12 +126,12 @@ internal static class StructureChecks
     {
         var s = run.C.S;
         return run.OffendersAsync("webinar_attendance_on_event", Category,
-            "Every webinar attendance is dated on the day of the webinar its invitation named.",
+            "Every webinar attendance is dated on the day (Eastern) of the webinar its invitation named.",
             $"""
-            SELECT o.id, (o.event_date AT TIME ZONE 'UTC')::date AS attended, s.metadata->>'event_date' AS event_date
+            SELECT o.id, (o.event_date AT TIME ZONE 'America/New_York')::date AS attended, s.metadata->>'event_date' AS event_date
             FROM {s}.outcome_events o JOIN {s}.stimuli_events s ON s.id = o.stimulus_id
             WHERE o.outcome_type = 'webinar_attend'
-              AND (s.metadata->>'event_date') IS DISTINCT FROM to_char(o.event_date AT TIME ZONE 'UTC', 'YYYY-MM-DD')
+              AND (s.metadata->>'event_date') IS DISTINCT FROM to_char(o.event_date AT TIME ZONE 'America/New_York', 'YYYY-MM-DD')
             """);
     }
 
@@ -155,6 +156,8 @@ internal static class StructureChecks
             ("contact_limit_personal_blackout", "No HCP is touched on one of its personal blackout days (hcp_contact_limits.blackout_dates, \"MM-DD\")."),
             ("contact_limit_preferred_days", "Where an HCP has preferred_days for a channel (ISO weekdays; phone calls, rep visits), its touches fall only on them."),
             ("category_adherence", "Categorical columns hold configured values only: specialty, tier, segment allowed for its tier, preferred channel and content; stimulus channel with its stimulus type, content category and delivery status; outcome type."),
+            ("local_working_hours", "Every touch falls in its channel's local working hours in the HCP's time zone (email 07:00–12:00, rep visits 08:00–17:30, phone 09:00–17:00, webinar invitations 08:00–11:00, ads 06:00–23:00, conference touches 08:00–18:00 Central), and email, rep visits, phone calls and invitations never on a local Saturday or Sunday."),
+            ("no_campaign_email_on_eves", "No campaign email goes out on Christmas Eve or New Year's Eve (local day)."),
         ],
         $"""
         WITH c AS (
@@ -163,8 +166,9 @@ internal static class StructureChecks
         -- Per HCP and channel: preferred weekdays, and the window's days whose "MM-DD" is one of its personal blackout days
         -- (matched against the window's calendar: a string that is no date matches no day).
         calendar AS MATERIALIZED (
-            SELECT d::date AS day, to_char(d, 'MM-DD') AS mmdd FROM generate_series(@windowStart::timestamp, @through::timestamp, interval '1 day') AS d
+            SELECT d::date AS day, to_char(d, 'MM-DD') AS mmdd FROM generate_series(@windowStart::timestamp - interval '1 day', @through::timestamp, interval '1 day') AS d
         ),
+        hours AS (SELECT * FROM unnest(@whChannel::text[], @whFrom::float8[], @whTo::float8[], @whBusiness::bool[]) AS h(channel, from_hour, to_hour, business)),
         -- Expanded on their own, so that the calendar is matched once (not once per contact-limit row).
         blackout_entries AS MATERIALIZED (
             SELECT l.hcp_id, l.channel, b.mmdd
@@ -181,12 +185,18 @@ internal static class StructureChecks
             FROM {s}.hcp_contact_limits l LEFT JOIN blackout b ON b.hcp_id = l.hcp_id AND b.channel = l.channel
             WHERE l.preferred_days IS NOT NULL OR b.days IS NOT NULL
         ),
+        -- Each touch's local day and time in its HCP's time zone (conference touches: at the congress, Central time); none for
+        -- a touch of an unknown HCP (fk_stimuli_hcp's).
         r AS (
-            SELECT st.id, st.hcp_id, st.channel, st.stimulus_type, st.content_category, st.delivery_status, st.day, st.campaign_id, st.metadata,
+            SELECT st.id, st.hcp_id, st.channel, st.stimulus_type, st.content_category, st.delivery_status, st.day, st.utc_day, st.campaign_id, st.metadata,
+                   extract(epoch FROM st.local - st.local::date) / 3600.0 AS local_hour, extract(isodow FROM st.local) AS isodow,
                    c.id AS campaign, c.first_day, c.last_day, c.channels, cp.hcp_id AS enrolled,
                    coalesce(CASE st.channel {knownTypes} END, false) AS known_type,
                    ru.preferred_days, ru.blackout_days
-            FROM (SELECT s.*, (s.event_date AT TIME ZONE 'UTC')::date AS day FROM {s}.stimuli_events s OFFSET 0) st
+            FROM (SELECT x.*, x.local::date AS day FROM (
+                      SELECT s.*, (s.event_date AT TIME ZONE 'UTC')::date AS utc_day,
+                             CASE WHEN s.channel = 'conference' THEN s.event_date AT TIME ZONE @congressZone ELSE s.event_date AT TIME ZONE p.time_zone END AS local
+                      FROM {s}.stimuli_events s LEFT JOIN {s}.hcp_profiles p ON p.id = s.hcp_id) x OFFSET 0) st
             LEFT JOIN c ON c.id = st.campaign_id
             LEFT JOIN {s}.campaign_participation cp ON cp.campaign_id = st.campaign_id AND cp.hcp_id = st.hcp_id
             LEFT JOIN rules ru ON ru.hcp_id = st.hcp_id AND ru.channel = st.channel
@@ -194,7 +204,9 @@ internal static class StructureChecks
         flagged AS (
             SELECT r.*,
                    r.day = ANY(@holidays) AS holiday,
-                   r.day < @windowStart OR r.day > @through AS outside,
+                   r.utc_day < @windowStart OR r.utc_day > @through AS outside,
+                   coalesce((SELECT r.local_hour < h.from_hour OR r.local_hour >= h.to_hour OR (h.business AND r.isodow >= 6) FROM hours h WHERE h.channel = r.channel), false) AS off_hours,
+                   r.channel = 'email' AND r.campaign_id IS NOT NULL AND to_char(r.day, 'MM-DD') IN ('12-24', '12-31') AS on_eve,
                    r.campaign IS NOT NULL AND (r.day NOT BETWEEN r.first_day AND r.last_day OR NOT (r.channels ? r.channel) OR r.enrolled IS NULL) AS off_campaign,
                    r.channel = 'webinar' AND CASE WHEN r.metadata->>'event_date' ~ '^\d{"{4}"}-\d{"{2}"}-\d{"{2}"}$'
                                                   THEN (r.metadata->>'event_date')::date - r.day <> @leadDays ELSE true END AS bad_lead,
@@ -213,9 +225,11 @@ internal static class StructureChecks
             ('webinar_invite_lead', f.bad_lead, 'event ' || coalesce(f.metadata->>'event_date', 'missing')),
             ('contact_limit_personal_blackout', f.blackout, 'blackout ' || to_char(f.day, 'MM-DD')),
             ('contact_limit_preferred_days', f.not_preferred, concat_ws(' ', 'weekday', extract(isodow FROM f.day), 'preferred', f.preferred_days::text)),
-            ('category_adherence', f.bad_category, concat_ws('/', f.stimulus_type, f.content_category, f.delivery_status))
+            ('category_adherence', f.bad_category, concat_ws('/', f.stimulus_type, f.content_category, f.delivery_status)),
+            ('local_working_hours', f.off_hours, concat_ws(' ', 'local', to_char(f.day, 'Dy'), to_char(make_interval(secs => f.local_hour * 3600), 'HH24:MI'))),
+            ('no_campaign_email_on_eves', f.on_eve, 'campaign ' || f.campaign_id)
         ) AS v(check_name, bad, detail)
-        WHERE (f.holiday OR f.outside OR f.off_campaign OR f.bad_lead OR f.blackout OR f.not_preferred OR f.bad_category) AND v.bad
+        WHERE (f.holiday OR f.outside OR f.off_campaign OR f.bad_lead OR f.blackout OR f.not_preferred OR f.bad_category OR f.off_hours OR f.on_eve) AND v.bad
         UNION ALL
         SELECT 'events_in_window', concat_ws(' ', 'outcome', id, event_date)
         FROM {s}.outcome_events WHERE (event_date AT TIME ZONE 'UTC')::date < @windowStart OR (event_date AT TIME ZONE 'UTC')::date > @through
@@ -245,13 +259,18 @@ internal static class StructureChecks
             }
             p.AddWithValue("contents", cfg.ContentCategories.Keys.ToArray());
             p.AddWithValue("outcomeTypes", outcomeTypes);
+            p.AddWithValue("congressZone", LocalHours.CongressZone.Name);
+            p.AddWithValue("whChannel", Channel.Names);
+            p.AddWithValue("whFrom", Channel.Names.Select((_, c) => LocalHours.Bounds(c).From).ToArray());
+            p.AddWithValue("whTo", Channel.Names.Select((_, c) => LocalHours.Bounds(c).To).ToArray());
+            p.AddWithValue("whBusiness", Channel.Names.Select((_, c) => LocalHours.IsBusinessChannel(c)).ToArray());
         });
     }
 
     /// <summary>
-    /// Per-HCP limits from one sort by (HCP, channel, day): the gap to the previous touch on the same channel
+    /// Per-HCP limits from one sort by (HCP, channel, local day): the gap to the previous touch on the same channel
     /// (min_days_between_contacts), and the touch max_contacts_per_month places back falling in the same calendar month
-    /// (more than the maximum in that month).
+    /// (more than the maximum in that month). Days and months are the HCP's local ones.
     /// </summary>
     private static Task ContactLimitsAsync(CheckRun run)
     {
@@ -267,8 +286,9 @@ internal static class StructureChecks
                    lag(x.day) OVER h AS previous_day,
                    lag(x.day, greatest(x.max_contacts_per_month, 0)) OVER h AS max_back
             FROM (
-                SELECT s.id, s.hcp_id, s.channel, (s.event_date AT TIME ZONE 'UTC')::date AS day, l.max_contacts_per_month, l.min_days_between_contacts
+                SELECT s.id, s.hcp_id, s.channel, (s.event_date AT TIME ZONE p.time_zone)::date AS day, l.max_contacts_per_month, l.min_days_between_contacts
                 FROM {s}.stimuli_events s JOIN {s}.hcp_contact_limits l ON l.hcp_id = s.hcp_id AND l.channel = s.channel
+                JOIN {s}.hcp_profiles p ON p.id = s.hcp_id
             ) x
             WINDOW h AS (PARTITION BY x.hcp_id, x.channel ORDER BY x.day, x.id)
         ),
@@ -300,8 +320,8 @@ internal static class StructureChecks
         var cfg = run.C.Config;
         return run.TaggedOffendersAsync(Category,
         [
-            ("channel_capacity", "Channel capacity holds: email sends per day, rep visits and phone calls per rep per day, ad impressions and conference touches per day, webinar seats per event."),
-            ("email_batch_size", $"Every campaign email batch (metadata send_batch) goes out on one day to at most {cfg.EmailBatchSize} HCPs."),
+            ("channel_capacity", "Channel capacity holds: email sends per day, rep visits and phone calls per rep per day, ad impressions and conference touches per day (the HCPs' local days), webinar seats per event."),
+            ("email_batch_size", $"Every campaign email batch (metadata send_batch) goes out on one local day to at most {cfg.EmailBatchSize} HCPs."),
         ],
         $"""
         WITH cap AS (
@@ -309,15 +329,18 @@ internal static class StructureChecks
             FROM {s}.channel_capacity GROUP BY channel, capacity_type
         ),
         -- Daily capacity is per channel, and per rep for rep visits and phone calls (rep_key is null for the others).
+        local AS (
+            SELECT s.channel, s.rep_id, s.campaign_id, s.metadata, (s.event_date AT TIME ZONE coalesce(p.time_zone, 'UTC'))::date AS day
+            FROM {s}.stimuli_events s LEFT JOIN {s}.hcp_profiles p ON p.id = s.hcp_id
+        ),
         daily AS (
-            SELECT channel, CASE WHEN channel IN ('rep_visit', 'phone') THEN rep_id END AS rep_key, (event_date AT TIME ZONE 'UTC')::date AS day, count(*) AS n
-            FROM {s}.stimuli_events
+            SELECT channel, CASE WHEN channel IN ('rep_visit', 'phone') THEN rep_id END AS rep_key, day, count(*) AS n
+            FROM local
             GROUP BY 1, 2, 3
         ),
         batches AS (
-            SELECT metadata->>'send_batch' AS batch, count(*) AS n,
-                   min((event_date AT TIME ZONE 'UTC')::date) AS first_day, max((event_date AT TIME ZONE 'UTC')::date) AS last_day
-            FROM {s}.stimuli_events
+            SELECT metadata->>'send_batch' AS batch, count(*) AS n, min(day) AS first_day, max(day) AS last_day
+            FROM local
             WHERE channel = 'email' AND campaign_id IS NOT NULL
             GROUP BY 1
         )
