@@ -152,7 +152,7 @@ public static class TerritoryGenerator
         var routeDaysOfRep = new int[reps.Count][];
         for (var r = 0; r < reps.Count; r++)
         {
-            var own = BuildRouteDays(cfg.CallsPerFieldDay, r, members[r], routeDays.Count);
+            var own = BuildRouteDays(cfg.CallsPerFieldDay, MaxDuePerOccurrence / qMax, r, members[r], routeDays.Count);
             Timetable(seed, r, own);
             foreach (var day in own)
             {
@@ -184,9 +184,10 @@ public static class TerritoryGenerator
     /// A rep's HCPs (in territory order) by state: a state whose HCPs are due at least ¾ of a field day's calls a week gets
     /// round(load / calls) weekly route days (more if one would exceed 1.25 field days' calls) of about equal load, split in
     /// city order; a smaller one a single route day every 1, 2, 4 or 8 weeks, the period that brings its load per occurrence
-    /// closest to a field day's calls without exceeding 1.25 of them.
+    /// closest to a field day's calls without exceeding 1.25 of them, and short enough that its most-visited HCP is due at most
+    /// <paramref name="maxDue"/> visits per occurrence (so an HCP's visit rate is never cut by its route day's period).
     /// </summary>
-    private static List<RouteDay> BuildRouteDays(double calls, int rep, HcpTraits[] hcps, int firstIndex)
+    private static List<RouteDay> BuildRouteDays(double calls, double maxDue, int rep, HcpTraits[] hcps, int firstIndex)
     {
         var days = new List<RouteDay>();
         foreach (var state in hcps.GroupBy(h => h.State))
@@ -217,7 +218,8 @@ public static class TerritoryGenerator
             }
             else
             {
-                var period = Periods.Where(p => p == 1 || load * p <= MaxLoad * calls).MinBy(p => load <= 0 ? -p : Math.Abs(Math.Log(load * p / calls)));
+                var most = list.Max(h => h.VisitRate);
+                var period = Periods.Where(p => p == 1 || (load * p <= MaxLoad * calls && most * p <= maxDue)).MinBy(p => load <= 0 ? -p : Math.Abs(Math.Log(load * p / calls)));
                 days.Add(new RouteDay { Index = firstIndex + days.Count, Rep = rep, State = state.Key, Hcps = [.. list.Select(h => h.Index)], PeriodWeeks = period, WeeklyLoad = load });
             }
         }
