@@ -14,7 +14,9 @@ namespace HcpPlatform.Data.Validation;
 /// <item>contact_limit_monthly_max, contact_limit_min_gap, contact_limit_personal_blackout, contact_limit_preferred_days</item>
 /// <item>channel_capacity (email sends per day, visits and calls per rep per day, impressions and conference touches per day, webinar seats per event)</item>
 /// <item>rx_hcp_months (one Rx row per HCP and month of the window), email_batch_size, webinar_invite_lead, webinar_attendance_on_event</item>
-/// <item>events_in_window, campaign_touches_within_campaign, category_adherence</item>
+/// <item>events_in_window, campaign_touches_within_campaign, category_adherence, local_working_hours,
+/// no_campaign_email_on_eves</item>
+/// <item>response_hours, rep_one_state_a_day, overlay_reps_active, bounced_addresses_suppressed</item>
 /// </list>
 /// Row-level rules on stimuli share one scan; the per-HCP limits (gap, month) one sort, and the per-day capacity and
 /// batch limits two hash aggregates (a separate part, so that the two heavy scans can run on different connections).
@@ -38,7 +40,72 @@ internal static class StructureChecks
         new(CapacityAsync, Weight: 2),
         new(RxHcpMonthsAsync),
         new(WebinarAttendanceAsync),
+        new(FieldAndClockAsync, Weight: 2),
     ];
+
+    /// <summary>Overlay reps covering fewer HCPs who see reps than this, or windows shorter than <see cref="OverlayMinWindowDays"/>, are not required to show visits.</summary>
+    public const int OverlayMinHcps = 40;
+    public const int OverlayMinWindowDays = 90;
+
+    /// <summary>
+    /// The field force's and the clock's rules: responses in their rhythm's local hours (meetings and sample requests in
+    /// business hours of local business days; nothing on Christmas Day), a rep in one state a day, overlay reps that make
+    /// visits, and nothing sent to a hard-bounced address before its suppressed_until day.
+    /// </summary>
+    private static Task FieldAndClockAsync(CheckRun run)
+    {
+        var s = run.C.S;
+        var business = ResponseRhythm.Business.Workday.Select((rate, hour) => (rate, hour)).Where(x => x.rate > 0).Select(x => x.hour).ToArray();
+        return run.TaggedOffendersAsync(Category,
+        [
+            ("response_hours", F($"Meetings scheduled and sample requests come in business hours ({business.Min():00}:00–{business.Max() + 1:00}:00 local, the response_rhythm 'business' rates) on local business days (no weekend, no major holiday); no response at all on Christmas Day (local).")),
+            ("rep_one_state_a_day", "A rep's visits of a (local) day are to HCPs of one state."),
+            ("overlay_reps_active", F($"Every overlay rep covering {OverlayMinHcps}+ HCPs who see reps makes rep visits (windows of {OverlayMinWindowDays}+ days).")),
+            ("bounced_addresses_suppressed", "After a hard bounce (metadata suppressed_until), no email or webinar invitation goes to the HCP before that day (local)."),
+        ],
+        $"""
+        SELECT 'response_hours' AS check_name, concat_ws(' ', o.id, o.outcome_type, to_char(o.event_date AT TIME ZONE p.time_zone, 'Dy YYYY-MM-DD HH24:MI'), 'local') AS example
+        FROM {s}.outcome_events o JOIN {s}.hcp_profiles p ON p.id = o.hcp_id
+        CROSS JOIN LATERAL (SELECT o.event_date AT TIME ZONE p.time_zone AS local) l
+        WHERE o.outcome_type IN ('email_open', 'email_click', 'meeting_scheduled', 'sample_request') AND p.time_zone <> ''
+          AND (to_char(l.local, 'MM-DD') = '12-25'
+               OR (o.outcome_type IN ('meeting_scheduled', 'sample_request')
+                   AND (NOT (extract(hour FROM l.local)::int = ANY(@businessHours)) OR extract(isodow FROM l.local) >= 6 OR l.local::date = ANY(@holidays))))
+        UNION ALL
+        SELECT 'rep_one_state_a_day', concat_ws(' ', v.rep_id, v.day, v.states, 'states')
+        FROM (
+            SELECT st.rep_id, (st.event_date AT TIME ZONE p.time_zone)::date AS day, count(DISTINCT p.state) AS states
+            FROM {s}.stimuli_events st JOIN {s}.hcp_profiles p ON p.id = st.hcp_id
+            WHERE st.channel = 'rep_visit' AND p.time_zone <> ''
+            GROUP BY 1, 2
+        ) v WHERE v.states > 1
+        UNION ALL
+        SELECT 'overlay_reps_active', concat_ws(' ', t.rep_id, count(*), 'HCPs who see reps, no visit')
+        FROM {s}.territory_assignments t
+        WHERE NOT t.is_primary AND @through - @windowStart + 1 >= @overlayMinDays
+          AND NOT EXISTS (SELECT 1 FROM {s}.hcp_contact_limits l WHERE l.hcp_id = t.hcp_id AND l.channel = 'rep_visit' AND l.max_contacts_per_month = 0)
+          AND NOT EXISTS (SELECT 1 FROM {s}.stimuli_events v WHERE v.channel = 'rep_visit' AND v.rep_id = t.rep_id)
+        GROUP BY t.rep_id HAVING count(*) >= @overlayMinHcps
+        UNION ALL
+        SELECT 'bounced_addresses_suppressed', concat_ws(' ', x.id, x.channel, (x.event_date AT TIME ZONE p.time_zone)::date, 'before', b.metadata->>'suppressed_until')
+        FROM {s}.stimuli_events b
+        JOIN {s}.hcp_profiles p ON p.id = b.hcp_id
+        JOIN {s}.stimuli_events x ON x.hcp_id = b.hcp_id AND x.channel IN ('email', 'webinar') AND x.event_date > b.event_date
+        WHERE b.channel IN ('email', 'webinar') AND b.metadata->>'suppressed_until' ~ '^\d{"{4}"}-\d{"{2}"}-\d{"{2}"}$' AND p.time_zone <> ''
+          AND (x.event_date AT TIME ZONE p.time_zone)::date < (b.metadata->>'suppressed_until')::date
+        """,
+        p =>
+        {
+            p.AddWithValue("businessHours", business);
+            p.AddWithValue("holidays", NpgsqlDbType.Array | NpgsqlDbType.Date, run.C.Holidays);
+            p.AddWithValue("windowStart", run.C.Info.WindowStart);
+            p.AddWithValue("through", run.C.Info.SimulatedThrough);
+            p.AddWithValue("overlayMinDays", OverlayMinWindowDays);
+            p.AddWithValue("overlayMinHcps", (long)OverlayMinHcps);
+        });
+    }
+
+    private static string F(FormattableString s) => s.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private static Task CampaignsAsync(CheckRun run)
     {

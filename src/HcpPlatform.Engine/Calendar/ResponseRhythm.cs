@@ -43,6 +43,12 @@ public sealed class ResponseRhythm
     public static readonly ResponseRhythm Business = new("business",
         [0, 0, 0, 0, 0, 0, 0, 0, 0.6, 1.2, 1.3, 1.2, 0.7, 1.0, 1.2, 1.1, 0.9, 0.4, 0, 0, 0, 0, 0, 0], new double[24]);
 
+    /// <summary>A rhythm from its stated rates per local hour (the ground truth's response_rhythm rows), normalised like the engine's.</summary>
+    public static ResponseRhythm FromRates(string name, IReadOnlyList<double> workday, IReadOnlyList<double> offDay) =>
+        workday.Count == 24 && offDay.Count == 24 && workday.Concat(offDay).All(r => r >= 0) && workday.Concat(offDay).Sum() > 0
+            ? new(name, [.. workday], [.. offDay])
+            : throw new ArgumentException("A response rhythm needs 24 non-negative rates for workdays and for days off, not all zero.");
+
     /// <summary>Real time, for the fault that ignores the rhythm.</summary>
     internal static readonly ResponseRhythm Flat = new("flat", Enumerable.Repeat(1.0, 24).ToArray(), Enumerable.Repeat(1.0, 24).ToArray());
 
