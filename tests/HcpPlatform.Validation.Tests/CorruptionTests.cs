@@ -404,11 +404,25 @@ public sealed class CorruptionTests(DevelopmentDatasetFixture f, ITestOutputHelp
 
     [Fact]
     public Task Overlay_rep_whose_visits_went_to_the_primary_rep() => OnlyFails("overlay_reps_active", """
-        UPDATE hcp.stimuli_events s SET rep_id = t.rep_id
-        FROM hcp.territory_assignments t
-        WHERE t.hcp_id = s.hcp_id AND t.is_primary AND s.channel = 'rep_visit'
-          AND s.rep_id = (SELECT min(rep_id) FROM hcp.territory_assignments WHERE NOT is_primary);
-        """);
+        -- The first overlay rep's visits are made by the HCPs' primary reps instead (those that would take a primary rep past
+        -- its daily capacity are not made at all, with their responses).
+        CREATE TEMP TABLE moved ON COMMIT DROP AS
+        SELECT s.id, t.rep_id AS primary_rep, (s.event_date AT TIME ZONE p.time_zone)::date AS day
+        FROM hcp.stimuli_events s
+        JOIN hcp.territory_assignments t ON t.hcp_id = s.hcp_id AND t.is_primary
+        JOIN hcp.hcp_profiles p ON p.id = s.hcp_id
+        WHERE s.channel = 'rep_visit' AND s.rep_id = (SELECT min(rep_id) FROM hcp.territory_assignments WHERE NOT is_primary);
+        CREATE TEMP TABLE dropped ON COMMIT DROP AS
+        SELECT m.id FROM moved m
+        JOIN (SELECT primary_rep, day, count(*) AS k FROM moved GROUP BY 1, 2) mm ON mm.primary_rep = m.primary_rep AND mm.day = m.day
+        LEFT JOIN (SELECT s.rep_id, (s.event_date AT TIME ZONE p.time_zone)::date AS day, count(*) AS n
+                   FROM hcp.stimuli_events s JOIN hcp.hcp_profiles p ON p.id = s.hcp_id WHERE s.channel = 'rep_visit' GROUP BY 1, 2) own
+               ON own.rep_id = m.primary_rep AND own.day = m.day
+        WHERE coalesce(own.n, 0) + mm.k > (SELECT min(limit_value) FROM hcp.channel_capacity WHERE channel = 'rep_visit');
+        DELETE FROM hcp.outcome_events WHERE stimulus_id IN (SELECT id FROM dropped);
+        DELETE FROM hcp.stimuli_events WHERE id IN (SELECT id FROM dropped);
+        UPDATE hcp.stimuli_events s SET rep_id = m.primary_rep FROM moved m WHERE m.id = s.id;
+        """, recomputeAggregates: true);
 
     [Fact]
     public Task Email_to_a_suppressed_address() => OnlyFails("bounced_addresses_suppressed", """
