@@ -12,6 +12,10 @@ public sealed class UsTimeZone
     private const int FirstYear = 1970;
     private const int LastYear = 2200;
 
+    // Daylight time's first and last local day per year, computed once (declared before the zones, whose constructors use it).
+    private static readonly (DateOnly Start, DateOnly End)[] DstTable =
+        [.. Enumerable.Range(FirstYear, LastYear - FirstYear + 1).Select(ComputeDstDates)];
+
     // Daylight time's start and end as UTC ticks, per year: computed once, looked up for every instant converted.
     private readonly long[] _dstStart;
     private readonly long[] _dstEnd;
@@ -60,7 +64,10 @@ public sealed class UsTimeZone
     public static UsTimeZone? Find(string name) => All.FirstOrDefault(z => z.Name == name);
 
     /// <summary>The days daylight time starts and ends in a year (US rules).</summary>
-    public static (DateOnly Start, DateOnly End) DstDates(int year) => year >= 2007
+    public static (DateOnly Start, DateOnly End) DstDates(int year) =>
+        year is >= FirstYear and <= LastYear ? DstTable[year - FirstYear] : ComputeDstDates(year);
+
+    private static (DateOnly Start, DateOnly End) ComputeDstDates(int year) => year >= 2007
         ? (UsHolidays.Nth(year, 3, DayOfWeek.Sunday, 2), UsHolidays.Nth(year, 11, DayOfWeek.Sunday, 1))
         : (UsHolidays.Nth(year, 4, DayOfWeek.Sunday, 1), UsHolidays.Last(year, 10, DayOfWeek.Sunday));
 
