@@ -53,6 +53,7 @@ public static class ParquetTables
         Double<HcpProfile>("response_latency_factor", r => r.ResponseLatencyFactor), Double<HcpProfile>("engagement_volatility", r => r.EngagementVolatility),
         Double<HcpProfile>("base_conversion_rate", r => r.BaseConversionRate), Json<HcpProfile>("channel_engagements", r => r.ChannelEngagements),
         Double<HcpProfile>("engagement_score", r => r.EngagementScore), Bool<HcpProfile>("is_fixture", r => r.IsFixture),
+        Text<HcpProfile>("time_zone", r => r.TimeZone),
     ], rowGroupRows: ProfileRowGroupRows);
 
     public static readonly ParquetTable<Campaign> Campaigns = new("campaigns",

@@ -85,6 +85,17 @@ public sealed class FaultInjectionTests(DevelopmentScaleFixture f, ITestOutputHe
         { nameof(EngineFault.NoQuarterEndPush), "quarter_end_push" },
         { nameof(EngineFault.TouchesOnHolidays), "no_holiday_touches" },
         { nameof(EngineFault.NoWeekdayWeighting), "weekday_weighting" },
+        { nameof(EngineFault.NoTierTargeting), "touch_volume_model" },
+        { nameof(EngineFault.IgnoreNoSee), "no_see_not_visited" },
+        { nameof(EngineFault.InactiveOverlay), "overlay_reps_active" },
+        { nameof(EngineFault.MonthEdgeMargins), "no_month_edge_holes" },
+        { nameof(EngineFault.UtcClock), "local_working_hours" },
+        { nameof(EngineFault.NoResponseRhythm), "response_hours" },
+        { nameof(EngineFault.CampaignSendsByBudget), "campaign_send_reach" },
+        { nameof(EngineFault.CongressProgramsUntimed), "congress_programs_timed" },
+        { nameof(EngineFault.SendsOnEves), "no_campaign_email_on_eves" },
+        { nameof(EngineFault.NoBounceSuppression), "bounced_addresses_suppressed" },
+        { nameof(EngineFault.FutureOutcomes), "no_future_events" },
     };
 
     [Theory]

@@ -13,8 +13,8 @@ namespace HcpPlatform.Validation.Tests;
 /// switched on through the internal test seam (<see cref="EngineFault"/>; no code edited), then validated as 'hcp
 /// validate' does. A fault that breaks an exact rule is refused by the loader's pre-swap validation; a statistical one
 /// fails its check afterwards. The same population without a fault passes, and datasets of several seeds pass too.
-/// The faults only the engine's statistical tests judge (the rep, email, congress, quarter-end and weekday calendars)
-/// are shown there (Engine.Tests FaultInjectionTests).
+/// The faults only the engine's statistical tests judge (the rep, email, congress, quarter-end and weekday calendars, month
+/// edges, campaign send reach, Congress Program timing) are shown there (Engine.Tests FaultInjectionTests).
 /// </summary>
 [Collection(StatisticalDatasetGroup.Name)]
 public sealed class ValidatorFaultTests(DevelopmentDatasetFixture f, ITestOutputHelper output)
@@ -37,6 +37,14 @@ public sealed class ValidatorFaultTests(DevelopmentDatasetFixture f, ITestOutput
         { nameof(EngineFault.NoPhoneChannel), "channel_presence" },
         { nameof(EngineFault.WrongWebinarLead), "webinar_invite_lead" },
         { nameof(EngineFault.TouchesOnHolidays), "no_holiday_touches" },
+        { nameof(EngineFault.NoTierTargeting), "touch_volume_model" },
+        { nameof(EngineFault.IgnoreNoSee), "contact_limit_monthly_max" },
+        { nameof(EngineFault.InactiveOverlay), "overlay_reps_active" },
+        { nameof(EngineFault.UtcClock), "local_working_hours" },
+        { nameof(EngineFault.NoResponseRhythm), "response_hours" },
+        { nameof(EngineFault.SendsOnEves), "no_campaign_email_on_eves" },
+        { nameof(EngineFault.NoBounceSuppression), "bounced_addresses_suppressed" },
+        { nameof(EngineFault.FutureOutcomes), "events_in_window" },
     };
 
     private static GenerationParameters Parameters(long seed, int hcps, SimulationConfig config, int months = 12, DateOnly? asOf = null) => new()
@@ -147,7 +155,8 @@ public sealed class ValidatorFaultTests(DevelopmentDatasetFixture f, ITestOutput
 
     /// <summary>Faults of the calendar patterns the validator has no check for: the engine's statistical tests catch them.</summary>
     private static readonly EngineFault[] EngineTestsOnly =
-        [EngineFault.NoRepCityDay, EngineFault.NoEmailBatches, EngineFault.ConferenceOffCongress, EngineFault.NoQuarterEndPush, EngineFault.NoWeekdayWeighting];
+        [EngineFault.NoRepCityDay, EngineFault.NoEmailBatches, EngineFault.ConferenceOffCongress, EngineFault.NoQuarterEndPush, EngineFault.NoWeekdayWeighting,
+         EngineFault.MonthEdgeMargins, EngineFault.CampaignSendsByBudget, EngineFault.CongressProgramsUntimed];
 
     [Fact]
     public void Every_fault_is_either_caught_here_or_left_to_the_engine_tests_by_name() =>

@@ -29,7 +29,7 @@ public static class DatasetTables
     public static readonly TableSpec<HcpProfile> Profiles = new("hcp_profiles",
         ["id", "hcp_index", "npi", "first_name", "last_name", "credential", "specialty", "taxonomy_code", "tier", "segment",
          "state", "city", "region", "organization", "channel_affinities", "preferred_channel", "preferred_content",
-         "response_latency_factor", "engagement_volatility", "base_conversion_rate", "channel_engagements", "engagement_score", "is_fixture"],
+         "response_latency_factor", "engagement_volatility", "base_conversion_rate", "channel_engagements", "engagement_score", "is_fixture", "time_zone"],
         (w, r) =>
         {
             w.Uuid(r.Id);
@@ -55,6 +55,7 @@ public static class DatasetTables
             w.Jsonb(r.ChannelEngagements);
             w.Float8(r.EngagementScore);
             w.Bool(r.IsFixture);
+            w.Text(r.TimeZone);
         });
 
     public static readonly TableSpec<Campaign> Campaigns = new("campaigns",

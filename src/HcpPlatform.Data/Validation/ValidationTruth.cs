@@ -16,8 +16,12 @@ internal sealed record ValidationTruth(
     IReadOnlyList<ValidationTruth.FatiguePeriod> Fatigue,
     IReadOnlyDictionary<int, double> Seasonality,
     IReadOnlyList<string> Engaged,
-    int RxLookbackDays)
+    int RxLookbackDays,
+    IReadOnlyDictionary<string, ValidationTruth.Rhythm> Rhythms)
 {
+    /// <summary>The response rhythm of an outcome type: a rate per local hour on workdays and on days off (none on Christmas Day).</summary>
+    internal sealed record Rhythm(string Name, double[] Workday, double[] OffDay);
+
     /// <summary>A scenario email_fatigue event: responses to touches of its channels sent in [Start, End] × (1 − Magnitude).</summary>
     internal sealed record FatiguePeriod(DateOnly Start, DateOnly? End, double Magnitude, IReadOnlyList<string> Channels);
 
@@ -66,13 +70,14 @@ internal sealed record ValidationTruth(
     {
         var rows = await run.TryQueryAsync([("ground_truth", "The dataset stores the engine's true parameters.")], category, $"""
             SELECT parameter, tier, outcome_type, details->>'stimulus_type', (details->>'base_rate')::float8, value, period,
-                   CASE WHEN parameter IN ('scenario_event', 'rx_lift_per_engaged_response') THEN details::text END
+                   CASE WHEN parameter IN ('scenario_event', 'rx_lift_per_engaged_response', 'response_rhythm') THEN details::text END
             FROM {run.C.S}.ground_truth
             WHERE parameter IN ('response_scale', 'fatigue_per_touch', 'content_match_multiplier', 'affinity_modifier_offset', 'max_response_probability',
                                 'tier_modifier', 'latency_mean_days', 'attribution_window_days', 'rx_baseline_multiplier', 'rx_lift_per_engaged_response',
                                 'rx_lift_cap', 'rx_seasonality', 'rx_noise_sigma', 'rx_noise_sigma_per_volatility')
                OR (parameter = 'response_probability' AND details ? 'base_rate')
                OR (parameter = 'scenario_event' AND details->>'type' = 'email_fatigue')
+               OR parameter = 'response_rhythm'
             """, r => (Parameter: r.GetString(0), Tier: r.IsDBNull(1) ? null : r.GetString(1), Outcome: r.IsDBNull(2) ? null : r.GetString(2),
                 Stimulus: r.IsDBNull(3) ? null : r.GetString(3), BaseRate: r.IsDBNull(4) ? (double?)null : r.GetDouble(4), Value: r.GetDouble(5),
                 Period: r.IsDBNull(6) ? null : r.GetString(6), Details: r.IsDBNull(7) ? null : r.GetString(7)));
@@ -94,7 +99,22 @@ internal sealed record ValidationTruth(
             rows.Where(r => r.Parameter == "rx_seasonality" && int.TryParse(r.Period, NumberStyles.None, CultureInfo.InvariantCulture, out var m) && m is >= 1 and <= 12)
                 .GroupBy(r => int.Parse(r.Period!, CultureInfo.InvariantCulture)).ToDictionary(g => g.Key, g => g.First().Value),
             engaged,
-            lookback);
+            lookback,
+            rows.Where(r => r.Parameter == "response_rhythm" && r.Outcome is not null && r.Details is not null)
+                .Select(r => (r.Outcome!, Rhythm: ParseRhythm(r.Details!))).Where(x => x.Rhythm is not null)
+                .GroupBy(x => x.Item1).ToDictionary(g => g.Key, g => g.First().Rhythm!, StringComparer.Ordinal));
+    }
+
+    private static Rhythm? ParseRhythm(string details)
+    {
+        using var doc = JsonDocument.Parse(details);
+        var e = doc.RootElement;
+        static double[]? Hours(JsonElement parent, string name) =>
+            parent.TryGetProperty(name, out var list) && list.ValueKind == JsonValueKind.Array && list.GetArrayLength() == 24
+                && list.EnumerateArray().All(x => x.ValueKind == JsonValueKind.Number)
+                ? [.. list.EnumerateArray().Select(x => x.GetDouble())] : null;
+        return e.TryGetProperty("rhythm", out var name) && name.ValueKind == JsonValueKind.String && Hours(e, "workday") is { } work && Hours(e, "off_day") is { } off
+            ? new Rhythm(name.GetString()!, work, off) : null;
     }
 
     private static (IReadOnlyList<string> Engaged, int Lookback) ParseLift(string? details)

@@ -77,7 +77,7 @@ public sealed class PersonaGenerator(SimulationModel model, long seed, IReadOnly
             "Traditional Preference" => rng.Uniform(0.15, 0.30),
             _ => rng.Uniform(0.15, 0.35),
         }, 4);
-        var limits = ContactLimitGenerator.Rules(seed, slot, tierIndex);
+        var limits = ContactLimitGenerator.Rules(model, seed, slot, tierIndex);
         var blackouts = ContactLimitGenerator.Blackouts(seed, slot);
         var id = DeterministicId.Create(seed, StreamKind.Persona, slot);
         var traits = new HcpTraits
@@ -90,6 +90,7 @@ public sealed class PersonaGenerator(SimulationModel model, long seed, IReadOnly
             State = state.Code,
             City = city,
             Region = state.Region,
+            TimeZone = Geography.TimeZoneOf(state.Code, city),
             PreferredContent = preferredContent,
             Affinity = affinity,
             LatencyFactor = latencyFactor,
@@ -135,6 +136,7 @@ public sealed class PersonaGenerator(SimulationModel model, long seed, IReadOnly
             State = state.Code,
             City = city,
             Region = state.Region,
+            TimeZone = traits.TimeZone.Name,
             Organization = organization,
             ChannelAffinities = AffinityJson(affinity),
             PreferredChannel = Channel.Names[ArgMax(affinity)],

@@ -42,7 +42,7 @@ internal enum EngineFault
     /// <summary>The phone channel is dropped: no phone touches at all.</summary>
     NoPhoneChannel = 1 << 9,
 
-    /// <summary>Rep visits fall on each HCP's own day instead of the day the rep works the HCP's city.</summary>
+    /// <summary>Rep visits fall on a day of their week drawn for each HCP instead of the day the rep works the HCP's route.</summary>
     NoRepCityDay = 1 << 10,
 
     /// <summary>Campaign emails go out on random weekdays of the campaign, not in batches on its weekly send days.</summary>
@@ -62,4 +62,37 @@ internal enum EngineFault
 
     /// <summary>Touch days are drawn uniformly over the week, weekends included.</summary>
     NoWeekdayWeighting = 1 << 16,
+
+    /// <summary>Field volume (rep visits, phone calls) ignores the tier: no tier-driven targeting.</summary>
+    NoTierTargeting = 1 << 17,
+
+    /// <summary>No-see HCPs are visited like the others of their tier.</summary>
+    IgnoreNoSee = 1 << 18,
+
+    /// <summary>Overlay reps never ride along: their HCPs are seen by the primary rep only.</summary>
+    InactiveOverlay = 1 << 19,
+
+    /// <summary>The minimum gap between touches keeps a margin at each end of the month (touches avoid the month's edges).</summary>
+    MonthEdgeMargins = 1 << 20,
+
+    /// <summary>Touches are timed in fixed UTC hours, whatever the HCP's time zone.</summary>
+    UtcClock = 1 << 21,
+
+    /// <summary>Response latencies run in real time: responses ignore waking hours, business days and holidays.</summary>
+    NoResponseRhythm = 1 << 22,
+
+    /// <summary>Campaign emails go out only within the HCP's monthly email budget, so a send reaches a fraction of the enrolled.</summary>
+    CampaignSendsByBudget = 1 << 23,
+
+    /// <summary>Congress Program campaigns are not timed to a congress.</summary>
+    CongressProgramsUntimed = 1 << 24,
+
+    /// <summary>Campaign emails go out on Christmas Eve and New Year's Eve too.</summary>
+    SendsOnEves = 1 << 25,
+
+    /// <summary>A hard-bounced address is not suppressed: emails keep going to it (and are delivered).</summary>
+    NoBounceSuppression = 1 << 26,
+
+    /// <summary>Outcomes are written as soon as their touch is, even when they fall after the last simulated day.</summary>
+    FutureOutcomes = 1 << 27,
 }

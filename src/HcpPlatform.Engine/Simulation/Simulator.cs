@@ -38,7 +38,11 @@ public sealed class Simulator
         _outcomes = new OutcomeGenerator(population);
         _rx = new RxGenerator(population);
         _maxWindowDays = population.Model.Config.AttributionWindowDays.Values.Max();
+        _futureOutcomes = population.Model.Has(EngineFault.FutureOutcomes);
     }
+
+    /// <summary>Fault FutureOutcomes (tests only): outcomes are written with their touch's day even when they fall later.</summary>
+    private readonly bool _futureOutcomes;
 
     public Population Population => _population;
 
@@ -126,7 +130,8 @@ public sealed class Simulator
                         engagedDays.Add(DateOnly.FromDateTime(o.EventDate).DayNumber);
                     }
                     var outcomeDay = DateOnly.FromDateTime(o.EventDate);
-                    if (day >= ctx.WindowStart && outcomeDay >= ctx.From && outcomeDay <= ctx.To)
+                    // Nothing from the future: an outcome after the last day evaluated comes with the day it falls on.
+                    if (day >= ctx.WindowStart && outcomeDay >= ctx.From && (outcomeDay <= ctx.To || _futureOutcomes))
                     {
                         result.Outcomes.Add(o);
                     }
@@ -153,10 +158,11 @@ public sealed class Simulator
             From = from;
             To = to;
             // Plans reach back far enough for outcomes landing in range (longest window) and for the
-            // 30-day engagement lookback of any Rx month in range (whose stimuli are up to a window earlier).
-            FirstMonth = SimDate.MonthNumber(from.AddDays(-(30 + sim._maxWindowDays)));
+            // 30-day engagement lookback of any Rx month in range (whose stimuli are up to a window earlier), plus a day:
+            // a touch's local day may be the day before its UTC day.
+            FirstMonth = SimDate.MonthNumber(from.AddDays(-(31 + sim._maxWindowDays)));
             LastMonth = SimDate.MonthNumber(to);
-            _lastRxOnlyMonth = SimDate.MonthNumber(from.AddDays(-sim._maxWindowDays)) - 1;
+            _lastRxOnlyMonth = SimDate.MonthNumber(from.AddDays(-(1 + sim._maxWindowDays))) - 1;
             var config = sim._population.Model.Config;
             for (var m = FirstMonth; m <= LastMonth; m++)
             {
