@@ -149,7 +149,7 @@ public sealed class SimulationRunner
     private async Task<RunReport> RunLockedAsync(RunReason reason, List<IncrementResult> days, CancellationToken ct)
     {
         await using var session = await _sessions.OpenConnectionAsync(ct);
-        if (!await TryLockAsync(session, ct))
+        if (!await GenerationLock.TryAcquireSessionAsync(session, WorkerLockKey, ct))
         {
             return Busy(reason, days, "another generator worker is running");
         }
@@ -227,7 +227,7 @@ public sealed class SimulationRunner
         }
         finally
         {
-            await UnlockAsync(session);
+            await GenerationLock.ReleaseSessionAsync(session, WorkerLockKey);
         }
     }
 
@@ -313,27 +313,6 @@ public sealed class SimulationRunner
         RunReason.Accelerated => mode == GenerationMode.Accelerated,
         _ => mode == GenerationMode.Nightly,
     };
-
-    private static async Task<bool> TryLockAsync(NpgsqlConnection session, CancellationToken ct)
-    {
-        await using var cmd = new NpgsqlCommand("SELECT pg_try_advisory_lock(@k)", session);
-        cmd.Parameters.AddWithValue("k", WorkerLockKey);
-        return (bool)(await cmd.ExecuteScalarAsync(ct))!;
-    }
-
-    private static async Task UnlockAsync(NpgsqlConnection session)
-    {
-        try
-        {
-            await using var cmd = new NpgsqlCommand("SELECT pg_advisory_unlock(@k)", session);
-            cmd.Parameters.AddWithValue("k", WorkerLockKey);
-            await cmd.ExecuteScalarAsync(CancellationToken.None);
-        }
-        catch (Exception e) when (e is NpgsqlException or InvalidOperationException)
-        {
-            // The session is unpooled: closing it (or losing it) releases the lock anyway.
-        }
-    }
 
     internal static string Name(RunReason reason) => reason switch
     {

@@ -12,20 +12,27 @@ public static class GenerationLock
     /// <summary>The ASCII bytes of "hcpgen".</summary>
     public const long Key = 0x0000_6863_7067_656E;
 
-    public static async Task<bool> TryAcquireSessionAsync(NpgsqlConnection connection, CancellationToken ct)
+    public static Task<bool> TryAcquireSessionAsync(NpgsqlConnection connection, CancellationToken ct) =>
+        TryAcquireSessionAsync(connection, Key, ct);
+
+    /// <summary>Takes the session advisory lock <paramref name="key"/> if free (the generator's worker lock uses another key).</summary>
+    public static async Task<bool> TryAcquireSessionAsync(NpgsqlConnection connection, long key, CancellationToken ct)
     {
         await using var cmd = new NpgsqlCommand("SELECT pg_try_advisory_lock(@k)", connection);
-        cmd.Parameters.AddWithValue("k", Key);
+        cmd.Parameters.AddWithValue("k", key);
         return (bool)(await cmd.ExecuteScalarAsync(ct))!;
     }
 
     /// <summary>Releases the session lock; a connection that is gone has released it already.</summary>
-    public static async Task ReleaseSessionAsync(NpgsqlConnection connection)
+    public static Task ReleaseSessionAsync(NpgsqlConnection connection) => ReleaseSessionAsync(connection, Key);
+
+    /// <summary>Releases the session advisory lock <paramref name="key"/>; a connection that is gone has released it already.</summary>
+    public static async Task ReleaseSessionAsync(NpgsqlConnection connection, long key)
     {
         try
         {
             await using var cmd = new NpgsqlCommand("SELECT pg_advisory_unlock(@k)", connection);
-            cmd.Parameters.AddWithValue("k", Key);
+            cmd.Parameters.AddWithValue("k", key);
             await cmd.ExecuteNonQueryAsync(CancellationToken.None);
         }
         catch (Exception e) when (e is NpgsqlException or InvalidOperationException)
