@@ -62,4 +62,28 @@ internal enum EngineFault
 
     /// <summary>Touch days are drawn uniformly over the week, weekends included.</summary>
     NoWeekdayWeighting = 1 << 16,
+
+    /// <summary>A rep visit's call type does not change the odds of a sample request.</summary>
+    NoCallTypeEffect = 1 << 17,
+
+    /// <summary>The HCP's reaction to a rep visit's key message does not change the odds of a meeting.</summary>
+    NoReactionEffect = 1 << 18,
+
+    /// <summary>Rx lift without carryover: only the month's own touches and responses count.</summary>
+    NoRxCarryover = 1 << 19,
+
+    /// <summary>Every touch and response lifts Rx by the same amount (the mean of the configured effects), whatever its channel.</summary>
+    UniformRxLift = 1 << 20,
+
+    /// <summary>Every segment responds to promotion alike (no segment responsiveness).</summary>
+    NoSegmentRxLift = 1 << 21,
+
+    /// <summary>Every HCP has the same patient volume for its specialty (no heavy tail of prescribers).</summary>
+    FlatPatientVolume = 1 << 22,
+
+    /// <summary>Touches and samples name a product by the HCP's index, not its specialty's brand.</summary>
+    ProductByIndex = 1 << 23,
+
+    /// <summary>A month's Rx row is written on its first day (before the month has happened), not when it is complete.</summary>
+    RxOnMonthStart = 1 << 24,
 }
