@@ -8,7 +8,7 @@ namespace HcpPlatform.Engine.Tests;
 
 /// <summary>Every statistical check passes on the development-scale dataset (seed 42, 2,000 HCPs, 12 months).</summary>
 [Collection(DevelopmentScaleGroup.Name)]
-public sealed class DevelopmentScaleStatisticsTests(DevelopmentScaleFixture f)
+public sealed class DevelopmentScaleStatisticsTests(DevelopmentScaleFixture f, ITestOutputHelper output)
 {
     public static TheoryData<string> Names => [.. StatisticalChecks.Names];
 
@@ -17,6 +17,7 @@ public sealed class DevelopmentScaleStatisticsTests(DevelopmentScaleFixture f)
     public void Check_passes(string name)
     {
         var check = f.Checks[name];
+        output.WriteLine(check.ToString());
         Assert.True(check.Passed, check.ToString());
     }
 
@@ -85,6 +86,14 @@ public sealed class FaultInjectionTests(DevelopmentScaleFixture f, ITestOutputHe
         { nameof(EngineFault.NoQuarterEndPush), "quarter_end_push" },
         { nameof(EngineFault.TouchesOnHolidays), "no_holiday_touches" },
         { nameof(EngineFault.NoWeekdayWeighting), "weekday_weighting" },
+        { nameof(EngineFault.NoCallTypeEffect), "visit_metadata_signal" },
+        { nameof(EngineFault.NoReactionEffect), "visit_metadata_signal" },
+        { nameof(EngineFault.NoRxCarryover), "rx_carryover" },
+        { nameof(EngineFault.UniformRxLift), "rx_lift_by_driver" },
+        { nameof(EngineFault.NoSegmentRxLift), "rx_lift_by_segment" },
+        { nameof(EngineFault.FlatPatientVolume), "rx_patient_volume" },
+        { nameof(EngineFault.ProductByIndex), "product_consistency" },
+        { nameof(EngineFault.RxOnMonthStart), "rx_months_complete" },
     };
 
     [Theory]
