@@ -184,12 +184,13 @@ public sealed class Simulator
             }
             HasRxMonth = _firstRxMonth <= _lastRxMonth;
             // Plans reach back far enough for outcomes landing in range (longest window) and, when an Rx row is due, for the
-            // touches and responses of its carryover months (a response dated in the earliest one may answer a touch of the
-            // month before it; the fault RxOnMonthStart lifts a month written on its first day by the months before it).
+            // touches and responses of its carryover months (a response dated in the earliest one may answer a touch up to the
+            // longest attribution window before it; the fault RxOnMonthStart lifts a month written on its first day by the months before it).
             FirstMonth = SimDate.MonthNumber(from.AddDays(-sim._maxWindowDays));
             if (HasRxMonth)
             {
-                FirstMonth = Math.Min(FirstMonth, _firstRxMonth - sim._carryoverMonths - 1);
+                var earliest = _firstRxMonth - sim._carryoverMonths - (sim._rxOnMonthStart ? 1 : 0);
+                FirstMonth = Math.Min(FirstMonth, SimDate.MonthNumber(SimDate.MonthStart(earliest).AddDays(-sim._maxWindowDays)));
             }
             var config = sim._population.Model.Config;
             for (var m = FirstMonth; m <= LastMonth; m++)
