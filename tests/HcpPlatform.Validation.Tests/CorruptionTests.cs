@@ -285,6 +285,13 @@ public sealed class CorruptionTests(DevelopmentDatasetFixture f, ITestOutputHelp
         """);
 
     [Fact]
+    public Task Rx_row_for_the_month_still_running() => OnlyFails("rx_hcp_months", """
+        INSERT INTO hcp.prescribing_history (id, hcp_id, month, rx_count, market_share)
+        SELECT '00000000-0000-0000-0000-00000000f013', hcp_id, month + interval '1 month', rx_count, market_share
+        FROM hcp.prescribing_history WHERE month = (SELECT max(month) FROM hcp.prescribing_history) ORDER BY id LIMIT 1;
+        """);
+
+    [Fact]
     public Task Duplicate_rx_month() => OnlyFails("rx_hcp_months", """
         DROP INDEX hcp.ix_prescribing_history_hcp_id_month;
         INSERT INTO hcp.prescribing_history (id, hcp_id, month, rx_count, market_share)

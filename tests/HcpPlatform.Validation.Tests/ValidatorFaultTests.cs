@@ -37,6 +37,14 @@ public sealed class ValidatorFaultTests(DevelopmentDatasetFixture f, ITestOutput
         { nameof(EngineFault.NoPhoneChannel), "channel_presence" },
         { nameof(EngineFault.WrongWebinarLead), "webinar_invite_lead" },
         { nameof(EngineFault.TouchesOnHolidays), "no_holiday_touches" },
+        { nameof(EngineFault.NoCallTypeEffect), "visit_metadata_signal" },
+        { nameof(EngineFault.NoReactionEffect), "visit_metadata_signal" },
+        { nameof(EngineFault.NoRxCarryover), "rx_engagement_lift" },
+        { nameof(EngineFault.UniformRxLift), "rx_engagement_lift" },
+        { nameof(EngineFault.NoSegmentRxLift), "rx_engagement_lift" },
+        { nameof(EngineFault.FlatPatientVolume), "rx_patient_volume" },
+        { nameof(EngineFault.ProductByIndex), "product_consistency" },
+        { nameof(EngineFault.RxOnMonthStart), "rx_hcp_months" },
     };
 
     private static GenerationParameters Parameters(long seed, int hcps, SimulationConfig config, int months = 12, DateOnly? asOf = null) => new()
@@ -68,7 +76,10 @@ public sealed class ValidatorFaultTests(DevelopmentDatasetFixture f, ITestOutput
     [MemberData(nameof(Faults))]
     public async Task The_validator_catches_the_fault(string fault, string check)
     {
-        var (swapped, report) = await GenerateAndValidateAsync(Parameters(Seed, Hcps, new SimulationConfig { Faults = Enum.Parse<EngineFault>(fault) }));
+        // Rx written on a month's first day differs from Rx written on its last only while the month is running: that fault is
+        // generated to a mid-month as-of day (at a month's end both write the same rows).
+        DateOnly? asOf = fault == nameof(EngineFault.RxOnMonthStart) ? new DateOnly(2026, 6, 16) : null;
+        var (swapped, report) = await GenerateAndValidateAsync(Parameters(Seed, Hcps, new SimulationConfig { Faults = Enum.Parse<EngineFault>(fault) }, asOf: asOf));
         Assert.Contains(check, report.Checks.Where(c => !c.Passed).Select(c => c.Name));
         // An exact rule stops the dataset before the swap; a statistical finding is reported after it.
         Assert.Equal(report[check]!.Category is not (IntegrityChecks.Category or StructureChecks.Category), swapped);
@@ -138,9 +149,9 @@ public sealed class ValidatorFaultTests(DevelopmentDatasetFixture f, ITestOutput
     [Fact]
     public async Task A_dataset_true_to_its_ground_truth_but_off_the_specs_response_ratio_fails_outcomes_per_stimulus_alone()
     {
-        // Generated with ResponseScale 1.0 instead of 1.3: the stored ground truth says so, so every response check passes;
-        // only seeds/001's 20% is missed.
-        var (swapped, report) = await GenerateAndValidateAsync(Parameters(Seed, Hcps, new SimulationConfig { ResponseScale = 1.0 }));
+        // Generated with ResponseScale 1.5 (every response's odds × 1.5) while declaring the default OutcomesPerStimulus: the
+        // stored ground truth says so, so every response check passes; only the declared response ratio is missed.
+        var (swapped, report) = await GenerateAndValidateAsync(Parameters(Seed, Hcps, new SimulationConfig { ResponseScale = 1.5 }));
         Assert.True(swapped);
         Assert.Equal(["outcomes_per_stimulus"], report.Checks.Where(c => !c.Passed).Select(c => c.Name));
     }
