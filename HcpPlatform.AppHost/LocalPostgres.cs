@@ -1,4 +1,4 @@
-using HcpPlatform.Data.Postgres;
+using HcpPlatform.Postgres;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;

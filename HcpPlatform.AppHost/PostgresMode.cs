@@ -1,6 +1,6 @@
 using System.ComponentModel;
 using System.Diagnostics;
-using HcpPlatform.Data.Postgres;
+using HcpPlatform.Postgres;
 using Microsoft.Extensions.Configuration;
 
 namespace HcpPlatform.AppHost;

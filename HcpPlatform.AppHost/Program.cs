@@ -11,7 +11,8 @@ using Microsoft.Extensions.Configuration;
 // Publishing (azd, or --publisher manifest) always describes the container PostgreSQL (or, with PostgresMode=existing,
 // a connection string parameter): a server run from one machine's binaries is nothing a deployment can use.
 // The migration worker applies the schema and exits; the generator, the validation service and the admin API wait
-// for it to complete (exit code 0). Every project calls AddServiceDefaults, so traces, metrics and logs reach the dashboard.
+// for it to complete (exit code 0) and do not migrate themselves (Database:MigrateOnStart=false): one migrator.
+// Every project calls AddServiceDefaults, so traces, metrics and logs reach the dashboard.
 var builder = DistributedApplication.CreateBuilder(args);
 const string DatabaseName = "hcpdb";
 
@@ -60,20 +61,17 @@ if (database is not null)
 }
 
 builder.AddProject<Projects.HcpPlatform_Generator>("generator")
-    .WithReference(hcpdb, DatabaseName)
-    .WaitForCompletion(migrations)
+    .WithDatabaseMigratedBy(hcpdb, DatabaseName, migrations)
     .WithHttpEndpointUnlessDeclared()
     .WithHttpHealthCheck("/health");
 
 builder.AddProject<Projects.HcpPlatform_ValidationService>("validation")
-    .WithReference(hcpdb, DatabaseName)
-    .WaitForCompletion(migrations)
+    .WithDatabaseMigratedBy(hcpdb, DatabaseName, migrations)
     .WithHttpEndpointUnlessDeclared()
     .WithHttpHealthCheck("/health");
 
 builder.AddProject<Projects.HcpPlatform_AdminApi>("admin")
-    .WithReference(hcpdb, DatabaseName)
-    .WaitForCompletion(migrations)
+    .WithDatabaseMigratedBy(hcpdb, DatabaseName, migrations)
     .WithEnvironment("AdminApi__BootstrapKey", adminKey)
     .WithHttpEndpointUnlessDeclared()
     .WithHttpHealthCheck("/health")
@@ -84,6 +82,16 @@ builder.Build().Run();
 
 internal static class ProjectResourceExtensions
 {
+    /// <summary>
+    /// A service on hcpdb that starts once the migration worker has completed, and leaves migrating to it
+    /// (Database:MigrateOnStart=false; a service run on its own migrates at start).
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithDatabaseMigratedBy(this IResourceBuilder<ProjectResource> project,
+        IResourceBuilder<IResourceWithConnectionString> database, string connectionName, IResourceBuilder<ProjectResource> migrations) =>
+        project.WithReference(database, connectionName)
+            .WaitForCompletion(migrations)
+            .WithEnvironment("Database__MigrateOnStart", "false");
+
     /// <summary>
     /// The "http" endpoint comes from the project's launchSettings.json when it declares one; a project without
     /// one gets it here, so its health check and (for the admin API) external endpoint always have an endpoint.

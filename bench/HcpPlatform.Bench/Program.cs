@@ -77,7 +77,7 @@ switch (mode)
     }
     case "increment":
     {
-        var increment = new DailyIncrement(args[1]);
+        var increment = new DailyIncrement(NpgsqlDataSource.Create(args[1]));
         for (var i = 0; i < 3; i++)
         {
             var clock = Stopwatch.StartNew();
@@ -100,7 +100,9 @@ switch (mode)
         };
         ActivitySource.AddActivityListener(listener);
         var p = new GenerationParameters { Hcps = hcps, Months = 12, AsOf = asOf, Scenario = "bench" };
-        var result = await Backfill.RunAsync(args[2], p, null, CancellationToken.None);
+        await using var dataSource = NpgsqlDataSource.Create(args[2]);
+        await HcpPlatform.Data.Migrations.DatabaseMigrator.MigrateAsync(dataSource, CancellationToken.None);
+        var result = await Backfill.RunAsync(dataSource, p, null, CancellationToken.None);
         Console.WriteLine(string.Join(", ", result.StageSeconds.Select(s => $"{s.Key} {s.Value}")));
         break;
     }

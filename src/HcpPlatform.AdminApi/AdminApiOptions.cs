@@ -22,9 +22,6 @@ public sealed class AdminApiOptions
     /// <summary>How long the in-memory copy of platform.api_keys is trusted; a key revoked elsewhere is refused within this time.</summary>
     public double KeyCacheSeconds { get; set; } = 2;
 
-    /// <summary>Apply the schema migrations at start-up (the migration service does it under Aspire; harmless when done).</summary>
-    public bool MigrateOnStartup { get; set; } = true;
-
     public IEnumerable<string> Validate()
     {
         if (!string.IsNullOrEmpty(BootstrapKey) && BootstrapKey.Length < ApiKeySecret.MinConfiguredKeyLength)
@@ -52,6 +49,3 @@ public sealed class RateLimitSettings
     public int PermitLimit { get; set; } = 600;
     public double WindowSeconds { get; set; } = 60;
 }
-
-/// <summary>The connection string the service resolved at start (for the loader, which opens its own connections).</summary>
-public sealed record AdminDatabase(string ConnectionString);

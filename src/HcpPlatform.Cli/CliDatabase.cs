@@ -1,6 +1,7 @@
 using HcpPlatform.Data.Hosting;
 using HcpPlatform.Data.Loading;
-using HcpPlatform.Data.Postgres;
+using HcpPlatform.Data.Migrations;
+using HcpPlatform.Postgres;
 using Npgsql;
 
 namespace HcpPlatform.Cli;
@@ -8,24 +9,30 @@ namespace HcpPlatform.Cli;
 /// <summary>Where the CLI's data lives: ConnectionStrings__hcpdb when set, else the shared embedded PostgreSQL.</summary>
 internal static class CliDatabase
 {
-    /// <summary>Resolves the connection string and proves the server answers (retrying transient failures).</summary>
-    public static async Task<string> ConnectAsync(Action<string> log, CancellationToken ct)
+    /// <summary>
+    /// The data source of a dataset command: the connection string resolved, the server proven to answer (transient
+    /// failures retried) and the schema migrated, once per command.
+    /// </summary>
+    public static async Task<NpgsqlDataSource> ConnectAsync(Action<string> log, CancellationToken ct)
     {
         // Every dataset command reads or writes the generation parameters as JSON: prepare the serializer meanwhile.
         _ = Task.Run(GenerationParameters.PrepareSerializer, ct);
         string connectionString;
         try
         {
-            connectionString = await ConnectionStringResolver.ResolveAsync(null, log, ct);
+            connectionString = await ConnectionStringResolver.ConfiguredOrEmbeddedAsync(
+                Environment.GetEnvironmentVariable(ConnectionStringResolver.EnvironmentVariable), log, ct);
         }
         catch (Exception e) when (e is InvalidOperationException or FileNotFoundException or IOException or TimeoutException)
         {
             throw new CliFailureException($"Cannot start the embedded PostgreSQL: {e.Message}");
         }
-        NpgsqlConnectionStringBuilder builder;
+        NpgsqlDataSource dataSource;
+        NpgsqlConnectionStringBuilder target;
         try
         {
-            builder = new NpgsqlConnectionStringBuilder(connectionString);
+            dataSource = NpgsqlDataSource.Create(connectionString);
+            target = new NpgsqlConnectionStringBuilder(connectionString);
         }
         catch (ArgumentException e)
         {
@@ -36,14 +43,15 @@ internal static class CliDatabase
         {
             await retry.ExecuteAsync(async token =>
             {
-                await using var connection = new NpgsqlConnection(connectionString);
-                await connection.OpenAsync(token);
+                await using var connection = await dataSource.OpenConnectionAsync(token);
             }, ct);
         }
         catch (Exception e) when (e is NpgsqlException or TimeoutException)
         {
-            throw new CliFailureException($"Cannot reach PostgreSQL at {builder.Host}:{builder.Port} (database {builder.Database}) after retries: {e.GetBaseException().Message}");
+            await dataSource.DisposeAsync();
+            throw new CliFailureException($"Cannot reach PostgreSQL at {target.Host}:{target.Port} (database {target.Database}) after retries: {e.GetBaseException().Message}");
         }
-        return connectionString;
+        await DatabaseMigrator.MigrateAsync(dataSource, ct);
+        return dataSource;
     }
 }

@@ -53,10 +53,6 @@ internal static partial class GeneratorLog
         Message = "Watching the desired state failed; trying again in {Delay}")]
     public static partial void WatchFailed(ILogger logger, Exception exception, TimeSpan delay);
 
-    [LoggerMessage(EventId = 6013, Level = LogLevel.Warning,
-        Message = "Applying migrations failed; trying again in {Delay}")]
-    public static partial void MigrationFailed(ILogger logger, Exception exception, TimeSpan delay);
-
     [LoggerMessage(EventId = 6014, Level = LogLevel.Information,
         Message = "Accelerated play: one simulated day every {Seconds} s")]
     public static partial void AcceleratedScheduled(ILogger logger, double seconds);

@@ -27,9 +27,6 @@ public sealed class GeneratorOptions
     /// <summary>How long a nightly catch-up waits before trying again after another writer held the lock or a failure. Default 30 s.</summary>
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Apply pending schema migrations at start (idempotent; serialised by the migrator's own lock). Default true.</summary>
-    public bool MigrateOnStart { get; set; } = true;
-
     /// <summary>How this worker names itself in platform.simulation_state.worker_id and pg_stat_activity. Default host/pid.</summary>
     public string? WorkerId { get; set; }
 

@@ -1,9 +1,13 @@
-using HcpPlatform.Generator;
+using HcpPlatform.Generator.Extensions;
+using HcpPlatform.Postgres;
 
-// The generator worker (issue 6). Run locally (embedded PostgreSQL unless ConnectionStrings:hcpdb is set):
-//   dotnet run --project src/HcpPlatform.Generator
-// Control it through platform.simulation_state (then NOTIFY hcp_simulation_state), e.g.
-//   UPDATE platform.simulation_state SET desired_mode = 'running', seconds_per_simulated_day = 2, updated_at = now() WHERE id = 1;
-//   NOTIFY hcp_simulation_state;
-await using var app = await GeneratorApp.BuildAsync(args);
+// The generator worker: appends simulated days (nightly, or accelerated) as platform.simulation_state asks. On its own
+// (dotnet run --project src/HcpPlatform.Generator) it uses the shared embedded PostgreSQL; under Aspire, hcpdb.
+var builder = WebApplication.CreateBuilder(args);
+await builder.Configuration.AddEmbeddedPostgresUnlessConfiguredAsync();
+builder.AddServiceDefaults();
+builder.AddApplicationServices();
+
+var app = builder.Build();
+app.MapDefaultEndpoints();
 await app.RunAsync();

@@ -1,5 +1,7 @@
 using HcpPlatform.Data.Hosting;
 using HcpPlatform.Data.Loading;
+using HcpPlatform.Data.Platform;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -47,9 +49,6 @@ public sealed record RunReport(RunReason Reason, RunOutcome Outcome, IReadOnlyLi
     public bool ShouldRetry => Outcome is RunOutcome.Busy or RunOutcome.Failed;
 }
 
-/// <summary>The database the worker generates into.</summary>
-public sealed record GeneratorDatabase(string ConnectionString);
-
 /// <summary>
 /// The testable core of the generator worker: one <see cref="RunAsync"/> decides from platform.simulation_state what
 /// is due and appends it with <see cref="DailyIncrement"/>, one day (one transaction) at a time.
@@ -63,7 +62,7 @@ public sealed record GeneratorDatabase(string ConnectionString);
 /// </list>
 /// Exactly once: DailyIncrement appends "the day after the watermark" under the generation lock in one transaction, so
 /// a day is never written twice or in part. On top of that, workers hold a session advisory lock (<see cref="WorkerLockKey"/>)
-/// for a whole run, so two workers never both decide to append "one more day" — the second finds the lock taken
+/// (on a session of its own) for a whole run, so two workers never both decide to append "one more day" — the second finds the lock taken
 /// (<see cref="RunOutcome.Busy"/>) and tries again later; a CLI increment in between shows up as a moved watermark,
 /// which is logged and followed. Desired scenario events are adopted (going forward) before the first day of a run.
 /// </summary>
@@ -72,31 +71,35 @@ public sealed class SimulationRunner
     /// <summary>Session advisory lock held by a worker for a whole run: the ASCII bytes of "hcpwork".</summary>
     public const long WorkerLockKey = 0x0068_6370_776F_726B;
 
-    private readonly string _connectionString;
-    private readonly string _lockConnectionString;
+    /// <summary>
+    /// Service key of the <see cref="TimeProvider"/> that decides what "today" is for the nightly schedule (and the lag
+    /// gauge). Keyed, so a test can move the simulated calendar without moving Quartz's own clock (Quartz takes the
+    /// container's unkeyed TimeProvider). Default: <see cref="TimeProvider.System"/>.
+    /// </summary>
+    public const string ClockKey = "hcp-generator-clock";
+
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly NpgsqlDataSource _sessions;
     private readonly TimeProvider _clock;
     private readonly GeneratorOptions _options;
     private readonly ILogger<SimulationRunner> _logger;
     private (Guid DatasetId, string ParametersJson, DailyIncrement Increment)? _increment;
     private int _generating;
 
-    public SimulationRunner(GeneratorDatabase database, TimeProvider clock, IOptions<GeneratorOptions> options, ILogger<SimulationRunner> logger)
+    /// <param name="dataSource">The pooled data source: increments, adoption, errors.</param>
+    /// <param name="sessions">Unpooled: the worker lock lives exactly as long as its own session.</param>
+    public SimulationRunner(NpgsqlDataSource dataSource, [FromKeyedServices(HcpDatabase.SessionsKey)] NpgsqlDataSource sessions,
+        [FromKeyedServices(ClockKey)] TimeProvider clock, IOptions<GeneratorOptions> options, ILogger<SimulationRunner> logger)
     {
-        ArgumentNullException.ThrowIfNull(database);
+        ArgumentNullException.ThrowIfNull(dataSource);
+        ArgumentNullException.ThrowIfNull(sessions);
         ArgumentNullException.ThrowIfNull(options);
+        _dataSource = dataSource;
+        _sessions = sessions;
         _clock = clock;
         _options = options.Value;
         _logger = logger;
         WorkerId = _options.EffectiveWorkerId;
-        // Named, so an operator (or a test) can find the worker's sessions in pg_stat_activity.
-        var named = new NpgsqlConnectionStringBuilder(database.ConnectionString);
-        if (string.IsNullOrEmpty(named.ApplicationName))
-        {
-            named.ApplicationName = ApplicationNameFor(WorkerId);
-        }
-        _connectionString = named.ConnectionString;
-        // The worker lock lives exactly as long as its own unpooled session.
-        _lockConnectionString = new NpgsqlConnectionStringBuilder(_connectionString) { Pooling = false }.ConnectionString;
     }
 
     public string WorkerId { get; }
@@ -104,7 +107,10 @@ public sealed class SimulationRunner
     /// <summary>True while a day is being appended.</summary>
     public bool IsGenerating => Volatile.Read(ref _generating) != 0;
 
-    /// <summary>The application_name of a worker's sessions (PostgreSQL keeps 63 bytes).</summary>
+    /// <summary>
+    /// The application_name of a worker's sessions (PostgreSQL keeps 63 bytes), so an operator (or a test) can find them
+    /// in pg_stat_activity.
+    /// </summary>
     public static string ApplicationNameFor(string workerId)
     {
         ArgumentNullException.ThrowIfNull(workerId);
@@ -133,7 +139,7 @@ public sealed class SimulationRunner
         {
             GeneratorLog.RunFailed(_logger, e, reason);
             GeneratorTelemetry.Skipped.Add(1, new KeyValuePair<string, object?>("hcp.reason", "failed"));
-            await SimulationStateStore.RecordErrorAsync(_connectionString, e.Message, WorkerId);
+            await SimulationControl.RecordErrorAsync(_dataSource, e.Message, WorkerId);
             report = new RunReport(reason, RunOutcome.Failed, days, e.Message);
         }
         GeneratorLog.RunFinished(_logger, reason, report.Outcome, report.Days.Count);
@@ -142,8 +148,7 @@ public sealed class SimulationRunner
 
     private async Task<RunReport> RunLockedAsync(RunReason reason, List<IncrementResult> days, CancellationToken ct)
     {
-        await using var session = new NpgsqlConnection(_lockConnectionString);
-        await session.OpenAsync(ct);
+        await using var session = await _sessions.OpenConnectionAsync(ct);
         if (!await TryLockAsync(session, ct))
         {
             return Busy(reason, days, "another generator worker is running");
@@ -155,7 +160,7 @@ public sealed class SimulationRunner
             {
                 ct.ThrowIfCancellationRequested();
                 // Read before every day: a pause (or stop, or change of speed) ends the run after the day in progress.
-                var desired = await SimulationStateStore.ReadAsync(session, ct);
+                var desired = await SimulationControl.ReadAsync(session, ct);
                 var mode = desired.Mode;
                 if (!Wants(reason, mode))
                 {
@@ -216,7 +221,7 @@ public sealed class SimulationRunner
                     GeneratorLog.WatermarkMoved(_logger, expected, result.Day);
                 }
                 days.Add(result);
-                await SimulationStateStore.RecordIncrementAsync(session, result, WorkerId, ct);
+                await SimulationControl.RecordIncrementAsync(session, result, WorkerId, ct);
                 GeneratorTelemetry.ObserveWatermark(result.Day, Today);
             }
         }
@@ -268,14 +273,14 @@ public sealed class SimulationRunner
         {
             return i.Increment;
         }
-        var increment = new DailyIncrement(_connectionString);
+        var increment = new DailyIncrement(_dataSource);
         _increment = (dataset.Id, dataset.ParametersJson, increment);
         return increment;
     }
 
     private async Task<AdoptionStatus> AdoptEventsAsync(DesiredState desired, CancellationToken ct)
     {
-        var result = await ScenarioEventAdoption.ApplyAsync(_connectionString, desired.ConfigJson, ct);
+        var result = await ScenarioEventAdoption.ApplyAsync(_dataSource, desired.ConfigJson, ct);
         switch (result.Status)
         {
             case AdoptionStatus.Adopted:
@@ -290,7 +295,7 @@ public sealed class SimulationRunner
                 break;
             case AdoptionStatus.Invalid:
                 GeneratorLog.EventsInvalid(_logger, result.Problem ?? "invalid");
-                await SimulationStateStore.RecordErrorAsync(_connectionString, "scenario events not applied: " + result.Problem, WorkerId);
+                await SimulationControl.RecordErrorAsync(_dataSource, "scenario events not applied: " + result.Problem, WorkerId);
                 break;
         }
         return result.Status;

@@ -1,19 +1,18 @@
 using System.Globalization;
 using HcpPlatform.Data.Hosting;
 using HcpPlatform.Data.Loading;
-using HcpPlatform.Data.Migrations;
+using HcpPlatform.Data.Platform;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
-using Polly;
 using Quartz;
 
 namespace HcpPlatform.Generator;
 
 /// <summary>
-/// Keeps the worker in step with the desired state: it LISTENs on <see cref="SimulationStateStore.Channel"/> (the
+/// Keeps the worker in step with the desired state: it LISTENs on <see cref="SimulationControl.Channel"/> (the
 /// admin API NOTIFYs after writing platform.simulation_state) and also reads the state every
 /// <see cref="GeneratorOptions.PollInterval"/> (1 s), so a change is picked up within a second either way. On each
 /// look it
@@ -28,11 +27,10 @@ namespace HcpPlatform.Generator;
 /// trigger is re-timed to it.
 /// </summary>
 public sealed class SimulationStateWatcher(
-    GeneratorDatabase database,
+    [FromKeyedServices(HcpDatabase.SessionsKey)] NpgsqlDataSource sessions,
     SimulationRunner runner,
     ISchedulerFactory schedulers,
     IOptions<GeneratorOptions> options,
-    [FromKeyedServices(TransientRetry.PipelineKey)] ResiliencePipeline retry,
     ILogger<SimulationStateWatcher> logger) : BackgroundService
 {
     private readonly GeneratorOptions _options = options.Value;
@@ -50,25 +48,15 @@ public sealed class SimulationStateWatcher(
     {
         // Polling once a second: untraced, so its queries make no root traces (the work it triggers is traced).
         using var untraced = PlatformTelemetry.Untraced("generator.watch");
-        if (_options.MigrateOnStart)
-        {
-            await MigrateAsync(stoppingToken);
-        }
         var scheduler = await schedulers.GetScheduler(stoppingToken);
-        GeneratorLog.Started(logger, runner.WorkerId, _options.Cron, _options.TimeZone, SimulationStateStore.Channel, _options.PollInterval);
-        var listenConnectionString = new NpgsqlConnectionStringBuilder(database.ConnectionString)
-        {
-            ApplicationName = SimulationRunner.ApplicationNameFor(runner.WorkerId) is var n && n.Length <= 56 ? n + " listen" : n,
-            Pooling = false,
-            KeepAlive = 30,
-        }.ConnectionString;
+        GeneratorLog.Started(logger, runner.WorkerId, _options.Cron, _options.TimeZone, SimulationControl.Channel, _options.PollInterval);
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                await using var connection = new NpgsqlConnection(listenConnectionString);
-                await connection.OpenAsync(stoppingToken);
-                await using (var listen = new NpgsqlCommand($"LISTEN {SimulationStateStore.Channel}; LISTEN {Backfill.NotifyChannel}", connection))
+                // A session of its own (unpooled), for as long as it listens.
+                await using var connection = await sessions.OpenConnectionAsync(stoppingToken);
+                await using (var listen = new NpgsqlCommand($"LISTEN {SimulationControl.Channel}; LISTEN {Backfill.NotifyChannel}", connection))
                 {
                     await listen.ExecuteNonQueryAsync(stoppingToken);
                 }
@@ -93,7 +81,7 @@ public sealed class SimulationStateWatcher(
 
     private async Task TickAsync(NpgsqlConnection connection, IScheduler scheduler, CancellationToken ct)
     {
-        var desired = await SimulationStateStore.ReadAsync(connection, ct);
+        var desired = await SimulationControl.ReadAsync(connection, ct);
         var mode = desired.Mode;
         var interval = desired.Interval;
         if (mode != _lastMode || interval != _lastInterval)
@@ -142,7 +130,7 @@ public sealed class SimulationStateWatcher(
             GenerationMode.Stopped => generating ? "stopping" : "stopped",
             _ => "running",
         };
-        var watermark = await SimulationStateStore.HeartbeatAsync(connection, observed, interval, runner.WorkerId, ct);
+        var watermark = await SimulationControl.HeartbeatAsync(connection, observed, interval, runner.WorkerId, ct);
         GeneratorTelemetry.ObserveWatermark(watermark, runner.Today);
         Interlocked.Exchange(ref _lastTickTicks, DateTimeOffset.UtcNow.UtcTicks);
     }
@@ -150,7 +138,7 @@ public sealed class SimulationStateWatcher(
     /// <summary>Re-times the nightly trigger to the schedule in the desired config (or back to the worker's options).</summary>
     private async Task ApplyNightlyScheduleAsync(DesiredState desired, IScheduler scheduler, CancellationToken ct)
     {
-        var wanted = desired.Schedule ?? (_options.Cron, _options.TimeZone);
+        var wanted = StoredSchedule(desired) ?? (_options.Cron, _options.TimeZone);
         _nightly ??= (_options.Cron, _options.TimeZone); // what AddQuartz scheduled
         if (wanted == _nightly)
         {
@@ -188,21 +176,9 @@ public sealed class SimulationStateWatcher(
         }
     }
 
-    private async Task MigrateAsync(CancellationToken ct)
-    {
-        // The database may still be starting (Aspire starts everything together): retry transient failures, then keep trying.
-        while (true)
-        {
-            try
-            {
-                await retry.ExecuteAsync(async token => await DatabaseMigrator.MigrateAsync(database.ConnectionString, token), ct);
-                return;
-            }
-            catch (Exception e) when (e is NpgsqlException or TimeoutException && !ct.IsCancellationRequested)
-            {
-                GeneratorLog.MigrationFailed(logger, e, _options.RetryDelay);
-                await Task.Delay(_options.RetryDelay, ct);
-            }
-        }
-    }
+    /// <summary>The nightly schedule the admin stored in the config document, or null (then the worker's options apply).</summary>
+    private static (string Cron, string TimeZone)? StoredSchedule(DesiredState desired) =>
+        desired.Settings.Schedule is { Cron: { } cron } schedule && !string.IsNullOrWhiteSpace(cron)
+            ? (cron.Trim(), string.IsNullOrWhiteSpace(schedule.TimeZone) ? "UTC" : schedule.TimeZone.Trim())
+            : null;
 }

@@ -1,19 +1,20 @@
 using System.Diagnostics;
 using HcpPlatform.Data.Hosting;
 using HcpPlatform.Data.Migrations;
-using HcpPlatform.Data.Postgres;
+using HcpPlatform.Postgres;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace HcpPlatform.MigrationService;
 
 /// <summary>
-/// Applies every pending migration (<see cref="DatabaseMigrator"/>: one transaction per script, serialised by an
-/// advisory lock), then stops the application. The process exit code tells the outcome: 0 migrated or already up to
+/// Creates the database when it is missing, applies every pending migration (<see cref="DatabaseMigrator"/>: one
+/// transaction per script, serialised by an advisory lock), then stops the application. The process exit code tells the outcome: 0 migrated or already up to
 /// date, 1 failed (the reason is logged at Critical level), which is what Aspire's WaitForCompletion checks.
 /// </summary>
 public sealed class MigrationWorker(
     IConfiguration configuration,
+    NpgsqlDataSource dataSource,
     IOptions<MigrationOptions> options,
     IHostApplicationLifetime lifetime,
     ILogger<MigrationWorker> logger) : BackgroundService
@@ -23,7 +24,7 @@ public sealed class MigrationWorker(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var span = PlatformTelemetry.Source.StartActivity("migrate");
+        using var span = PlatformTelemetry.StartWork("hcp.migrate");
         try
         {
             ExitCode = await MigrateAsync(span, stoppingToken) ? 0 : 1;
@@ -41,14 +42,13 @@ public sealed class MigrationWorker(
 
     private async Task<bool> MigrateAsync(Activity? span, CancellationToken ct)
     {
-        string connectionString;
+        var connectionString = configuration.GetConnectionString(HcpDatabase.ConnectionName) ?? "";
         NpgsqlConnectionStringBuilder target;
         try
         {
-            connectionString = await ConnectionStringResolver.ResolveAsync(configuration, message => Console.Out.WriteLine(message), ct);
             target = new NpgsqlConnectionStringBuilder(connectionString);
         }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException or TimeoutException or FileNotFoundException)
+        catch (ArgumentException e)
         {
             Log.NoDatabase(logger, e, e.Message);
             span?.SetStatus(ActivityStatusCode.Error, e.Message);
@@ -66,7 +66,7 @@ public sealed class MigrationWorker(
             {
                 await CreateDatabaseIfMissingAsync(retry, connectionString, target.Database, ct);
             }
-            var report = await retry.ExecuteAsync(async token => await DatabaseMigrator.MigrateAsync(connectionString, token), ct);
+            var report = await retry.ExecuteAsync(async token => await DatabaseMigrator.MigrateAsync(dataSource, token), ct);
             foreach (var applied in report.Applied)
             {
                 Log.Applied(logger, applied.Version, applied.Name, applied.Duration.TotalMilliseconds);
@@ -90,7 +90,7 @@ public sealed class MigrationWorker(
     {
         try
         {
-            if (await retry.ExecuteAsync(async token => await DatabaseMigrator.CreateDatabaseIfMissingAsync(connectionString, token), ct))
+            if (await retry.ExecuteAsync(async token => await PostgresDatabases.CreateIfMissingAsync(connectionString, token), ct))
             {
                 Log.CreatedDatabase(logger, database);
             }

@@ -1,9 +1,13 @@
 using HcpPlatform.MigrationService;
+using HcpPlatform.MigrationService.Extensions;
+using HcpPlatform.Postgres;
 
+// The migration worker: applies the schema and exits (0: migrated or up to date, 1: failed). Under Aspire it alone
+// migrates, and the services wait for it to complete.
 var builder = Host.CreateApplicationBuilder(args);
+await builder.Configuration.AddEmbeddedPostgresUnlessConfiguredAsync();
 builder.AddServiceDefaults();
-builder.Services.AddOptions<MigrationOptions>().Bind(builder.Configuration.GetSection(MigrationOptions.SectionName));
-builder.Services.AddHostedService<MigrationWorker>();
+builder.AddApplicationServices();
 
 using var host = builder.Build();
 await host.RunAsync();

@@ -6,12 +6,12 @@ using Npgsql;
 namespace HcpPlatform.ValidationService;
 
 /// <summary>
-/// LISTENs on <see cref="Backfill.NotifyChannel"/> over a dedicated (unpooled) connection and raises the
+/// LISTENs on <see cref="Backfill.NotifyChannel"/> over a session of its own (the unpooled data source) and raises the
 /// <see cref="ChangeSignal"/> for every notification. When the connection fails it reconnects with a doubling delay;
 /// after every (re)connection it raises the signal once, so a change missed while not listening is still validated.
 /// </summary>
 public sealed class DatasetChangeListener(
-    ValidationDatabase database,
+    [FromKeyedServices(HcpDatabase.SessionsKey)] NpgsqlDataSource sessions,
     ChangeSignal signal,
     IOptions<ValidationServiceOptions> options,
     ILogger<DatasetChangeListener> logger) : BackgroundService
@@ -24,18 +24,12 @@ public sealed class DatasetChangeListener(
             return;
         }
         using var untraced = PlatformTelemetry.Untraced("validation.listen"); // (re)connecting and LISTEN: no traces
-        var connectionString = new NpgsqlConnectionStringBuilder(database.ConnectionString)
-        {
-            Pooling = false,
-            Multiplexing = false,
-            KeepAlive = 15,
-        }.ConnectionString;
         var delay = settings.ReconnectDelay;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                await using var connection = new NpgsqlConnection(connectionString);
+                await using var connection = sessions.CreateConnection();
                 connection.Notification += (_, e) =>
                 {
                     Log.Notified(logger, e.Payload);

@@ -5,9 +5,6 @@ namespace HcpPlatform.ValidationService;
 /// <summary>Every log line the validation service writes (event ids 1xx).</summary>
 internal static partial class Log
 {
-    [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "Validation service using PostgreSQL {Host}:{Port}, database {Database}")]
-    public static partial void UsingDatabase(ILogger logger, string? host, int port, string? database);
-
     [LoggerMessage(EventId = 101, Level = LogLevel.Information, Message = "Listening on channel {Channel} for dataset changes")]
     public static partial void Listening(ILogger logger, string channel);
 
@@ -30,12 +27,6 @@ internal static partial class Log
     [LoggerMessage(EventId = 107, Level = LogLevel.Error, Message = "Scheduled validation failed; the next one runs in {Interval}")]
     public static partial void ScheduledValidationFailed(ILogger logger, Exception exception, TimeSpan interval);
 
-    [LoggerMessage(EventId = 108, Level = LogLevel.Information, Message = "Applied {Count} migration(s); schema version {Version}")]
-    public static partial void Migrated(ILogger logger, int count, int? version);
-
     [LoggerMessage(EventId = 109, Level = LogLevel.Information, Message = "Scheduled validation every {Interval}")]
     public static partial void Scheduled(ILogger logger, TimeSpan interval);
-
-    [LoggerMessage(EventId = 110, Level = LogLevel.Debug, Message = "Generation run {GenerationRunId} ({Kind}) already has its validation")]
-    public static partial void AlreadyValidated(ILogger logger, Guid generationRunId, string kind);
 }

@@ -1,3 +1,4 @@
+using HcpPlatform.Data.Validation;
 using Microsoft.Extensions.Options;
 
 namespace HcpPlatform.ValidationService;
@@ -23,7 +24,7 @@ public sealed class ScheduledValidationService(
             {
                 try
                 {
-                    await runner.RunAsync(ValidationRunner.ScheduleTrigger, stoppingToken);
+                    await runner.RunAsync(DatasetValidation.ScheduleTrigger, stoppingToken);
                 }
                 catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
                 {

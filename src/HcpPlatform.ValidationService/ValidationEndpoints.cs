@@ -38,7 +38,7 @@ public static class ValidationEndpoints
         // development scale). One validation runs at a time; a request made during another waits for it.
         group.MapPost("/", async (ValidationRunner runner, CancellationToken ct) =>
         {
-            var stored = await runner.RunAsync(ValidationRunner.ApiTrigger, ct);
+            var stored = await runner.RunAsync(DatasetValidation.ApiTrigger, ct);
             return TypedResults.Ok(stored);
         }).WithName("RunValidation");
 

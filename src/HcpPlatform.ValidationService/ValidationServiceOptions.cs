@@ -29,11 +29,4 @@ public sealed class ValidationServiceOptions
     public TimeSpan ReconnectDelay { get; set; } = TimeSpan.FromSeconds(1);
 
     public TimeSpan MaxReconnectDelay { get; set; } = TimeSpan.FromSeconds(30);
-
-    /// <summary>
-    /// Apply pending migrations before the first validation (idempotent, serialised by the migrator's advisory
-    /// lock), so the service runs standalone on a fresh embedded database. Under Aspire the migration worker has
-    /// already done it and this finds nothing to do. Default true.
-    /// </summary>
-    public bool ApplyMigrations { get; set; } = true;
 }

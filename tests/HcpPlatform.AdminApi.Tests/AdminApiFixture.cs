@@ -1,14 +1,11 @@
 using System.Collections.Concurrent;
 using System.Net.Http.Headers;
-using HcpPlatform.AdminApi;
 using HcpPlatform.Data.Loading;
-using HcpPlatform.Data.Migrations;
 using HcpPlatform.Data.Security;
 using HcpPlatform.Testing;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Npgsql;
@@ -61,7 +58,7 @@ public sealed class AdminApiFixture : IAsyncLifetime
 
     private async Task BuildTemplateAsync(string template)
     {
-        await Backfill.RunAsync(template, new GenerationParameters
+        await Backfill.RunAsync(DataSources.For(template), new GenerationParameters
         {
             Seed = 42, Hcps = Hcps, Months = Months, Scenario = "custom", AsOf = AsOf, Parallelism = 2,
         }, null, CancellationToken.None);
@@ -95,17 +92,26 @@ public sealed class AdminApiFixture : IAsyncLifetime
     }
 }
 
-/// <summary>The real admin API (Program.cs as is) on Kestrel at 127.0.0.1 on a free port, against the given database.</summary>
-public sealed class ApiHost : WebApplicationFactory<AdminApiOptions>
+/// <summary>
+/// The real admin API (Program.cs as is) on Kestrel at 127.0.0.1 on a free port (the browser test needs a real address),
+/// against the given database; its log lines at every level are kept in memory.
+/// </summary>
+public sealed class ApiHost : ServiceHost<Program>
 {
-    private readonly string _connectionString;
-    private readonly IDictionary<string, string?> _settings;
-
     public ApiHost(string connectionString, IDictionary<string, string?>? settings = null)
+        : base(connectionString, WithDefaults(settings))
     {
-        _connectionString = connectionString;
-        _settings = settings ?? new Dictionary<string, string?>();
         UseKestrel();
+    }
+
+    private static Dictionary<string, string?> WithDefaults(IDictionary<string, string?>? settings)
+    {
+        var all = new Dictionary<string, string?> { ["urls"] = "http://127.0.0.1:0", ["Logging:LogLevel:Default"] = "Trace" };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            all[key] = value;
+        }
+        return all;
     }
 
     /// <summary>Every log line the service wrote (to check that no key is ever logged).</summary>
@@ -122,12 +128,7 @@ public sealed class ApiHost : WebApplicationFactory<AdminApiOptions>
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseSetting("urls", "http://127.0.0.1:0");
-        builder.UseSetting("ConnectionStrings:hcpdb", _connectionString);
-        foreach (var (key, value) in _settings)
-        {
-            builder.UseSetting(key, value);
-        }
+        base.ConfigureWebHost(builder);
         builder.ConfigureLogging(logging =>
         {
             // Everything, at every level, into memory only (the test output stays readable).

@@ -1,7 +1,5 @@
 using System.Globalization;
-using HcpPlatform.Generator;
 using HcpPlatform.Testing;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.Playwright;
 using Xunit.Abstractions;
 
@@ -35,14 +33,7 @@ public sealed class BrowserTests(AdminApiFixture fixture, ITestOutputHelper outp
     {
         var connectionString = await fixture.CloneAsync();
         var api = fixture.StartHost(connectionString);
-        await using var worker = await GeneratorApp.BuildAsync(
-        [
-            "--urls=http://127.0.0.1:0",
-            $"--ConnectionStrings:hcpdb={connectionString}",
-            "--Generator:WorkerId=browser-test-worker",
-            "--Generator:PollInterval=00:00:00.2",
-        ]);
-        await worker.StartAsync();
+        await using var worker = GeneratorWorker.Start(connectionString, "browser-test-worker");
 
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
@@ -99,7 +90,7 @@ public sealed class BrowserTests(AdminApiFixture fixture, ITestOutputHelper outp
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = screenshot, FullPage = true });
             output.WriteLine($"screenshot: {screenshot}");
             Console.WriteLine($"admin page screenshot: {screenshot}");
-            await worker.StopAsync();
+            await worker.Host.StopAsync();
         }
     }
 

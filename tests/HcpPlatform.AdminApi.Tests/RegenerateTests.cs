@@ -17,7 +17,8 @@ public sealed class RegenerateTests(AdminApiFixture fixture)
     [Fact]
     public async Task An_empty_platform_answers_with_empty_data_and_409_for_what_needs_a_dataset()
     {
-        var host = fixture.StartHost(await fixture.Postgres.CreateDatabaseAsync()); // the service migrates it at start
+        // A service run on its own migrates the database at start.
+        var host = fixture.StartHost(await fixture.Postgres.CreateDatabaseAsync(), new Dictionary<string, string?> { ["Database:MigrateOnStart"] = "true" });
         using var bootstrapFree = host.Client();
         // No keys exist in a fresh database: everything is 401, and a created key works at once.
         await (await bootstrapFree.GetAsync("/api/admin/generation/status")).ProblemAsync(HttpStatusCode.Unauthorized);
@@ -168,18 +169,14 @@ public sealed class RegenerateTests(AdminApiFixture fixture)
         Assert.Equal(AdminApiFixture.Hcps - 1, await Sql.ScalarAsync<long>(connectionString, "SELECT count(*) FROM hcp.hcp_profiles"));
 
         // The generator worker appends days on its own: none of them about the erased HCP.
-        await using var worker = await Generator.GeneratorApp.BuildAsync(
-        [
-            "--urls=http://127.0.0.1:0", $"--ConnectionStrings:hcpdb={connectionString}", "--Generator:WorkerId=erasure-test-worker", "--Generator:PollInterval=00:00:00.2",
-        ]);
-        await worker.StartAsync();
+        await using var worker = GeneratorWorker.Start(connectionString, "erasure-test-worker");
         await (await client.PostAsync("/api/admin/generation/start", Http.Json("""{"secondsPerSimulatedDay": 0.2}"""))).OkJsonAsync();
         await Poll.UntilAsync(async () => await Sql.ScalarAsync<DateOnly>(connectionString, "SELECT simulated_through FROM hcp.dataset_info") >= new DateOnly(2026, 4, 3),
             "three days appended by the worker", TimeSpan.FromMinutes(1));
         await (await client.PostAsync("/api/admin/generation/stop", null)).OkJsonAsync();
         await Poll.UntilAsync(async () => await Sql.ScalarAsync<string>(connectionString, "SELECT observed_mode FROM platform.simulation_state") == "stopped",
             "the worker to stop", TimeSpan.FromMinutes(1));
-        await worker.StopAsync();
+        await worker.Host.StopAsync();
 
         var tables = string.Join(" UNION ALL ", new[] { "stimuli_events", "outcome_events", "prescribing_history", "territory_assignments", "campaign_participation", "hcp_contact_limits" }
             .Select(t => $"SELECT count(*) FROM hcp.{t} WHERE hcp_id = '{id}'"));
@@ -190,7 +187,7 @@ public sealed class RegenerateTests(AdminApiFixture fixture)
         var directory = Path.Combine(Path.GetTempPath(), "hcp-erasure-export-" + Guid.NewGuid().ToString("N"));
         try
         {
-            Assert.NotNull(await Data.Export.DatasetExport.WriteCsvAsync(connectionString, directory, CancellationToken.None));
+            Assert.NotNull(await Data.Export.DatasetExport.WriteCsvAsync(DataSources.For(connectionString), directory, CancellationToken.None));
             var files = Directory.GetFiles(directory);
             Assert.Contains(files, f => f.EndsWith("hcp_profiles.csv", StringComparison.Ordinal));
             Assert.All(files, f =>
@@ -220,9 +217,7 @@ public sealed class RegenerateTests(AdminApiFixture fixture)
 
     private static async Task<string> CreateKeyAsync(ApiHost host, string scope)
     {
-        var connectionString = host.Services.GetRequiredService<AdminDatabase>().ConnectionString;
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
+        await using var connection = await host.Services.GetRequiredService<NpgsqlDataSource>().OpenConnectionAsync();
         return (await Data.Security.ApiKeyStore.CreateAsync(connection, "fresh", scope, null, default)).Key;
     }
 }

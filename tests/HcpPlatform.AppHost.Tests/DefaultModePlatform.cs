@@ -1,5 +1,5 @@
 using System.Globalization;
-using HcpPlatform.Data.Postgres;
+using HcpPlatform.Postgres;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace HcpPlatform.AppHost.Tests;

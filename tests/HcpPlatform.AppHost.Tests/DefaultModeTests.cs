@@ -132,17 +132,22 @@ public sealed class DefaultModeTests(DefaultModePlatform platform) : IClassFixtu
         await page.GotoAsync(platform.DashboardUrl.ToString());
         foreach (var service in Services)
         {
-            await Assertions.Expect(page.GetByText(service, new PageGetByTextOptions { Exact = true }).First).ToBeVisibleAsync();
+            await Assertions.Expect(page.GetByText(service, new PageGetByTextOptions { Exact = true }).First).ToBeVisibleAsync(Visible);
         }
-        await Assertions.Expect(page.GetByText("Finished").First).ToBeVisibleAsync();
-        await Assertions.Expect(page.GetByText("Running").First).ToBeVisibleAsync();
+        // The states as the grid shows them: the same words also label the (hidden) state filter.
+        var states = page.GetByRole(AriaRole.Gridcell);
+        await Assertions.Expect(states.Filter(new LocatorFilterOptions { HasText = "Finished" }).First).ToBeVisibleAsync(Visible);
+        await Assertions.Expect(states.Filter(new LocatorFilterOptions { HasText = "Running" }).First).ToBeVisibleAsync(Visible);
         var text = await page.InnerTextAsync("body");
         Assert.True(CountOf(text, "Running") >= 4, "generator, validation, admin and postgres are Running:\n" + text);
 
         // Traces: the day's increment, by its name.
         await page.GotoAsync(new Uri(platform.DashboardUrl, "/traces").ToString());
-        await Assertions.Expect(page.GetByText($"hcp.increment {day}").First).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByText($"hcp.increment {day}").First).ToBeVisibleAsync(Visible);
     }
+
+    // Assertions wait as long as the page's actions do (their default is 5 s, short on a loaded machine).
+    private static readonly LocatorAssertionsToBeVisibleOptions Visible = new() { Timeout = 60_000 };
 
     private static int CountOf(string text, string word)
     {

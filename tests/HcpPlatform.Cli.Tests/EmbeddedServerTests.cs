@@ -9,7 +9,7 @@ public sealed class EmbeddedServerTests
     public async Task Without_a_connection_string_the_cli_uses_the_embedded_server()
     {
         var dataDir = Path.Combine(PostgresFixture.CreateScratchDirectory(), "pg");
-        var port = HcpPlatform.Data.Postgres.LocalPorts.FindFree().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var port = HcpPlatform.Postgres.LocalPorts.FindFree().ToString(System.Globalization.CultureInfo.InvariantCulture);
         var env = new Dictionary<string, string?> { ["HCP_DATA_DIR"] = dataDir, ["HCP_PG_PORT"] = port };
         try
         {

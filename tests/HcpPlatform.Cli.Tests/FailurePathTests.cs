@@ -16,7 +16,7 @@ public sealed class FailurePathTests(PostgresFixture postgres)
     private static readonly TimeSpan StageDeadline = TimeSpan.FromMinutes(2);
 
     /// <summary>A copy of a small dataset (200 HCPs × 2 months through 2026-02-28), backfilled once per run.</summary>
-    private Task<string> DatasetAsync() => postgres.CloneAsync("cli-failure-paths", db => Backfill.RunAsync(db, new GenerationParameters
+    private Task<string> DatasetAsync() => postgres.CloneAsync("cli-failure-paths", db => Backfill.RunAsync(DataSources.For(db), new GenerationParameters
     {
         Seed = 3, Hcps = 200, Months = 2, Scenario = "custom", AsOf = new DateOnly(2026, 2, 28), Parallelism = 2,
     }, null, CancellationToken.None));

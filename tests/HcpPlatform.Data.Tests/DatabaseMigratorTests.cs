@@ -1,4 +1,5 @@
 using HcpPlatform.Data.Migrations;
+using HcpPlatform.Postgres;
 using HcpPlatform.Testing;
 using Npgsql;
 
@@ -37,9 +38,9 @@ public sealed class DatabaseMigratorTests(PostgresFixture postgres)
     public async Task Migrating_records_every_script_with_its_checksum()
     {
         var connectionString = await postgres.CreateDatabaseAsync();
-        Assert.Equal(Embedded.Select(s => s.Version), (await DatabaseMigrator.GetPendingAsync(connectionString, default)).Select(s => s.Version));
+        Assert.Equal(Embedded.Select(s => s.Version), (await DatabaseMigrator.GetPendingAsync(DataSources.For(connectionString), default)).Select(s => s.Version));
 
-        var report = await DatabaseMigrator.MigrateAsync(connectionString, default);
+        var report = await DatabaseMigrator.MigrateAsync(DataSources.For(connectionString), default);
 
         Assert.Equal(Embedded.Select(s => s.Version), report.Applied.Select(a => a.Version));
         Assert.Empty(report.AlreadyApplied);
@@ -47,17 +48,17 @@ public sealed class DatabaseMigratorTests(PostgresFixture postgres)
         Assert.Equal(Embedded[^1].Version, report.CurrentVersion);
         var history = await ReadHistoryAsync(connectionString);
         Assert.Equal(Embedded.Select(s => $"{s.Version} {s.Name} {s.Checksum}"), history.Select(h => $"{h.Version} {h.Name} {h.Checksum}"));
-        Assert.Empty(await DatabaseMigrator.GetPendingAsync(connectionString, default));
+        Assert.Empty(await DatabaseMigrator.GetPendingAsync(DataSources.For(connectionString), default));
     }
 
     [Fact]
     public async Task Migrating_twice_is_a_no_op()
     {
         var connectionString = await postgres.CreateDatabaseAsync();
-        await DatabaseMigrator.MigrateAsync(connectionString, default);
+        await DatabaseMigrator.MigrateAsync(DataSources.For(connectionString), default);
         var before = await ReadHistoryAsync(connectionString);
 
-        var second = await DatabaseMigrator.MigrateAsync(connectionString, default);
+        var second = await DatabaseMigrator.MigrateAsync(DataSources.For(connectionString), default);
 
         Assert.True(second.NothingToDo);
         Assert.Empty(second.Applied);
@@ -69,24 +70,24 @@ public sealed class DatabaseMigratorTests(PostgresFixture postgres)
     public async Task The_universal_views_are_re_created_only_when_missing_or_made_by_another_script()
     {
         var connectionString = await postgres.CreateDatabaseAsync();
-        await DatabaseMigrator.MigrateAsync(connectionString, default);
+        await DatabaseMigrator.MigrateAsync(DataSources.For(connectionString), default);
         Task<long> EntitiesOid() => Sql.ScalarAsync<long>(connectionString, "SELECT coalesce(to_regclass('universal.entities')::oid::bigint, 0)");
         var created = await EntitiesOid();
         Assert.NotEqual(0, created);
 
         // Current: left alone (re-creating takes exclusive locks and leaves dead catalog rows on every command).
-        await DatabaseMigrator.MigrateAsync(connectionString, default);
+        await DatabaseMigrator.MigrateAsync(DataSources.For(connectionString), default);
         Assert.Equal(created, await EntitiesOid());
 
         // Made by another build's script: re-created.
         await ExecuteAsync(connectionString, "COMMENT ON SCHEMA universal IS 'universal views 0123456789abcdef'");
-        await DatabaseMigrator.MigrateAsync(connectionString, default);
+        await DatabaseMigrator.MigrateAsync(DataSources.For(connectionString), default);
         var recreated = await EntitiesOid();
         Assert.NotEqual(created, recreated);
 
         // One missing: re-created.
         await ExecuteAsync(connectionString, "DROP VIEW universal.segments");
-        await DatabaseMigrator.MigrateAsync(connectionString, default);
+        await DatabaseMigrator.MigrateAsync(DataSources.For(connectionString), default);
         Assert.True(await RelationExistsAsync(connectionString, "universal.segments"));
         Assert.NotEqual(recreated, await EntitiesOid());
     }
@@ -103,7 +104,7 @@ public sealed class DatabaseMigratorTests(PostgresFixture postgres)
             """);
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(
-            () => DatabaseMigrator.MigrateAsync(connectionString, [.. Embedded, broken], default));
+            () => DatabaseMigrator.MigrateAsync(DataSources.For(connectionString), [.. Embedded, broken], default));
 
         Assert.Contains("V900__broken", error.Message, StringComparison.Ordinal);
         Assert.Contains("rolled back", error.Message, StringComparison.Ordinal);
@@ -122,7 +123,7 @@ public sealed class DatabaseMigratorTests(PostgresFixture postgres)
             CREATE TABLE hcp.killed_midway (id integer);
             SELECT pg_sleep(60);
             """);
-        var migration = DatabaseMigrator.MigrateAsync(connectionString, [.. Embedded, slow], default);
+        var migration = DatabaseMigrator.MigrateAsync(DataSources.For(connectionString), [.. Embedded, slow], default);
 
         var backend = await WaitForBackendRunningAsync(connectionString, "SELECT pg_sleep(60)");
         await ExecuteAsync(connectionString, $"SELECT pg_terminate_backend({backend})");
@@ -135,7 +136,7 @@ public sealed class DatabaseMigratorTests(PostgresFixture postgres)
 
         // The killed session held the advisory lock; its death released it, so the next migrator proceeds.
         using var timeout = new CancellationTokenSource(Deadline);
-        var next = await DatabaseMigrator.MigrateAsync(connectionString, timeout.Token);
+        var next = await DatabaseMigrator.MigrateAsync(DataSources.For(connectionString), timeout.Token);
         Assert.True(next.NothingToDo);
     }
 
@@ -152,7 +153,7 @@ public sealed class DatabaseMigratorTests(PostgresFixture postgres)
         using var timeout = new CancellationTokenSource(Deadline);
 
         var reports = await Task.WhenAll(Enumerable.Range(0, 3).Select(
-            _ => Task.Run(() => DatabaseMigrator.MigrateAsync(connectionString, scripts, timeout.Token))));
+            _ => Task.Run(() => DatabaseMigrator.MigrateAsync(DataSources.For(connectionString), scripts, timeout.Token))));
 
         var appliedVersions = reports.SelectMany(r => r.Applied).Select(a => a.Version).Order().ToList();
         Assert.Equal(scripts.Select(s => s.Version), appliedVersions);
@@ -165,13 +166,13 @@ public sealed class DatabaseMigratorTests(PostgresFixture postgres)
     public async Task An_edited_applied_migration_fails_with_a_clear_message()
     {
         var connectionString = await postgres.CreateDatabaseAsync();
-        await DatabaseMigrator.MigrateAsync(connectionString, default);
+        await DatabaseMigrator.MigrateAsync(DataSources.For(connectionString), default);
         var original = Embedded[0];
         var edited = new MigrationScript(original.Version, original.Name, original.Sql + "\n-- edited after it was applied\n");
         var later = new MigrationScript(903, "after_edit", "CREATE TABLE hcp.after_edit (id integer);");
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(
-            () => DatabaseMigrator.MigrateAsync(connectionString, [edited, .. Embedded.Skip(1), later], default));
+            () => DatabaseMigrator.MigrateAsync(DataSources.For(connectionString), [edited, .. Embedded.Skip(1), later], default));
 
         Assert.Contains("V001__initial_schema", error.Message, StringComparison.Ordinal);
         Assert.Contains("checksum", error.Message, StringComparison.Ordinal);
@@ -186,8 +187,8 @@ public sealed class DatabaseMigratorTests(PostgresFixture postgres)
         var name = "created_" + Guid.NewGuid().ToString("N")[..8];
         var connectionString = postgres.Cluster.GetConnectionString(name);
 
-        Assert.True(await DatabaseMigrator.CreateDatabaseIfMissingAsync(connectionString, default));
-        Assert.False(await DatabaseMigrator.CreateDatabaseIfMissingAsync(connectionString, default));
+        Assert.True(await PostgresDatabases.CreateIfMissingAsync(connectionString, default));
+        Assert.False(await PostgresDatabases.CreateIfMissingAsync(connectionString, default));
 
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
-using HcpPlatform.Data.Postgres;
+using HcpPlatform.Postgres;
 using HcpPlatform.Testing;
 using Microsoft.Extensions.Configuration;
 using Npgsql;
@@ -54,9 +54,8 @@ public sealed class EmbeddedPostgresEnvironmentTests : EmbeddedPostgresTestBase
         });
         using var timeout = new CancellationTokenSource(Deadline);
         var messages = new List<string>();
-        var emptyConfiguration = new ConfigurationBuilder().Build();
 
-        var connectionString = await ConnectionStringResolver.ResolveAsync(emptyConfiguration, messages.Add, timeout.Token);
+        var connectionString = await ConnectionStringResolver.ConfiguredOrEmbeddedAsync(null, messages.Add, timeout.Token);
 
         Assert.Equal($"Host=127.0.0.1;Port={port};Username=postgres;Database=hcpdb", ConnectionPrefix(connectionString));
         var message = Assert.Single(messages);
@@ -69,10 +68,14 @@ public sealed class EmbeddedPostgresEnvironmentTests : EmbeddedPostgresTestBase
         Assert.NotNull(first.ProcessId);
         Assert.Equal("hcpdb", await Sql.ScalarAsync<string>(connectionString, "SELECT current_database()"));
 
-        // A second entry point finds the running server: same URL, same postmaster.
+        // A second entry point finds the running server: same URL, same postmaster. A service run on its own gets it
+        // in its configuration (the one line in its Program.cs).
         var again = await new EmbeddedPostgres().EnsureStartedAsync(timeout.Token);
+        var service = new ConfigurationManager();
+        await service.AddEmbeddedPostgresUnlessConfiguredAsync(timeout.Token);
         var second = await embedded.StatusAsync(timeout.Token);
         Assert.Equal(connectionString, again);
+        Assert.Equal(connectionString, service.GetConnectionString("hcpdb"));
         Assert.Equal(first.ProcessId, second.ProcessId);
 
         await embedded.StopAsync(timeout.Token);
@@ -83,13 +86,13 @@ public sealed class EmbeddedPostgresEnvironmentTests : EmbeddedPostgresTestBase
     }
 
     [Fact]
-    public async Task The_environment_connection_string_is_used_when_there_is_no_configuration()
+    public async Task A_configured_connection_string_is_used_and_starts_nothing()
     {
         var configured = "Host=db.example;Database=hcpdb;Username=app";
-        using var environment = new EnvironmentScope(new() { [ConnectionStringResolver.EnvironmentVariable] = configured });
+        using var environment = new EnvironmentScope(new() { [EmbeddedPostgresOptions.DataDirectoryVariable] = DataDirectory });
         var messages = new List<string>();
 
-        var resolved = await ConnectionStringResolver.ResolveAsync(null, messages.Add, default);
+        var resolved = await ConnectionStringResolver.ConfiguredOrEmbeddedAsync(configured, messages.Add, default);
 
         Assert.Equal(configured, resolved);
         Assert.Empty(messages);
@@ -187,17 +190,14 @@ public sealed class EmbeddedPostgresTests : EmbeddedPostgresTestBase
     }
 
     [Fact]
-    public async Task A_configured_connection_string_wins_and_starts_nothing()
+    public async Task Under_Aspire_the_services_configured_connection_string_stays_and_nothing_starts()
     {
         var configured = "Host=db.example;Database=hcpdb;Username=app";
-        var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:hcpdb"] = configured })
-            .Build();
-        var messages = new List<string>();
+        var configuration = new ConfigurationManager();
+        configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:hcpdb"] = configured });
 
-        var resolved = await ConnectionStringResolver.ResolveAsync(configuration, messages.Add, default);
+        await configuration.AddEmbeddedPostgresUnlessConfiguredAsync();
 
-        Assert.Equal(configured, resolved);
-        Assert.Empty(messages);
+        Assert.Equal(configured, configuration.GetConnectionString("hcpdb"));
     }
 }

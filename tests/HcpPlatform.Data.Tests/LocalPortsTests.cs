@@ -1,5 +1,5 @@
 using System.Globalization;
-using HcpPlatform.Data.Postgres;
+using HcpPlatform.Postgres;
 
 namespace HcpPlatform.Data.Tests;
 

@@ -1,5 +1,4 @@
 using HcpPlatform.Testing;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Quartz;
@@ -7,7 +6,7 @@ using static HcpPlatform.Generator.Tests.Kit;
 
 namespace HcpPlatform.Generator.Tests;
 
-/// <summary>The whole worker (web host, Quartz, LISTEN/NOTIFY, heartbeat) against a real PostgreSQL.</summary>
+/// <summary>The whole worker (its Program.cs: web host, Quartz, LISTEN/NOTIFY, heartbeat) against a real PostgreSQL.</summary>
 [Collection(PostgresFixture.CollectionName)]
 public sealed class HostTests(PostgresFixture postgres)
 {
@@ -16,25 +15,10 @@ public sealed class HostTests(PostgresFixture postgres)
     /// <summary>How long a change of the desired state may take to show (the worker reacts within a second; CI is slow).</summary>
     private static readonly TimeSpan Reaction = TimeSpan.FromSeconds(5);
 
-    private static async Task<WebApplication> StartAsync(string connectionString, string workerId, TimeProvider? clock = null)
+    private static ServiceHost<Program> Start(string connectionString, string workerId, TimeProvider? clock = null)
     {
-        string[] args =
-        [
-            "--urls=http://127.0.0.1:0",
-            $"--ConnectionStrings:hcpdb={connectionString}",
-            $"--Generator:WorkerId={workerId}",
-            "--Generator:PollInterval=00:00:00.2",
-            "--Generator:RetryDelay=00:00:00.5",
-            "--Logging:LogLevel:Default=Warning",
-        ];
-        var app = await GeneratorApp.BuildAsync(args, builder =>
-        {
-            if (clock is not null)
-            {
-                builder.Services.AddKeyedSingleton(GeneratorApp.ClockKey, clock);
-            }
-        });
-        await app.StartAsync();
+        var app = Worker(connectionString, workerId, clock);
+        _ = app.Host; // started
         return app;
     }
 
@@ -63,7 +47,7 @@ public sealed class HostTests(PostgresFixture postgres)
     {
         var cs = await DatasetAsync(postgres, T);
         await SetStateAsync(cs, "paused", 0.1);
-        await using var app = await StartAsync(cs, "h1");
+        await using var app = Start(cs, "h1");
 
         // Paused: the worker watches and generates nothing.
         await Poll.UntilAsync(async () => (await ObservedAsync(cs)) is { Mode: "paused", Worker: "h1" }, "the worker reports paused", Deadline);
@@ -84,7 +68,7 @@ public sealed class HostTests(PostgresFixture postgres)
         await HeartbeatsAsync(cs, 3);
         Assert.Equal(pausedAt, await WatermarkAsync(cs));
         await RunnerTests.AssertEachDayExactlyOnceAsync(cs, T, pausedAt);
-        await app.StopAsync();
+        await app.Host.StopAsync();
     }
 
     [Fact]
@@ -92,13 +76,13 @@ public sealed class HostTests(PostgresFixture postgres)
     {
         var cs = await DatasetAsync(postgres, T);
         await SetStateAsync(cs, "running", 0.05);
-        await using var a = await StartAsync(cs, "a");
-        await using var b = await StartAsync(cs, "b");
+        await using var a = Start(cs, "a");
+        await using var b = Start(cs, "b");
 
         await Poll.UntilAsync(async () => await WatermarkAsync(cs) >= T.AddDays(8), "eight accelerated days", Deadline);
         await SetStateAsync(cs, "stopped");
         await Poll.UntilAsync(async () => (await ObservedAsync(cs)).Mode == "stopped", "both workers stopped", Reaction);
-        await Task.WhenAll(a.StopAsync(), b.StopAsync());
+        await Task.WhenAll(a.Host.StopAsync(), b.Host.StopAsync());
 
         await RunnerTests.AssertEachDayExactlyOnceAsync(cs, T, await WatermarkAsync(cs));
     }
@@ -111,22 +95,22 @@ public sealed class HostTests(PostgresFixture postgres)
 
         await using (var blocker = await RunnerTests.BlockLineageAsync(cs))
         {
-            await using var app = await StartAsync(cs, "h1");
+            await using var app = Start(cs, "h1");
             await RunnerTests.WaitUntilBlockedAsync(cs, "h1");
             // Graceful shutdown while the day's rows are written but not committed.
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-            await app.StopAsync(timeout.Token);
+            await app.Host.StopAsync(timeout.Token);
         }
         Assert.Equal(T, await WatermarkAsync(cs));
         Assert.Equal(0L, await Sql.ScalarAsync<long>(cs, $"SELECT count(*) FROM hcp.stimuli_events WHERE event_date >= '{Iso(T.AddDays(1))}T00:00:00Z'"));
         Assert.Empty(await IncrementsAsync(cs));
 
-        await using (var restarted = await StartAsync(cs, "h1-restarted"))
+        await using (var restarted = Start(cs, "h1-restarted"))
         {
             await Poll.UntilAsync(async () => await WatermarkAsync(cs) >= T.AddDays(3), "three days after the restart", Deadline);
             await SetStateAsync(cs, "paused", 0.1);
             await Poll.UntilAsync(async () => (await ObservedAsync(cs)).Mode == "paused", "the worker reports paused", Reaction);
-            await restarted.StopAsync();
+            await restarted.Host.StopAsync();
         }
         await RunnerTests.AssertEachDayExactlyOnceAsync(cs, T, await WatermarkAsync(cs));
     }
@@ -136,7 +120,7 @@ public sealed class HostTests(PostgresFixture postgres)
     {
         var cs = await DatasetAsync(postgres, T);
         await SetStateAsync(cs, "running", configJson: """{"schedule": {"cron": "0 30 3 * * ?", "timeZone": "America/New_York"}}""");
-        await using var app = await StartAsync(cs, "h1", ManualClock.At(T.AddDays(3)));
+        await using var app = Start(cs, "h1", ManualClock.At(T.AddDays(3)));
 
         await Poll.UntilAsync(async () => await WatermarkAsync(cs) == T.AddDays(3), "the missed days caught up", Deadline);
         await HeartbeatsAsync(cs, 3);
@@ -149,23 +133,22 @@ public sealed class HostTests(PostgresFixture postgres)
             CronExpressionString: "0 30 3 * * ?", TimeZone.Id: "America/New_York",
         }, "the nightly trigger re-timed", Deadline);
 
-        using var http = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
+        using var http = app.CreateClient();
         var health = await http.GetAsync(new Uri("/health", UriKind.Relative));
         Assert.Equal("Healthy", await health.Content.ReadAsStringAsync());
-        await app.StopAsync();
+        await app.Host.StopAsync();
     }
 
     [Fact]
     public async Task Invalid_options_stop_the_worker_at_start()
     {
-        await using var app = await GeneratorApp.BuildAsync(
-        [
-            "--urls=http://127.0.0.1:0",
-            "--ConnectionStrings:hcpdb=Host=127.0.0.1;Port=1;Database=none;Username=none",
-            "--Generator:Cron=every night at two",
-            "--Generator:TimeZone=Mars/Olympus_Mons",
-        ]);
-        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync());
+        await using var app = new ServiceHost<Program>("Host=127.0.0.1;Port=1;Database=none;Username=none", new Dictionary<string, string?>
+        {
+            ["Generator:Cron"] = "every night at two",
+            ["Generator:TimeZone"] = "Mars/Olympus_Mons",
+            ["Database:MigrateOnStart"] = "false",
+        });
+        var error = Assert.Throws<OptionsValidationException>(() => app.Services);
         Assert.Contains("Generator:Cron \"every night at two\"", error.Message, StringComparison.Ordinal);
         Assert.Contains("Generator:TimeZone \"Mars/Olympus_Mons\"", error.Message, StringComparison.Ordinal);
     }

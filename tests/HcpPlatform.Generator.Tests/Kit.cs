@@ -1,7 +1,9 @@
 using System.Globalization;
 using HcpPlatform.Data.Loading;
+using HcpPlatform.Data.Platform;
 using HcpPlatform.Engine.Config;
 using HcpPlatform.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -55,17 +57,48 @@ internal static class Kit
         if (config is not null)
         {
             var connectionString = await postgres.CreateMigratedDatabaseAsync();
-            await Backfill.RunAsync(connectionString, Parameters(asOf, config), null, CancellationToken.None);
+            await Backfill.RunAsync(DataSources.For(connectionString), Parameters(asOf, config), null, CancellationToken.None);
             return connectionString;
         }
-        return await postgres.CloneAsync("generator-" + Iso(asOf), db => Backfill.RunAsync(db, Parameters(asOf), null, CancellationToken.None));
+        return await postgres.CloneAsync("generator-" + Iso(asOf), db => Backfill.RunAsync(DataSources.For(db), Parameters(asOf), null, CancellationToken.None));
     }
 
+    /// <summary>A runner on its own data sources, its sessions named for the worker as the service names them.</summary>
     public static SimulationRunner Runner(string connectionString, TimeProvider clock, string workerId, GeneratorOptions? options = null)
     {
         var o = options ?? new GeneratorOptions();
         o.WorkerId = workerId;
-        return new SimulationRunner(new GeneratorDatabase(connectionString), clock, Options.Create(o), NullLogger<SimulationRunner>.Instance);
+        var named = new NpgsqlConnectionStringBuilder(connectionString) { ApplicationName = SimulationRunner.ApplicationNameFor(workerId) };
+        var sessions = new NpgsqlConnectionStringBuilder(named.ConnectionString) { Pooling = false };
+        return new SimulationRunner(DataSources.For(named.ConnectionString), DataSources.For(sessions.ConnectionString), clock, Options.Create(o),
+            NullLogger<SimulationRunner>.Instance);
+    }
+
+    /// <summary>
+    /// The generator worker (its Program.cs) on a database, polling every 0.2 s; <paramref name="clock"/> replaces the
+    /// nightly schedule's clock, <paramref name="configureServices"/> anything else.
+    /// </summary>
+    public static ServiceHost<Program> Worker(string connectionString, string workerId, TimeProvider? clock = null,
+        Action<IServiceCollection>? configureServices = null, IReadOnlyDictionary<string, string?>? settings = null)
+    {
+        var all = new Dictionary<string, string?>
+        {
+            ["Generator:WorkerId"] = workerId,
+            ["Generator:PollInterval"] = "00:00:00.2",
+            ["Generator:RetryDelay"] = "00:00:00.5",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            all[key] = value;
+        }
+        return new ServiceHost<Program>(connectionString, all, services =>
+        {
+            if (clock is not null)
+            {
+                services.AddKeyedSingleton(SimulationRunner.ClockKey, clock);
+            }
+            configureServices?.Invoke(services);
+        });
     }
 
     /// <summary>Writes the desired state as the admin API does, and NOTIFYs the worker.</summary>
@@ -77,7 +110,7 @@ internal static class Kit
             UPDATE platform.simulation_state
             SET desired_mode = @mode, seconds_per_simulated_day = @speed, config = coalesce(@config::jsonb, config), updated_at = now()
             WHERE id = 1;
-            NOTIFY {SimulationStateStore.Channel};
+            NOTIFY {SimulationControl.Channel};
             """, connection);
         cmd.Parameters.AddWithValue("mode", mode);
         cmd.Parameters.AddWithValue("speed", NpgsqlTypes.NpgsqlDbType.Double, (object?)secondsPerDay ?? DBNull.Value);

@@ -1,4 +1,5 @@
 using HcpPlatform.Data.Loading;
+using HcpPlatform.Data.Platform;
 using HcpPlatform.Engine.Dynamics;
 using HcpPlatform.Engine.Simulation;
 using HcpPlatform.Testing;
@@ -42,7 +43,7 @@ public sealed class RunnerTests(PostgresFixture postgres)
             new() { Type = ScenarioEvent.TerritoryChange, Start = T.AddDays(2), Magnitude = 0.5 },
             new() { Type = ScenarioEvent.SeasonalDip, Start = T.AddDays(3), End = T.AddDays(9), Magnitude = 0.4, Channel = "digital_ad" },
         ];
-        await SetStateAsync(incremented, "running", configJson: ScenarioEventAdoption.ToConfigJson(events));
+        await SetStateAsync(incremented, "running", configJson: new SimulationSettings(null, [.. events.Select(EventSpec.From)]).ToJson());
         var before = await DigestAsync(incremented, "SELECT id, event_date, rep_id, metadata FROM hcp.stimuli_events");
 
         var runner = Runner(incremented, ManualClock.At(T.AddDays(4)), "w1");
@@ -65,7 +66,7 @@ public sealed class RunnerTests(PostgresFixture postgres)
 
         // A backfill with the stored parameters (events included) has the same rows on every shared day.
         var backfilled = await postgres.CreateMigratedDatabaseAsync();
-        await Backfill.RunAsync(backfilled, Parameters(T.AddDays(4), stored.Config), null, CancellationToken.None);
+        await Backfill.RunAsync(DataSources.For(backfilled), Parameters(T.AddDays(4), stored.Config), null, CancellationToken.None);
         await AssertSameOnSharedDaysAsync(incremented, backfilled);
         const string truth = "SELECT id, parameter, channel, period, value, details FROM hcp.ground_truth";
         Assert.Equal(await DigestAsync(backfilled, truth), await DigestAsync(incremented, truth));
@@ -232,7 +233,7 @@ public sealed class RunnerTests(PostgresFixture postgres)
 
         // A CLI increment while a worker runs: one of them finds the lock taken, or the worker finds the watermark moved.
         clock.Now = clock.Now.AddDays(2);
-        var cli = new DailyIncrement(cs);
+        var cli = new DailyIncrement(DataSources.For(cs));
         var worker = a.RunAsync(RunReason.CatchUp, default);
         try
         {

@@ -3,29 +3,24 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using HcpPlatform.Data.Hosting;
 using HcpPlatform.Testing;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
-using OpenTelemetry;
 using OpenTelemetry.Trace;
 using static HcpPlatform.Generator.Tests.Kit;
-using ServiceDefaultsTelemetry = HcpPlatform.ServiceDefaults.Telemetry;
 
 namespace HcpPlatform.Generator.Tests;
 
 /// <summary>
-/// Traces as the services export them: an OpenTelemetry tracer provider subscribed to the sources the service defaults
-/// subscribe to, with the SDK's default sampling, and an in-memory exporter. Each appended day is one trace, named for it;
-/// polling, Quartz and health probes make none.
+/// Traces as the worker exports them: the worker's own tracer provider (the service defaults, and the sources its
+/// components register, sampled as the template samples) with an in-memory exporter added. Each appended day is one
+/// trace, named for it; polling (with the Npgsql spans of its queries), Quartz and health probes make none.
 /// </summary>
 [Collection(PostgresFixture.CollectionName)]
 public sealed class TelemetryTests(PostgresFixture postgres)
 {
     private static readonly DateOnly T = new(2026, 3, 30);
 
-    private static TracerProvider Exporting(List<Activity> into) => Sdk.CreateTracerProviderBuilder()
-        .AddSource([.. ServiceDefaultsTelemetry.ActivitySourceNames])
-        .AddInMemoryExporter(into)
-        .Build();
+    private static ServiceHost<Program> Exporting(string cs, string workerId, List<Activity> into, TimeProvider? clock = null) =>
+        Worker(cs, workerId, clock, services => services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(into)));
 
     private static List<Activity> Snapshot(List<Activity> exported)
     {
@@ -56,14 +51,19 @@ public sealed class TelemetryTests(PostgresFixture postgres)
         metrics.SetMeasurementEventCallback<double>((i, v, _, _) => measurements.Enqueue((i.Name, v)));
         metrics.Start();
 
-        RunReport report;
-        using (Exporting(exported))
+        // Nightly mode two days behind: the worker catches up at start, then polls.
+        await using (var worker = Exporting(cs, "w1", exported, ManualClock.At(T.AddDays(2))))
         {
-            report = await Runner(cs, ManualClock.At(T.AddDays(2)), "w1").RunAsync(RunReason.CatchUp, default);
+            _ = worker.Host;
+            using var quiet = PlatformTelemetry.Untraced("test"); // the test's own queries
+            await Poll.UntilAsync(async () => await WatermarkAsync(cs) == T.AddDays(2), "the two missed days", Deadline);
+            var watcher = worker.Services.GetRequiredService<SimulationStateWatcher>();
+            var tick = watcher.LastTickAt;
+            await Poll.UntilAsync(() => Task.FromResult(watcher.LastTickAt > tick), "one more poll", Deadline);
+            await worker.Host.StopAsync();
         }
         metrics.RecordObservableInstruments();
 
-        Assert.Equal(2, report.Days.Count);
         var spans = Snapshot(exported);
         var roots = spans.Where(s => s.ParentSpanId == default).ToList();
         Assert.Equal([$"hcp.increment {Iso(T.AddDays(1))}", $"hcp.increment {Iso(T.AddDays(2))}"], roots.Select(r => r.DisplayName).Order());
@@ -73,12 +73,15 @@ public sealed class TelemetryTests(PostgresFixture postgres)
             Assert.Equal("w1", root.GetTagItem("hcp.worker"));
             Assert.True(root.GetTagItem("hcp.rows.stimuli_events") is long n && n > 0);
             Assert.True(root.GetTagItem("hcp.rows") is long rows && rows > 0);
-            var stages = spans.Where(s => s.ParentSpanId == root.SpanId && s.Source.Name == "HcpPlatform").Select(s => s.DisplayName).ToList();
+            var stages = spans.Where(s => s.ParentSpanId == root.SpanId && s.Source.Name == PlatformTelemetry.Name).Select(s => s.DisplayName).ToList();
             Assert.Equal(["aggregates", "commit", "copy", "simulate"], stages.Order(StringComparer.Ordinal));
             var copy = Assert.Single(spans, s => s.ParentSpanId == root.SpanId && s.DisplayName == "copy");
             Assert.Equal(root.GetTagItem("hcp.rows.stimuli_events"), copy.GetTagItem("hcp.rows.stimuli_events"));
+            // The day's statements are Npgsql's spans (from the client integration) inside its trace.
+            Assert.Contains(spans, s => s.TraceId == root.TraceId && s.Source.Name == "Npgsql");
         }
-        // The run's bookkeeping (worker lock, desired state, watermark) is in no trace: every span belongs to a day.
+        // The run's bookkeeping (worker lock, desired state, watermark) and the polling are in no trace: every span
+        // belongs to a day.
         Assert.All(spans, s => Assert.Contains(roots, r => r.TraceId == s.TraceId));
         Assert.Equal(2, measurements.Where(m => m.Name == "hcp.generator.days").Sum(m => m.Value));
         Assert.Equal(2, measurements.Count(m => m.Name == "hcp.generator.throughput"));
@@ -91,18 +94,9 @@ public sealed class TelemetryTests(PostgresFixture postgres)
         var cs = await DatasetAsync(postgres, T);
         await SetStateAsync(cs, "stopped");
         var exported = new List<Activity>();
-        using var tracing = Exporting(exported);
-        var app = await GeneratorApp.BuildAsync(
-        [
-            "--urls=http://127.0.0.1:0",
-            $"--ConnectionStrings:hcpdb={cs}",
-            "--Generator:WorkerId=telemetry",
-            "--Generator:PollInterval=00:00:00.2",
-            "--Logging:LogLevel:Default=Warning",
-        ]);
-        await using (app)
+        await using (var worker = Exporting(cs, "telemetry", exported))
         {
-            await app.StartAsync();
+            _ = worker.Host;
             // The test's own queries and requests (started after the worker, so the worker does not inherit this) are untraced.
             using var quiet = PlatformTelemetry.Untraced("test");
             var start = await WatermarkAsync(cs);
@@ -110,15 +104,15 @@ public sealed class TelemetryTests(PostgresFixture postgres)
             await SetStateAsync(cs, "running", 0.3);
             await Poll.UntilAsync(async () => await WatermarkAsync(cs) >= start.AddDays(3), "three accelerated days", Deadline);
             await SetStateAsync(cs, "paused");
-            using var http = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
+            using var http = worker.CreateClient();
             for (var i = 0; i < 3; i++)
             {
                 Assert.True((await http.GetAsync(new Uri("/health", UriKind.Relative))).IsSuccessStatusCode);
             }
-            var watcher = app.Services.GetRequiredService<SimulationStateWatcher>();
+            var watcher = worker.Services.GetRequiredService<SimulationStateWatcher>();
             var tick = watcher.LastTickAt;
             await Poll.UntilAsync(() => Task.FromResult(watcher.LastTickAt > tick), "one more poll while paused", Deadline);
-            await app.StopAsync();
+            await worker.Host.StopAsync();
         }
 
         var spans = Snapshot(exported);

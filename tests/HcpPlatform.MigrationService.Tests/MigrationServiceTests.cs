@@ -1,6 +1,6 @@
 using System.Globalization;
 using HcpPlatform.Data.Migrations;
-using HcpPlatform.Data.Postgres;
+using HcpPlatform.Postgres;
 using HcpPlatform.Testing;
 
 namespace HcpPlatform.MigrationService.Tests;

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using HcpPlatform.Data.Migrations;
-using HcpPlatform.Data.Postgres;
+using HcpPlatform.Postgres;
 using Npgsql;
 using Xunit;
 
@@ -99,7 +99,7 @@ public sealed class PostgresFixture : IAsyncLifetime
         await using (var connection = new NpgsqlConnection(AdminConnectionString))
         {
             await connection.OpenAsync(ct);
-            await using var create = new NpgsqlCommand("CREATE DATABASE " + DatabaseMigrator.QuoteIdentifier(name), connection);
+            await using var create = new NpgsqlCommand("CREATE DATABASE " + PostgresDatabases.QuoteIdentifier(name), connection);
             await create.ExecuteNonQueryAsync(ct);
         }
         return Cluster.GetConnectionString(name);
@@ -109,7 +109,7 @@ public sealed class PostgresFixture : IAsyncLifetime
     public async Task<string> CreateMigratedDatabaseAsync(CancellationToken ct = default)
     {
         var connectionString = await CreateDatabaseAsync(ct: ct);
-        await DatabaseMigrator.MigrateAsync(connectionString, ct);
+        await DatabaseMigrator.MigrateAsync(DataSources.For(connectionString), ct);
         return connectionString;
     }
 
@@ -137,7 +137,7 @@ public sealed class PostgresFixture : IAsyncLifetime
         await using var connection = new NpgsqlConnection(AdminConnectionString);
         await connection.OpenAsync(ct);
         await using var create = new NpgsqlCommand(
-            $"CREATE DATABASE {DatabaseMigrator.QuoteIdentifier(name)} TEMPLATE {DatabaseMigrator.QuoteIdentifier(source)}", connection);
+            $"CREATE DATABASE {PostgresDatabases.QuoteIdentifier(name)} TEMPLATE {PostgresDatabases.QuoteIdentifier(source)}", connection);
         await create.ExecuteNonQueryAsync(ct);
         return Cluster.GetConnectionString(name);
     }
@@ -147,10 +147,7 @@ public sealed class PostgresFixture : IAsyncLifetime
         var connectionString = await CreateMigratedDatabaseAsync();
         await build(connectionString);
         // A template must have no open sessions: close this database's pooled connections.
-        await using (var connection = new NpgsqlConnection(connectionString))
-        {
-            NpgsqlConnection.ClearPool(connection);
-        }
+        DataSources.Release(connectionString);
         return new NpgsqlConnectionStringBuilder(connectionString).Database!;
     }
 

@@ -83,7 +83,7 @@ public sealed class CleanDatasetTests(DevelopmentDatasetFixture f, ITestOutputHe
     public async Task Checks_spread_over_several_connections_report_what_one_connection_reports()
     {
         var alone = await f.ValidateAsync(ValidationScope.AllButPerformance);
-        var spread = await DatasetValidator.RunAsync(f.ConnectionString, DevelopmentDatasetFixture.Schema, ValidationScope.AllButPerformance, 3, CancellationToken.None);
+        var spread = await DatasetValidator.RunAsync(DataSources.For(f.ConnectionString), DevelopmentDatasetFixture.Schema, ValidationScope.AllButPerformance, 3, CancellationToken.None);
         Assert.Equal(alone.Checks.Select(c => (c.Name, c.Passed, c.Measured)), spread.Checks.Select(c => (c.Name, c.Passed, c.Measured)));
         output.WriteLine($"one connection {alone.DurationMs} ms, three {spread.DurationMs} ms");
     }

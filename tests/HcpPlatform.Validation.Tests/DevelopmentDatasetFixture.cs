@@ -32,8 +32,9 @@ public sealed class DevelopmentDatasetFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         await _postgres.InitializeAsync();
-        ConnectionString = await _postgres.CreateDatabaseAsync();
-        Backfill = await Data.Loading.Backfill.RunAsync(ConnectionString, Parameters, null, CancellationToken.None);
+        // The backfill does not migrate: whoever owns the database does (here the fixture, as the CLI or the migration worker would).
+        ConnectionString = await _postgres.CreateMigratedDatabaseAsync();
+        Backfill = await Data.Loading.Backfill.RunAsync(DataSources.For(ConnectionString), Parameters, null, CancellationToken.None);
     }
 
     public async Task DisposeAsync()

@@ -58,13 +58,13 @@ public sealed class ValidatorFaultTests(DevelopmentDatasetFixture f, ITestOutput
         var db = await f.ScratchDatabaseAsync();
         try
         {
-            await Backfill.RunAsync(db, parameters, null, CancellationToken.None);
+            await Backfill.RunAsync(DataSources.For(db), parameters, null, CancellationToken.None);
         }
         catch (ValidationFailedException e)
         {
             return (false, e.Report);
         }
-        var report = await DatasetValidator.RunAsync(db, DevelopmentDatasetFixture.Schema, ValidationScope.AllButPerformance, 2, CancellationToken.None);
+        var report = await DatasetValidator.RunAsync(DataSources.For(db), DevelopmentDatasetFixture.Schema, ValidationScope.AllButPerformance, 2, CancellationToken.None);
         foreach (var c in report.Checks.Where(c => !c.Passed || c.Category is "volumes" or "fidelity"))
         {
             output.WriteLine($"{c.Name,-30} {(c.Passed ? "pass" : "FAIL")} {c.Measured} {c.Threshold} {string.Join(" | ", c.Examples.Take(2))}");
@@ -131,11 +131,11 @@ public sealed class ValidatorFaultTests(DevelopmentDatasetFixture f, ITestOutput
     public async Task A_failed_pre_swap_check_leaves_the_previous_dataset_and_no_build_schema()
     {
         var db = await f.ScratchDatabaseAsync();
-        await Backfill.RunAsync(db, Parameters(11, 200, new SimulationConfig(), 2), null, CancellationToken.None);
+        await Backfill.RunAsync(DataSources.For(db), Parameters(11, 200, new SimulationConfig(), 2), null, CancellationToken.None);
         var before = await DatasetProbe.FingerprintAsync(db);
 
         var refused = await Assert.ThrowsAsync<ValidationFailedException>(() =>
-            Backfill.RunAsync(db, Parameters(12, 250, new SimulationConfig { Faults = EngineFault.TouchesOnHolidays }, 3), null, CancellationToken.None));
+            Backfill.RunAsync(DataSources.For(db), Parameters(12, 250, new SimulationConfig { Faults = EngineFault.TouchesOnHolidays }, 3), null, CancellationToken.None));
 
         Assert.Contains("no_holiday_touches", refused.Report.Checks.Where(c => !c.Passed).Select(c => c.Name));
         Assert.Equal(before, await DatasetProbe.FingerprintAsync(db));

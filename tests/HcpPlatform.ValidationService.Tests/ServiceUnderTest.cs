@@ -3,11 +3,10 @@ using System.Net.Http.Json;
 using HcpPlatform.Data.Loading;
 using HcpPlatform.Data.Validation;
 using HcpPlatform.Testing;
-using Microsoft.AspNetCore.Builder;
 
 namespace HcpPlatform.ValidationService.Tests;
 
-/// <summary>The validation service started in-process on a free loopback port against a test database.</summary>
+/// <summary>The validation service (its Program.cs) hosted in the test process against a test database.</summary>
 internal sealed class ServiceUnderTest : IAsyncDisposable
 {
     /// <summary>300 HCPs × 2 months: a backfill takes a second or two.</summary>
@@ -21,34 +20,28 @@ internal sealed class ServiceUnderTest : IAsyncDisposable
         Parallelism = 2,
     };
 
-    private readonly WebApplication _app;
+    private readonly ServiceHost<Program> _host;
 
-    private ServiceUnderTest(WebApplication app, HttpClient client)
+    private ServiceUnderTest(ServiceHost<Program> host)
     {
-        _app = app;
-        Client = client;
+        _host = host;
+        Client = host.CreateClient();
     }
 
     public HttpClient Client { get; }
 
-    public IServiceProvider Services => _app.Services;
+    public IServiceProvider Services => _host.Services;
 
     /// <summary>
-    /// Starts the service. OTEL_* and the schedule are pinned so the environment cannot change a test; polling is
+    /// Starts the service. The schedule is pinned so the environment cannot change a test; polling is
     /// off (1 h) unless <paramref name="settings"/> says otherwise, so a test that waits for a validation proves the
     /// notification path. The timed query checks are left out (Validation:Scope): these tests judge correctness, and a
     /// busy machine's timings are bench/'s business.
     /// </summary>
-    public static async Task<ServiceUnderTest> StartAsync(string connectionString, IDictionary<string, string>? settings = null)
+    public static ServiceUnderTest Start(string connectionString, IDictionary<string, string>? settings = null)
     {
-        var all = new Dictionary<string, string>
+        var all = new Dictionary<string, string?>
         {
-            ["ConnectionStrings:hcpdb"] = connectionString,
-            ["urls"] = "http://127.0.0.1:0",
-            ["environment"] = "Production",
-            ["Logging:LogLevel:Default"] = "Warning",
-            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = "",
-            ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "",
             ["OTEL_SERVICE_NAME"] = "validation-under-test",
             ["Validation:PollInterval"] = "01:00:00",
             ["Validation:ScheduleInterval"] = "00:00:00",
@@ -58,9 +51,7 @@ internal sealed class ServiceUnderTest : IAsyncDisposable
         {
             all[key] = value;
         }
-        var app = await ValidationServiceApp.BuildAsync([.. all.Select(kv => $"--{kv.Key}={kv.Value}")]);
-        await app.StartAsync();
-        return new ServiceUnderTest(app, new HttpClient { BaseAddress = new Uri(app.Urls.Single()) });
+        return new ServiceUnderTest(new ServiceHost<Program>(connectionString, all));
     }
 
     public async Task<StoredValidation?> LatestAsync()
@@ -96,7 +87,6 @@ internal sealed class ServiceUnderTest : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        await _host.DisposeAsync();
     }
 }

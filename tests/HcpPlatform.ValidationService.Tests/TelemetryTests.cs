@@ -32,7 +32,7 @@ public sealed class TelemetryTests(PostgresFixture postgres)
         var ct = timeout.Token;
         var connectionString = await postgres.CreateMigratedDatabaseAsync(ct);
         await using var receiver = await OtlpReceiver.StartAsync();
-        await using var service = await ServiceUnderTest.StartAsync(connectionString, new Dictionary<string, string>
+        await using var service = ServiceUnderTest.Start(connectionString, new Dictionary<string, string>
         {
             ["OTEL_EXPORTER_OTLP_ENDPOINT"] = receiver.Endpoint.ToString().TrimEnd('/'),
             ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
@@ -42,9 +42,9 @@ public sealed class TelemetryTests(PostgresFixture postgres)
             ["Logging:LogLevel:Default"] = "Information",
         });
 
-        var backfill = await Backfill.RunAsync(connectionString, ServiceUnderTest.SmallDataset, null, ct);
+        var backfill = await Backfill.RunAsync(DataSources.For(connectionString), ServiceUnderTest.SmallDataset, null, ct);
         await service.WaitForValidationAsync(v => v.GenerationRunId == backfill.RunId, Deadline, "of the backfill");
-        var increment = await new DailyIncrement(connectionString).RunNextDayAsync(ct);
+        var increment = await new DailyIncrement(DataSources.For(connectionString)).RunNextDayAsync(ct);
         await service.WaitForValidationAsync(v => v.GenerationRunId == increment!.RunId, Deadline, "of the increment");
 
         static List<OtlpSpan> Platform(IReadOnlyList<OtlpPayload> payloads) =>

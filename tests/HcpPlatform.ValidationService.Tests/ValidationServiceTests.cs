@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using HcpPlatform.Data.Loading;
+using HcpPlatform.Data.Migrations;
 using HcpPlatform.Testing;
 
 namespace HcpPlatform.ValidationService.Tests;
@@ -17,17 +18,17 @@ public sealed class ValidationServiceTests(PostgresFixture postgres)
         var ct = timeout.Token;
         var connectionString = await postgres.CreateMigratedDatabaseAsync(ct);
         // Polling is off (1 h): only the NOTIFY after the backfill and after the increment can trigger these.
-        await using var service = await ServiceUnderTest.StartAsync(connectionString);
+        await using var service = ServiceUnderTest.Start(connectionString);
         Assert.Null(await service.LatestAsync());
 
-        var backfill = await Backfill.RunAsync(connectionString, ServiceUnderTest.SmallDataset, null, ct);
+        var backfill = await Backfill.RunAsync(DataSources.For(connectionString), ServiceUnderTest.SmallDataset, null, ct);
         var afterBackfill = await service.WaitForValidationAsync(v => v.GenerationRunId == backfill.RunId, Deadline, "of the backfill");
         Assert.Equal("backfill", afterBackfill.Trigger);
         Assert.True(afterBackfill.Passed, ServiceUnderTest.FailedChecks(afterBackfill));
         Assert.Equal(afterBackfill.Checks.Count, afterBackfill.ChecksTotal);
         Assert.Contains(afterBackfill.Checks, c => c.Category == "fidelity");
 
-        var increment = await new DailyIncrement(connectionString).RunNextDayAsync(ct);
+        var increment = await new DailyIncrement(DataSources.For(connectionString)).RunNextDayAsync(ct);
         Assert.NotNull(increment);
         var afterIncrement = await service.WaitForValidationAsync(v => v.GenerationRunId == increment.RunId, Deadline, "of the increment");
         Assert.Equal("increment", afterIncrement.Trigger);
@@ -55,9 +56,9 @@ public sealed class ValidationServiceTests(PostgresFixture postgres)
         var ct = timeout.Token;
         var connectionString = await postgres.CreateMigratedDatabaseAsync(ct);
         // A backfill made while the service was not running: validated when it starts.
-        var backfill = await Backfill.RunAsync(connectionString, ServiceUnderTest.SmallDataset, null, ct);
+        var backfill = await Backfill.RunAsync(DataSources.For(connectionString), ServiceUnderTest.SmallDataset, null, ct);
 
-        await using var service = await ServiceUnderTest.StartAsync(connectionString, new Dictionary<string, string>
+        await using var service = ServiceUnderTest.Start(connectionString, new Dictionary<string, string>
         {
             ["Validation:Listen"] = "false",
             ["Validation:PollInterval"] = "00:00:00.200",
@@ -65,7 +66,7 @@ public sealed class ValidationServiceTests(PostgresFixture postgres)
         var caughtUp = await service.WaitForValidationAsync(v => v.GenerationRunId == backfill.RunId, Deadline, "of the earlier backfill");
         Assert.Equal("backfill", caughtUp.Trigger);
 
-        var increment = await new DailyIncrement(connectionString).RunNextDayAsync(ct);
+        var increment = await new DailyIncrement(DataSources.For(connectionString)).RunNextDayAsync(ct);
         var polled = await service.WaitForValidationAsync(v => v.GenerationRunId == increment!.RunId, Deadline, "of the increment, found by polling");
         Assert.Equal("increment", polled.Trigger);
     }
@@ -74,7 +75,7 @@ public sealed class ValidationServiceTests(PostgresFixture postgres)
     public async Task EndpointsAnswerWithProblemDetailsAndPostValidatesOnDemand()
     {
         var connectionString = await postgres.CreateMigratedDatabaseAsync();
-        await using var service = await ServiceUnderTest.StartAsync(connectionString);
+        await using var service = ServiceUnderTest.Start(connectionString);
         var client = service.Client;
 
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(new Uri("/health", UriKind.Relative))).StatusCode);
@@ -96,6 +97,25 @@ public sealed class ValidationServiceTests(PostgresFixture postgres)
         var stored = await ServiceUnderTest.Read(await client.GetAsync(new Uri($"/validations/{result.Id}", UriKind.Relative)));
         Assert.Equal(result with { Checks = stored.Checks, StartedAt = stored.StartedAt }, stored);
         Assert.Equal(result.Id, (await service.LatestAsync())!.Id);
+    }
+
+    [Fact]
+    public async Task A_service_run_on_its_own_migrates_at_start_through_Database_MigrateOnStart_and_not_without_it()
+    {
+        var migrated = await postgres.CreateDatabaseAsync();
+        await using (var service = ServiceUnderTest.Start(migrated, new Dictionary<string, string> { ["Database:MigrateOnStart"] = "true" }))
+        {
+            Assert.Equal(HttpStatusCode.OK, (await service.Client.GetAsync(new Uri("/health", UriKind.Relative))).StatusCode);
+        }
+        Assert.Equal(MigrationScript.LoadEmbedded().Count, await Sql.ScalarAsync<int>(migrated, "SELECT count(*) FROM platform.schema_migrations"));
+
+        // As under Aspire, where the migration worker alone migrates: the service leaves the database as it is.
+        var untouched = await postgres.CreateDatabaseAsync();
+        await using (var service = ServiceUnderTest.Start(untouched, new Dictionary<string, string> { ["Database:MigrateOnStart"] = "false" }))
+        {
+            Assert.Equal(HttpStatusCode.OK, (await service.Client.GetAsync(new Uri("/alive", UriKind.Relative))).StatusCode);
+        }
+        Assert.False(await Sql.ScalarAsync<bool>(untouched, "SELECT to_regclass('platform.schema_migrations') IS NOT NULL"));
     }
 
     private static async Task AssertProblemAsync(HttpResponseMessage response, HttpStatusCode expected)

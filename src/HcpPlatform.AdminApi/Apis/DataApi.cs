@@ -100,7 +100,7 @@ public static class DataApi
     }
 
     public static async Task<Results<Ok<EraseResponse>, ValidationProblem, ProblemHttpResult>> EraseHcp(
-        string npi, EraseRequest request, AdminDatabase database, CancellationToken ct)
+        string npi, EraseRequest request, NpgsqlDataSource dataSource, CancellationToken ct)
     {
         var errors = new RequestErrors();
         if (!Npi.IsValid(npi))
@@ -121,7 +121,7 @@ public static class DataApi
         {
             return errors.ToProblem();
         }
-        var result = await PrivacyRequests.EraseAsync(database.ConnectionString, npi, regulation, ct);
+        var result = await PrivacyRequests.EraseAsync(dataSource, npi, regulation, ct);
         return result.Found
             ? TypedResults.Ok(new EraseResponse(result.RequestId, npi, result.Deleted))
             : NotFound($"No HCP with NPI {npi} in the dataset; the request is recorded as denied ({result.RequestId}).");

@@ -2,6 +2,7 @@ using System.Globalization;
 using HcpPlatform.AdminApi.Security;
 using HcpPlatform.AdminApi.Services;
 using HcpPlatform.Data.Loading;
+using HcpPlatform.Data.Platform;
 using HcpPlatform.Engine.Config;
 using HcpPlatform.Engine.Dynamics;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -15,9 +16,6 @@ public sealed record StartRequest(double? SecondsPerSimulatedDay);
 
 /// <summary>The desired state after a start, pause or stop (the worker's observed state is in GET status).</summary>
 public sealed record ControlResponse(string DesiredMode, double? SecondsPerSimulatedDay, DateTime UpdatedAt);
-
-/// <summary>One injected scenario event (see the engine's ScenarioEvent for the types and what magnitude means for each).</summary>
-public sealed record EventSpec(string? Type, DateOnly? Start, DateOnly? End, double? Magnitude, string? Channel, string? Product);
 
 /// <summary>
 /// The generation settings: scenario, speed (seconds per simulated day; null = one day per night on the schedule),
@@ -73,7 +71,7 @@ public static class GenerationApi
     }
 
     public static async Task<Results<Ok<ControlResponse>, ValidationProblem, ProblemHttpResult>> Start(
-        StartRequest? request, GenerationControl control, DataQueries data, CancellationToken ct)
+        StartRequest? request, NpgsqlDataSource dataSource, DataQueries data, CancellationToken ct)
     {
         if (request?.SecondsPerSimulatedDay is { } speed && !ValidSpeed(speed))
         {
@@ -84,7 +82,7 @@ public static class GenerationApi
             return TypedResults.Problem(statusCode: 409, title: "There is no dataset to extend yet",
                 detail: "Generate one first: POST /api/admin/generation/backfill (or 'hcp generate').");
         }
-        var state = await control.SetModeAsync(GenerationControl.Running, request?.SecondsPerSimulatedDay is not null, request?.SecondsPerSimulatedDay, ct);
+        var state = await SimulationControl.SetModeAsync(dataSource, SimulationControl.Running, request?.SecondsPerSimulatedDay is not null, request?.SecondsPerSimulatedDay, ct);
         return TypedResults.Ok(ToResponse(state));
     }
 
@@ -92,12 +90,12 @@ public static class GenerationApi
     /// One daily increment in this process, like the generator's: the day after the watermark in one transaction under the
     /// generation lock, so it is never written twice even while accelerated play runs (then one of the two waits its turn).
     /// </summary>
-    public static async Task<Results<Ok<AdvanceResponse>, ProblemHttpResult>> Advance(AdminDatabase database, CancellationToken ct)
+    public static async Task<Results<Ok<AdvanceResponse>, ProblemHttpResult>> Advance(NpgsqlDataSource dataSource, CancellationToken ct)
     {
         IncrementResult? result;
         try
         {
-            result = await new DailyIncrement(database.ConnectionString).RunNextDayAsync(ct);
+            result = await new DailyIncrement(dataSource).RunNextDayAsync(ct);
         }
         catch (GenerationBusyException e)
         {
@@ -111,23 +109,23 @@ public static class GenerationApi
         return TypedResults.Ok(new AdvanceResponse(result.Day, result.RunId, result.Counts.Values.Sum(), result.Counts, Math.Round(result.Seconds, 3)));
     }
 
-    public static async Task<Ok<ControlResponse>> Pause(GenerationControl control, CancellationToken ct) =>
-        TypedResults.Ok(ToResponse(await control.SetModeAsync(GenerationControl.Paused, false, null, ct)));
+    public static async Task<Ok<ControlResponse>> Pause(NpgsqlDataSource dataSource, CancellationToken ct) =>
+        TypedResults.Ok(ToResponse(await SimulationControl.SetModeAsync(dataSource, SimulationControl.Paused, false, null, ct)));
 
-    public static async Task<Ok<ControlResponse>> Stop(GenerationControl control, CancellationToken ct) =>
-        TypedResults.Ok(ToResponse(await control.SetModeAsync(GenerationControl.Stopped, false, null, ct)));
+    public static async Task<Ok<ControlResponse>> Stop(NpgsqlDataSource dataSource, CancellationToken ct) =>
+        TypedResults.Ok(ToResponse(await SimulationControl.SetModeAsync(dataSource, SimulationControl.Stopped, false, null, ct)));
 
     public static async Task<Ok<GenerationStatus>> GetStatus(StatusReader status, CancellationToken ct) =>
         TypedResults.Ok(await status.ReadAsync(ct));
 
-    public static async Task<Ok<GenerationConfigResponse>> GetConfig(GenerationControl control, NpgsqlDataSource dataSource, CancellationToken ct)
+    public static async Task<Ok<GenerationConfigResponse>> GetConfig(NpgsqlDataSource dataSource, CancellationToken ct)
     {
-        var state = await control.ReadAsync(ct);
+        var state = await SimulationControl.ReadAsync(dataSource, ct);
         return TypedResults.Ok(await ToConfigResponseAsync(state, dataSource, ct));
     }
 
     public static async Task<Results<Ok<GenerationConfigResponse>, ValidationProblem>> PutConfig(
-        GenerationConfigRequest request, GenerationControl control, NpgsqlDataSource dataSource, CancellationToken ct)
+        GenerationConfigRequest request, NpgsqlDataSource dataSource, CancellationToken ct)
     {
         var errors = new RequestErrors();
         var scenario = Engine.Config.Scenario.Find(request.Scenario ?? "");
@@ -162,7 +160,7 @@ public static class GenerationApi
                 errors.Add($"events[{i}]", $"events[{i}] needs type ({string.Join(", ", ScenarioEvent.Types)}), start (YYYY-MM-DD) and magnitude.");
                 continue;
             }
-            engineEvents.Add(ToEngine(e));
+            engineEvents.Add(e.ToScenarioEvent());
         }
         if (engineEvents.Count == events.Count)
         {
@@ -176,13 +174,13 @@ public static class GenerationApi
             return errors.ToProblem();
         }
         // Events omitted: the key stays out of the document and the worker leaves the dataset's events as they are.
-        var stored = new StoredConfig(schedule with { Cron = schedule.Cron.Trim() }, request.Events);
-        var state = await control.SaveConfigAsync(scenario!.Name, request.SecondsPerSimulatedDay, stored, ct);
+        var settings = new SimulationSettings(schedule with { Cron = schedule.Cron.Trim() }, request.Events);
+        var state = await SimulationControl.SaveSettingsAsync(dataSource, scenario!.Name, request.SecondsPerSimulatedDay, settings, ct);
         return TypedResults.Ok(await ToConfigResponseAsync(state, dataSource, ct));
     }
 
     public static async Task<Results<Accepted<BackfillAccepted>, ValidationProblem, ProblemHttpResult>> StartBackfill(
-        BackfillRequest request, BackfillRunner runner, GenerationControl control, NpgsqlDataSource dataSource, CancellationToken ct)
+        BackfillRequest request, BackfillRunner runner, NpgsqlDataSource dataSource, CancellationToken ct)
     {
         var errors = new RequestErrors();
         if (request.Confirm != RegenerateConfirmation)
@@ -233,8 +231,8 @@ public static class GenerationApi
                 fixtures = GenerationParameters.FromJson(current.ParametersJson).Fixtures;
             }
         }
-        var desired = await control.ReadAsync(ct);
-        var events = (desired.Config.Events ?? []).Select(ToEngine).ToList();
+        var desired = await SimulationControl.ReadAsync(dataSource, ct);
+        var events = (desired.Settings.Events ?? []).Select(e => e.ToScenarioEvent()).ToList();
         var parameters = new GenerationParameters
         {
             Seed = request.Seed ?? 42,
@@ -255,16 +253,6 @@ public static class GenerationApi
             ? TypedResults.Problem(statusCode: 409, title: "Another writer is generating", detail: started.Busy)
             : TypedResults.Problem(statusCode: 500, title: "The regeneration could not start", detail: started.Failed);
     }
-
-    internal static ScenarioEvent ToEngine(EventSpec e) => new()
-    {
-        Type = e.Type ?? "",
-        Start = e.Start ?? default,
-        End = e.End,
-        Magnitude = e.Magnitude ?? 0,
-        Channel = string.IsNullOrWhiteSpace(e.Channel) ? null : e.Channel,
-        Product = string.IsNullOrWhiteSpace(e.Product) ? null : e.Product,
-    };
 
     internal static bool TryParseDay(string text, out DateOnly day) =>
         DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out day);
@@ -291,21 +279,22 @@ public static class GenerationApi
     private static string SpeedMessage(double speed) =>
         $"secondsPerSimulatedDay is {speed.ToString(CultureInfo.InvariantCulture)}; allowed: {MinSecondsPerDay.ToString(CultureInfo.InvariantCulture)} to {MaxSecondsPerDay.ToString(CultureInfo.InvariantCulture)} seconds of wall time per simulated day (or null for the nightly schedule).";
 
-    private static ControlResponse ToResponse(DesiredState s) => new(s.Mode, s.SecondsPerSimulatedDay, s.UpdatedAt);
+    private static ControlResponse ToResponse(DesiredState s) => new(s.DesiredMode, s.SecondsPerSimulatedDay, s.UpdatedAt);
 
     private static async Task<GenerationConfigResponse> ToConfigResponseAsync(DesiredState state, NpgsqlDataSource dataSource, CancellationToken ct)
     {
-        var events = state.Config.Events ?? [];
+        var settings = state.Settings;
+        var events = settings.Events ?? [];
         var notes = new List<string>();
         await using (var connection = await dataSource.OpenConnectionAsync(ct))
         {
             if (await DatasetState.ReadAsync(connection, ct) is { } dataset)
             {
                 var current = GenerationParameters.FromJson(dataset.ParametersJson).Config.Events;
-                notes.AddRange(ScenarioEventSchedule.ApplyGoingForward(current, [.. events.Select(ToEngine)], dataset.SimulatedThrough).Notes);
+                notes.AddRange(ScenarioEventSchedule.ApplyGoingForward(current, [.. events.Select(e => e.ToScenarioEvent())], dataset.SimulatedThrough).Notes);
             }
         }
-        return new GenerationConfigResponse(state.Scenario, state.SecondsPerSimulatedDay, state.Config.Schedule ?? ScheduleSettings.Default, events,
+        return new GenerationConfigResponse(state.Scenario, state.SecondsPerSimulatedDay, settings.Schedule ?? ScheduleSettings.Default, events,
             state.UpdatedAt, notes, [.. Engine.Config.Scenario.All.Select(s => s.Name)], ScenarioEvent.Types);
     }
 }

@@ -1,6 +1,5 @@
 using HcpPlatform.AdminApi.Security;
 using HcpPlatform.AdminApi.Services;
-using HcpPlatform.Data.Hosting;
 using HcpPlatform.Data.Validation;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
@@ -38,27 +37,14 @@ public static class ValidationApi
             ? RequestErrors.One("limit", $"limit is {limit}; allowed: 1 to 500.")
             : TypedResults.Ok(await data.ValidationHistoryAsync(limit ?? 20, ct));
 
-    public static async Task<Results<Created<StoredValidation>, ProblemHttpResult>> Run(AdminDatabase database, DataQueries data, CancellationToken ct)
+    public static async Task<Results<Created<StoredValidation>, ProblemHttpResult>> Run(NpgsqlDataSource dataSource, DataQueries data, CancellationToken ct)
     {
         if (await data.WindowAsync(ct) is null)
         {
             return TypedResults.Problem(statusCode: 409, title: "There is no dataset to validate", detail: "Generate one first: POST /api/admin/generation/backfill.");
         }
-        // One trace, named for the work, linked to this request's span.
-        using var span = PlatformTelemetry.StartWork("hcp.validate api");
-        // A dedicated connection: the checks run long queries, not for the pooled data source.
-        var connectionString = new NpgsqlConnectionStringBuilder(database.ConnectionString) { CommandTimeout = 0 }.ConnectionString;
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync(ct);
-        var report = await DatasetValidator.RunAsync(connection, Data.HcpDbContext.DatasetSchema, ValidationScope.All,
-            ValidationConnections.FromConnectionString(connectionString, ValidationConnections.DefaultCount), ct);
-        var runId = await ValidationStore.CurrentGenerationRunIdAsync(connection, ct);
-        var id = await ValidationStore.SaveAsync(connection, report, runId, "api", ct);
-        var stored = await ValidationStore.GetAsync(connection, id, ct);
-        span?.SetTag("hcp.trigger", "api");
-        span?.SetTag("hcp.validation_id", id.ToString());
-        span?.SetTag("hcp.checks_total", report.Checks.Count);
-        span?.SetTag("hcp.checks_failed", report.Failed);
-        return TypedResults.Created($"/api/admin/validation/{id}", stored);
+        // One snapshot for every check and the run recorded; one trace, "hcp.validate api", linked to this request's span.
+        var outcome = await DatasetValidation.ValidateAndStoreAsync(dataSource, ValidationScope.All, DatasetValidation.ApiTrigger, ct);
+        return TypedResults.Created($"/api/admin/validation/{outcome.Stored.Id}", outcome.Stored);
     }
 }

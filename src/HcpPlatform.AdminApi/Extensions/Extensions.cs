@@ -3,8 +3,6 @@ using System.Threading.RateLimiting;
 using HcpPlatform.AdminApi.Security;
 using HcpPlatform.AdminApi.Services;
 using HcpPlatform.Data.Hosting;
-using HcpPlatform.Data.Migrations;
-using HcpPlatform.Data.Postgres;
 using HcpPlatform.Data.Security;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
@@ -14,12 +12,12 @@ namespace HcpPlatform.AdminApi.Extensions;
 public static class Extensions
 {
     /// <summary>
-    /// The database (ConnectionStrings:hcpdb, else the shared embedded PostgreSQL; migrated unless
-    /// AdminApi:MigrateOnStartup is false), API-key authentication and the read/admin policies, per-key rate limiting,
-    /// request size limits, ProblemDetails for every error, the OpenAPI document and the services behind the endpoints.
+    /// The database, API-key authentication and the read/admin policies, per-key rate limiting, request size limits,
+    /// ProblemDetails for every error, the OpenAPI document and the services behind the endpoints.
     /// </summary>
-    public static async Task AddApplicationServicesAsync(this WebApplicationBuilder builder)
+    public static WebApplicationBuilder AddApplicationServices(this WebApplicationBuilder builder)
     {
+        ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
         var settings = builder.Configuration.GetSection(AdminApiOptions.Section).Get<AdminApiOptions>() ?? new AdminApiOptions();
         var problems = settings.Validate().ToList();
@@ -29,18 +27,12 @@ public static class Extensions
         }
         services.AddOptions<AdminApiOptions>().Bind(builder.Configuration.GetSection(AdminApiOptions.Section));
 
-        var connectionString = await ConnectionStringResolver.ResolveAsync(builder.Configuration, Console.Error.WriteLine, CancellationToken.None);
-        if (settings.MigrateOnStartup)
-        {
-            await DatabaseMigrator.MigrateAsync(connectionString, CancellationToken.None);
-        }
         // The status endpoint runs the same few statements all the time: let Npgsql prepare them (no re-planning).
-        builder.AddHcpDatabase(connectionString, dataSource =>
+        builder.AddHcpDatabase(dataSource =>
         {
             dataSource.ConnectionStringBuilder.MaxAutoPrepare = 32;
             dataSource.ConnectionStringBuilder.AutoPrepareMinUsages = 2;
         });
-        services.AddSingleton(new AdminDatabase(connectionString));
         services.AddSingleton(TimeProvider.System);
 
         // Request limits: bodies are small JSON documents; headers carry at most a key.
@@ -71,10 +63,10 @@ public static class Extensions
 
         builder.AddDefaultOpenApi();
 
-        services.AddSingleton<GenerationControl>();
         services.AddSingleton<StatusReader>();
         services.AddSingleton<DataQueries>();
         services.AddSingleton<BackfillRunner>();
+        return builder;
     }
 
     /// <summary>Exception → ProblemDetails, security headers, authentication, rate limiting, authorization.</summary>

@@ -27,7 +27,7 @@ public static class AdminPolicies
 /// 401 (missing, unknown, expired, revoked) and 403 (a read key on an admin endpoint) are answered with ProblemDetails
 /// that say which case it is and what to do. The key itself is never logged nor echoed; only its prefix.
 /// </summary>
-public sealed partial class ApiKeyAuthenticationHandler(
+public sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory loggerFactory, UrlEncoder encoder,
     ApiKeyCache keys, IProblemDetailsService problems)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, loggerFactory, encoder)
@@ -58,10 +58,10 @@ public sealed partial class ApiKeyAuthenticationHandler(
                 ], ApiKeyDefaults.Scheme);
                 return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), ApiKeyDefaults.Scheme));
             case KeyVerdict.Expired:
-                LogRefused(Logger, key!.Prefix, "expired");
+                Log.KeyRefused(Logger, key!.Prefix, "expired");
                 return AuthenticateResult.Fail($"The API key {key.Prefix}… expired on {key.ExpiresAt:yyyy-MM-dd HH:mm} UTC; create a new one with 'hcp keys create'.");
             case KeyVerdict.Revoked:
-                LogRefused(Logger, key!.Prefix, "revoked");
+                Log.KeyRefused(Logger, key!.Prefix, "revoked");
                 return AuthenticateResult.Fail($"The API key {key.Prefix}… was revoked on {key.RevokedAt:yyyy-MM-dd HH:mm} UTC.");
             default:
                 return AuthenticateResult.Fail("The API key is not valid.");
@@ -113,7 +113,4 @@ public sealed partial class ApiKeyAuthenticationHandler(
         }
         return null;
     }
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Refused API key {Prefix}…: {Reason}")]
-    private static partial void LogRefused(ILogger logger, string prefix, string reason);
 }

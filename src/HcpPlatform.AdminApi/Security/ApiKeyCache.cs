@@ -125,7 +125,7 @@ public sealed class ApiKeyCache(NpgsqlDataSource dataSource, IOptions<AdminApiOp
 }
 
 /// <summary>Writes the keys' last use to platform.api_keys every 15 seconds (and at shutdown), not on every request.</summary>
-public sealed partial class ApiKeyUseRecorder(ApiKeyCache cache, NpgsqlDataSource dataSource, ILogger<ApiKeyUseRecorder> logger) : BackgroundService
+public sealed class ApiKeyUseRecorder(ApiKeyCache cache, NpgsqlDataSource dataSource, ILogger<ApiKeyUseRecorder> logger) : BackgroundService
 {
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(15);
 
@@ -173,10 +173,7 @@ public sealed partial class ApiKeyUseRecorder(ApiKeyCache cache, NpgsqlDataSourc
         }
         catch (Exception e) when (e is NpgsqlException or TimeoutException or OperationCanceledException)
         {
-            LogFlushFailed(logger, uses.Count, e.Message);
+            Log.KeyUseNotRecorded(logger, uses.Count, e.Message);
         }
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not record the last use of {Count} API keys: {Reason}")]
-    private static partial void LogFlushFailed(ILogger logger, int count, string reason);
 }

@@ -14,7 +14,7 @@ public sealed record BackfillStart(Guid? RunId, string? Busy, string? Failed);
 /// returns at once with the lineage run id to poll. The run is tied to the application's lifetime, not to the request:
 /// stopping the service cancels it, and the atomic swap leaves the previous dataset in place.
 /// </summary>
-public sealed partial class BackfillRunner(AdminDatabase database, NpgsqlDataSource dataSource, IHostApplicationLifetime lifetime, ILogger<BackfillRunner> logger)
+public sealed class BackfillRunner(NpgsqlDataSource dataSource, IHostApplicationLifetime lifetime, ILogger<BackfillRunner> logger)
 {
     private static readonly TimeSpan RunRowTimeout = TimeSpan.FromSeconds(60);
 
@@ -59,7 +59,7 @@ public sealed partial class BackfillRunner(AdminDatabase database, NpgsqlDataSou
             }
             active = new Active();
             var stopping = lifetime.ApplicationStopping;
-            var task = Task.Run(() => Backfill.RunAsync(database.ConnectionString, parameters, new Reporter(active.Progress), stopping), stopping);
+            var task = Task.Run(() => Backfill.RunAsync(dataSource, parameters, new Reporter(active.Progress), stopping), stopping);
             active.Task = task;
             _active = active;
             _ = task.ContinueWith(t => Finished(t, parameters), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
@@ -102,18 +102,12 @@ public sealed partial class BackfillRunner(AdminDatabase database, NpgsqlDataSou
         {
             var r = task.Result;
             var rows = r.Counts.Values.Sum();
-            LogSucceeded(logger, r.RunId, p.Hcps, p.Months, rows, r.TotalSeconds);
+            Log.RegenerationSucceeded(logger, r.RunId, p.Hcps, p.Months, rows, r.TotalSeconds);
         }
         else
         {
             var reason = task.Exception?.GetBaseException().Message ?? "cancelled";
-            LogFailed(logger, p.Hcps, p.Months, reason);
+            Log.RegenerationFailed(logger, p.Hcps, p.Months, reason);
         }
     }
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Regeneration {RunId} succeeded: {Hcps} HCPs, {Months} months, {Rows} rows in {Seconds:0.0} s")]
-    private static partial void LogSucceeded(ILogger logger, Guid runId, int hcps, int months, long rows, double seconds);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Regeneration of {Hcps} HCPs, {Months} months failed: {Reason}")]
-    private static partial void LogFailed(ILogger logger, int hcps, int months, string reason);
 }

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using HcpPlatform.Data.Postgres;
+using HcpPlatform.Postgres;
 
 namespace HcpPlatform.Cli.Commands;
 

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using HcpPlatform.Data.Export;
-using HcpPlatform.Data.Migrations;
 
 namespace HcpPlatform.Cli.Commands;
 
@@ -37,9 +36,8 @@ internal static class ExportCommand
             {
                 throw new UsageException($"--out '{dir.FullName}' is a file; give a directory.");
             }
-            var connectionString = await CliDatabase.ConnectAsync(output.Note, ct);
-            await DatabaseMigrator.MigrateAsync(connectionString, ct);
-            var manifest = await DatasetExport.WriteCsvAsync(connectionString, dir.FullName, ct)
+            await using var dataSource = await CliDatabase.ConnectAsync(output.Note, ct);
+            var manifest = await DatasetExport.WriteCsvAsync(dataSource, dir.FullName, ct)
                 ?? throw new CliFailureException("There is no dataset to export yet; run 'hcp generate' first.");
             if (output.Json)
             {

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using HcpPlatform.Data.Loading;
-using HcpPlatform.Data.Migrations;
 using HcpPlatform.Data.Validation;
 using HcpPlatform.Engine.Config;
 using HcpPlatform.Engine.Generators;
@@ -139,9 +138,8 @@ internal static class GenerateCommand
 
     private static async Task<int> RunAsync(CliOutput output, GenerationParameters p, bool wipe, bool yes, CancellationToken ct)
     {
-        var connectionString = await CliDatabase.ConnectAsync(output.Note, ct);
-        await DatabaseMigrator.MigrateAsync(connectionString, ct);
-        var existing = await DatasetState.ReadAsync(connectionString, ct);
+        await using var dataSource = await CliDatabase.ConnectAsync(output.Note, ct);
+        var existing = await DatasetState.ReadAsync(dataSource, ct);
         if (existing is not null && !wipe)
         {
             if (existing.HcpCount >= p.Hcps)
@@ -173,8 +171,8 @@ internal static class GenerateCommand
         try
         {
             result = output.Interactive
-                ? await WithProgressBarsAsync(connectionString, p, ct)
-                : await Backfill.RunAsync(connectionString, p, new PlainProgress(output), ct);
+                ? await WithProgressBarsAsync(dataSource, p, ct)
+                : await Backfill.RunAsync(dataSource, p, new PlainProgress(output), ct);
         }
         catch (ValidationFailedException e)
         {
@@ -193,7 +191,7 @@ internal static class GenerateCommand
         return ExitCodes.Success;
     }
 
-    private static async Task<BackfillResult> WithProgressBarsAsync(string connectionString, GenerationParameters p, CancellationToken ct)
+    private static async Task<BackfillResult> WithProgressBarsAsync(NpgsqlDataSource dataSource, GenerationParameters p, CancellationToken ct)
     {
         BackfillResult? result = null;
         await AnsiConsole.Progress()
@@ -223,7 +221,7 @@ internal static class GenerateCommand
                         task.Description = $"{t.Table} {t.Rows:N0}";
                     }
                 });
-                result = await Backfill.RunAsync(connectionString, p, progress, ct);
+                result = await Backfill.RunAsync(dataSource, p, progress, ct);
             });
         return result!;
     }

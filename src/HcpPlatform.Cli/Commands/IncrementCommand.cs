@@ -1,6 +1,5 @@
 using System.CommandLine;
 using HcpPlatform.Data.Loading;
-using HcpPlatform.Data.Migrations;
 
 namespace HcpPlatform.Cli.Commands;
 
@@ -15,9 +14,8 @@ internal static class IncrementCommand
         command.SetAction(async (r, ct) =>
         {
             var output = new CliOutput(r.GetValue(json));
-            var connectionString = await CliDatabase.ConnectAsync(output.Note, ct);
-            await DatabaseMigrator.MigrateAsync(connectionString, ct);
-            var increment = new DailyIncrement(connectionString);
+            await using var dataSource = await CliDatabase.ConnectAsync(output.Note, ct);
+            var increment = new DailyIncrement(dataSource);
             var results = new List<IncrementResult>();
             for (var i = 0; i < (r.GetValue(days) ?? 1); i++)
             {

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using HcpPlatform.Data.Migrations;
 using HcpPlatform.Data.Platform;
 using HcpPlatform.Data.Security;
 using Npgsql;
@@ -118,11 +117,9 @@ internal static class KeysCommand
 
     private static async Task<NpgsqlConnection> OpenAsync(CliOutput output, CancellationToken ct)
     {
-        var connectionString = await CliDatabase.ConnectAsync(output.Note, ct);
-        await DatabaseMigrator.MigrateAsync(connectionString, ct);
-        var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync(ct);
-        return connection;
+        // The command's one connection; the data source ends with the process.
+        var dataSource = await CliDatabase.ConnectAsync(output.Note, ct);
+        return await dataSource.OpenConnectionAsync(ct);
     }
 
     private static object Describe(ApiKey k, DateTime now) => new

@@ -62,10 +62,9 @@ internal static class ParquetCommands
         using var target = Prepare(outDir);
         using var interruption = new Interruption(cancel);
         var ct = interruption.Token;
-        var connectionString = await CliDatabase.ConnectAsync(output.Note, ct);
-        await Data.Migrations.DatabaseMigrator.MigrateAsync(connectionString, ct);
+        await using var dataSource = await CliDatabase.ConnectAsync(output.Note, ct);
         var result = await RunAsync(output, new Dictionary<string, long>(StringComparer.Ordinal),
-            progress => ParquetExport.WriteAsync(connectionString, target.Working, uuids, progress, ct))
+            progress => ParquetExport.WriteAsync(dataSource, target.Working, uuids, progress, ct))
             ?? throw new CliFailureException("There is no dataset to export yet; run 'hcp generate' first.");
         target.Commit();
         Print(output, result, target.Target);

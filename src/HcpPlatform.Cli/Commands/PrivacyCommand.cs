@@ -1,6 +1,5 @@
 using System.CommandLine;
 using HcpPlatform.Data.Loading;
-using HcpPlatform.Data.Migrations;
 using HcpPlatform.Data.Privacy;
 using HcpPlatform.Engine.Generators;
 using Spectre.Console;
@@ -33,12 +32,11 @@ internal static class PrivacyCommand
                     return ExitCodes.Failure;
                 }
             }
-            var connectionString = await CliDatabase.ConnectAsync(output.Note, ct);
-            await DatabaseMigrator.MigrateAsync(connectionString, ct);
+            await using var dataSource = await CliDatabase.ConnectAsync(output.Note, ct);
             ErasureResult result;
             try
             {
-                result = await PrivacyRequests.EraseAsync(connectionString, npi, r.GetValue(regulation)!, ct);
+                result = await PrivacyRequests.EraseAsync(dataSource, npi, r.GetValue(regulation)!, ct);
             }
             catch (GenerationBusyException e)
             {
@@ -66,9 +64,8 @@ internal static class PrivacyCommand
         {
             var output = new CliOutput(json: false);
             var npi = Checked(r.GetValue(accessNpi));
-            var connectionString = await CliDatabase.ConnectAsync(output.Note, ct);
-            await DatabaseMigrator.MigrateAsync(connectionString, ct);
-            var result = await PrivacyRequests.AccessAsync(connectionString, npi, ct)
+            await using var dataSource = await CliDatabase.ConnectAsync(output.Note, ct);
+            var result = await PrivacyRequests.AccessAsync(dataSource, npi, ct)
                 ?? throw new CliFailureException($"No HCP with NPI {npi} in the dataset; the request was recorded as denied.");
             if (r.GetValue(outFile) is { } file)
             {

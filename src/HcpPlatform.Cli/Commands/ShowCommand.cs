@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using HcpPlatform.Data.Queries;
-using HcpPlatform.Data.Migrations;
 using HcpPlatform.Engine.Generators;
 using Npgsql;
 using Spectre.Console;
@@ -24,10 +23,8 @@ internal static class ShowCommand
             {
                 throw new UsageException($"--npi '{value}' is not a valid NPI: 10 digits starting with 1 or 2, ending in the CMS Luhn check digit (e.g. 1234567893).");
             }
-            var connectionString = await CliDatabase.ConnectAsync(output.Note, ct);
-            await DatabaseMigrator.MigrateAsync(connectionString, ct);
-            await using var connection = new NpgsqlConnection(connectionString);
-            await connection.OpenAsync(ct);
+            await using var dataSource = await CliDatabase.ConnectAsync(output.Note, ct);
+            await using var connection = await dataSource.OpenConnectionAsync(ct);
             var timeline = await HcpTimeline.ReadAsync(connection, value, ct)
                 ?? throw new CliFailureException($"No HCP with NPI {value} in the dataset.");
             if (output.Json)

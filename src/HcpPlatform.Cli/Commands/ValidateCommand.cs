@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using HcpPlatform.Data.Loading;
-using HcpPlatform.Data.Migrations;
 using HcpPlatform.Data.Validation;
 using Npgsql;
 using Spectre.Console;
@@ -21,18 +20,14 @@ internal static class ValidateCommand
 
     public static async Task<int> RunAsync(CliOutput output, CancellationToken ct)
     {
-        var connectionString = await CliDatabase.ConnectAsync(output.Note, ct);
-        await DatabaseMigrator.MigrateAsync(connectionString, ct);
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync(ct);
-        var state = await DatasetState.ReadAsync(connection, ct)
-            ?? throw new CliFailureException("There is no dataset to validate yet; run 'hcp generate' first.");
-        output.Note($"Validating {state.Describe()}…");
-        var report = await DatasetValidator.RunAsync(connection, HcpPlatform.Data.HcpDbContext.DatasetSchema, ValidationScope.All,
-            ValidationConnections.FromConnectionString(connectionString, ValidationConnections.DefaultCount), ct);
-        var runId = await ValidationStore.CurrentGenerationRunIdAsync(connection, ct);
-        var stored = await ValidationStore.SaveAsync(connection, report, runId, "cli", ct);
-        output.Note($"Stored as validation {stored} in platform.validation_results.");
+        await using var dataSource = await CliDatabase.ConnectAsync(output.Note, ct);
+        if (await DatasetState.ReadAsync(dataSource, ct) is null)
+        {
+            throw new CliFailureException("There is no dataset to validate yet; run 'hcp generate' first.");
+        }
+        var outcome = await DatasetValidation.ValidateAndStoreAsync(dataSource, ValidationScope.All, DatasetValidation.CliTrigger, ct);
+        var report = outcome.Stored.Report;
+        output.Note($"Validated {outcome.Dataset?.Describe()}; stored as validation {outcome.Stored.Id} in platform.validation_results.");
         Print(output, report);
         return report.Passed ? ExitCodes.Success : ExitCodes.Failure;
     }

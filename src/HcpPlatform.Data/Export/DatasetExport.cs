@@ -14,10 +14,10 @@ public static class DatasetExport
 {
     private static readonly JsonSerializerOptions ManifestJson = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
-    public static async Task<ExportManifest?> WriteCsvAsync(string connectionString, string directory, CancellationToken ct)
+    public static async Task<ExportManifest?> WriteCsvAsync(NpgsqlDataSource dataSource, string directory, CancellationToken ct)
     {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync(ct);
+        ArgumentNullException.ThrowIfNull(dataSource);
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
         // One snapshot for every file, so the export is consistent even while increments run.
         await using var tx = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
         var state = await DatasetState.ReadAsync(connection, ct, tx);
@@ -42,7 +42,7 @@ public static class DatasetExport
                     await writer.WriteAsync(buffer.AsMemory(0, read), ct);
                 }
             }
-            await using var count = new NpgsqlCommand($"SELECT count(*) FROM {relation}", connection, tx);
+            await using var count = new NpgsqlCommand($"SELECT count(*) FROM {relation}", connection, tx) { CommandTimeout = 0 };
             files.Add(new ExportedFile(Path.GetFileName(file), table, (long)(await count.ExecuteScalarAsync(ct))!, await HashAsync(file, ct)));
         }
 

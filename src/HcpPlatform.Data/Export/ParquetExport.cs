@@ -13,11 +13,11 @@ namespace HcpPlatform.Data.Export;
 /// </summary>
 public static class ParquetExport
 {
-    public static async Task<ParquetOutput?> WriteAsync(string connectionString, string directory, UuidType uuids, IProgress<ParquetProgress>? progress, CancellationToken ct)
+    public static async Task<ParquetOutput?> WriteAsync(NpgsqlDataSource dataSource, string directory, UuidType uuids, IProgress<ParquetProgress>? progress, CancellationToken ct)
     {
+        ArgumentNullException.ThrowIfNull(dataSource);
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { CommandTimeout = 0 }.ConnectionString);
-        await connection.OpenAsync(ct);
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
         // One snapshot for every table, so the files agree even while increments run.
         await using var tx = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
         var state = await DatasetState.ReadAsync(connection, ct, tx);
@@ -31,7 +31,7 @@ public static class ParquetExport
         {
             var writer = output.Table(table);
             var columns = string.Join(", ", table.Columns.Select(c => column?.Invoke(c.Name) ?? c.Name));
-            await using var cmd = new NpgsqlCommand($"SELECT {columns} FROM hcp.{table.Name} ORDER BY {order}", connection, tx);
+            await using var cmd = new NpgsqlCommand($"SELECT {columns} FROM hcp.{table.Name} ORDER BY {order}", connection, tx) { CommandTimeout = 0 };
             await using var reader = await cmd.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, ct);
             while (await reader.ReadAsync(ct))
             {

@@ -19,14 +19,11 @@ public sealed class TransientRetryOptions
 }
 
 /// <summary>
-/// A Polly 8 retry pipeline for transient PostgreSQL failures around raw Npgsql work (COPY, advisory locks,
+/// A Polly 8 retry pipeline for transient PostgreSQL failures around raw Npgsql work (migrations, connecting,
 /// LISTEN). EF Core work already retries through <c>EnableRetryOnFailure</c>; do not nest the two.
 /// </summary>
-public static partial class TransientRetry
+public static class TransientRetry
 {
-    /// <summary>DI key of the pipeline registered by <see cref="DataServiceCollectionExtensions.AddHcpDatabase"/>.</summary>
-    public const string PipelineKey = "hcp-db-transient";
-
     /// <summary>Builds the pipeline: exponential backoff with jitter, bounded attempts, one log line per retry.</summary>
     public static ResiliencePipeline Create(TransientRetryOptions? options = null, ILogger? logger = null)
     {
@@ -44,7 +41,7 @@ public static partial class TransientRetry
                 {
                     if (logger is not null)
                     {
-                        LogRetry(logger, args.Outcome.Exception, args.AttemptNumber + 1, options.MaxRetryAttempts, args.RetryDelay.TotalMilliseconds);
+                        DataLog.TransientRetry(logger, args.Outcome.Exception, args.AttemptNumber + 1, options.MaxRetryAttempts, args.RetryDelay.TotalMilliseconds);
                     }
                     return default;
                 },
@@ -70,8 +67,4 @@ public static partial class TransientRetry
         && (sqlState.StartsWith("08", StringComparison.Ordinal)
             || sqlState.StartsWith("53", StringComparison.Ordinal)
             || sqlState is "57P01" or "57P02" or "57P03" or "40001" or "40P01");
-
-    [LoggerMessage(EventId = 1, Level = LogLevel.Warning,
-        Message = "Transient PostgreSQL failure; retry {Attempt} of {MaxAttempts} in {DelayMs:F0} ms")]
-    private static partial void LogRetry(ILogger logger, Exception? exception, int attempt, int maxAttempts, double delayMs);
 }

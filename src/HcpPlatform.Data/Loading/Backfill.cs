@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using HcpPlatform.Data.Hosting;
-using HcpPlatform.Data.Migrations;
 using HcpPlatform.Data.Validation;
 using HcpPlatform.Engine.Generators;
 using HcpPlatform.Engine.Model;
@@ -30,16 +29,15 @@ public sealed class ValidationFailedException(ValidationReport report)
 }
 
 /// <summary>
-/// Regenerates the whole dataset (seeds/001's wipe-and-regenerate) atomically: the engine's rows are
-/// streamed by binary COPY into fresh tables of a build schema (created in the loading transaction, so
-/// COPY FREEZE applies), aggregates are computed in SQL, keys and indexes are built after the load,
-/// the result is validated and checksummed, and only then swapped for the live schema in one
-/// transaction. A crash, a cancel or a failed validation leaves the previous dataset exactly as it was.
+/// Regenerates the whole dataset (seeds/001's wipe-and-regenerate) atomically, in stages: the engine's rows are
+/// streamed by binary COPY into fresh tables of a build schema (<see cref="BackfillPipeline"/>), aggregates are
+/// computed in SQL, keys and indexes are built after the load, the result is validated and checksummed, and only then
+/// swapped for the live schema in one transaction. A crash, a cancel or a failed validation leaves the previous dataset
+/// exactly as it was.
 /// </summary>
 public static class Backfill
 {
     public const string NotifyChannel = "hcp_dataset_changed";
-    private const int QueueDepth = 3;
 
     /// <summary>
     /// HCPs per engine block: small enough that COPY starts early, and that the events in flight (a few blocks per queue)
@@ -80,10 +78,17 @@ public static class Backfill
         };
     }
 
-    private static Task PauseAsync(string stage, CancellationToken ct) => PausePoint is { } pause ? pause(stage, ct) : Task.CompletedTask;
+    internal static Task PauseAsync(string stage, CancellationToken ct) => PausePoint is { } pause ? pause(stage, ct) : Task.CompletedTask;
 
-    public static async Task<BackfillResult> RunAsync(string connectionString, GenerationParameters p, IProgress<TableProgress>? progress, CancellationToken ct)
+    /// <summary>
+    /// Builds the dataset of <paramref name="p"/> and swaps it in; the database must be migrated. Connections come from
+    /// <paramref name="dataSource"/>: one holds the generation lock for the whole run, more load, index and check.
+    /// </summary>
+    /// <exception cref="GenerationBusyException">Another writer holds the generation lock.</exception>
+    /// <exception cref="ValidationFailedException">The new dataset failed a check; the previous one is unchanged.</exception>
+    public static async Task<BackfillResult> RunAsync(NpgsqlDataSource dataSource, GenerationParameters p, IProgress<TableProgress>? progress, CancellationToken ct)
     {
+        ArgumentNullException.ThrowIfNull(dataSource);
         var total = Stopwatch.StartNew();
         var stages = new Dictionary<string, double>(StringComparer.Ordinal);
         // One trace per backfill, named for what it builds; each stage is a child span.
@@ -101,15 +106,27 @@ public static class Backfill
         var parametersJsonTask = Task.Run(p.ToJson, ct);
         var populationTask = Task.Run(() => new Population(new SimulationModel(p.Config), p.Seed, p.Hcps, p.Fixtures, p.Parallelism), ct);
 
-        await DatabaseMigrator.MigrateAsync(connectionString, ct);
-        var dedicated = new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false, CommandTimeout = 0 }.ConnectionString;
-        await using var main = new NpgsqlConnection(dedicated);
-        await main.OpenAsync(ct);
+        await using var main = await dataSource.OpenConnectionAsync(ct);
         if (!await GenerationLock.TryAcquireSessionAsync(main, ct))
         {
             var holder = await GenerationLock.HolderAsync(main, ct);
             throw new GenerationBusyException($"Another writer (PostgreSQL backend pid {holder?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"}) is generating into this database; wait for it to finish and try again.");
         }
+        try
+        {
+            return await RunLockedAsync(dataSource, main, p, progress, parametersJsonTask, populationTask, root, total, stages, ct);
+        }
+        finally
+        {
+            await GenerationLock.ReleaseSessionAsync(main);
+        }
+    }
+
+    /// <summary>The stages, in order, on the session that holds the generation lock.</summary>
+    private static async Task<BackfillResult> RunLockedAsync(NpgsqlDataSource dataSource, NpgsqlConnection main, GenerationParameters p,
+        IProgress<TableProgress>? progress, Task<string> parametersJsonTask, Task<Population> populationTask, Activity? root, Stopwatch total,
+        Dictionary<string, double> stages, CancellationToken ct)
+    {
 
         var runId = Guid.CreateVersion7();
         var schema = BuildSchema.NameFor(runId);
@@ -154,7 +171,7 @@ public static class Backfill
             // stages is CPU-bound: more at once only slows each down), and the tables the aggregates rewrite after that.
             string[] aggregated = ["hcp_profiles", "campaign_participation"];
             string[] events = ["stimuli_events", "outcome_events", "prescribing_history"];
-            var loading = LoadAsync(dedicated, schema, p, population, erased, parametersJson, counts, streamed, progress, createTables,
+            var loading = BackfillPipeline.LoadAsync(dataSource, schema, p, population, erased, parametersJson, counts, streamed, progress, createTables,
                 table => aggregated.Contains(table) || events.Contains(table) ? [] : IndexesOf(table),
                 table => aggregated.Contains(table) ? null : BuildSchema.VacuumAnalyzeSql(schema, table), background.Token);
             pending.Add(loading);
@@ -162,7 +179,7 @@ public static class Backfill
             await Stage(stages, "aggregate_and_index", async () =>
             {
                 await PauseAsync("aggregate_and_index", ct);
-                var indexing = BuildSchema.BuildIndexesAsync(dedicated, events.SelectMany(IndexesOf), background.Token);
+                var indexing = BuildSchema.BuildIndexesAsync(dataSource, events.SelectMany(IndexesOf), background.Token);
                 pending.Add(indexing);
                 // One pass over the events gives both aggregates. Each table they complete is rewritten rather than updated:
                 // its loaded rows go, with the computed columns, into a fresh table of the same name (see Aggregates).
@@ -214,7 +231,7 @@ public static class Backfill
                     // comparisons (just computed by the same queries) run after the swap, in the validation service and
                     // in 'hcp validate'.
                     validation = await DatasetValidator.RunAsync(main, schema, ValidationScope.SwapGate,
-                        ValidationConnections.FromConnectionString(dedicated, ValidationConnections.DefaultCount), ct);
+                        ValidationConnections.FromDataSource(dataSource, ValidationConnections.DefaultCount), ct);
                     span?.SetTag("hcp.checks_failed", validation.Failed);
                 }
                 // The tables the aggregates rewrote are checksummed as stored; the others were as they streamed in.
@@ -282,183 +299,5 @@ public static class Backfill
         using var span = PlatformTelemetry.Source.StartActivity(name);
         await work();
         stages[name] = Math.Round(clock.Elapsed.TotalSeconds, 3);
-    }
-
-    private static async Task LoadAsync(
-        string connectionString, string schema, GenerationParameters p, Population population, HashSet<Guid> erased, string parametersJson,
-        SortedDictionary<string, long> counts, ConcurrentDictionary<string, string> checksums, IProgress<TableProgress>? progress, IReadOnlyDictionary<string, string> createTables,
-        Func<string, IReadOnlyList<string>> indexesOf,
-        Func<string, string?> statisticsOf, CancellationToken ct)
-    {
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var token = linked.Token;
-        var expected = ExpectedVolumes.For(p);
-        var stimuli = new BlockingCollection<List<StimulusEvent>>(QueueDepth);
-        var outcomes = new BlockingCollection<List<OutcomeEvent>>(QueueDepth);
-        var rx = new BlockingCollection<List<PrescribingHistory>>(QueueDepth);
-
-        void Report(string table, long rows, bool done) =>
-            progress?.Report(new TableProgress(table, rows, expected.GetValueOrDefault(table), done));
-
-        Task<long> Writer<T>(TableSpec<T> spec, Func<IEnumerable<T>> rows) => Task.Factory.StartNew(() =>
-        {
-            using var span = PlatformTelemetry.Source.StartActivity("copy");
-            span?.SetTag("db.table", spec.Name);
-            using var connection = new NpgsqlConnection(connectionString);
-            connection.Open();
-            void Run(string sql, NpgsqlTransaction? tx = null)
-            {
-                token.ThrowIfCancellationRequested();
-                using var statement = new NpgsqlCommand(sql, connection, tx) { CommandTimeout = 0 };
-                using var cancel = token.Register(statement.Cancel);
-                statement.ExecuteNonQuery();
-            }
-            Run(BuildSchema.IndexBuildSettings);
-            long n;
-            using (var tx = connection.BeginTransaction())
-            {
-                Run(createTables[spec.Name], tx);
-                (n, checksums[spec.Name]) = CopyWriter.CopyWithChecksum(connection, schema, spec, rows(), freeze: true, rows => Report(spec.Name, rows, false), token);
-                tx.Commit();
-            }
-            // Statistics, then indexes (if any), on the committed rows: with wal_level=minimal an index built in its own
-            // transaction is written without WAL, like the COPY.
-            if (statisticsOf(spec.Name) is { } statistics)
-            {
-                Run(BuildSchema.FlushStatistics);
-                Run(statistics);
-            }
-            span?.SetTag("db.rows", n);
-            Report(spec.Name, n, true);
-            foreach (var sql in indexesOf(spec.Name))
-            {
-                Run(sql);
-            }
-            return n;
-        }, token, TaskCreationOptions.LongRunning, TaskScheduler.Default);
-
-        static IEnumerable<T> Drain<T>(BlockingCollection<List<T>> queue, CancellationToken token)
-        {
-            foreach (var batch in queue.GetConsumingEnumerable(token))
-            {
-                foreach (var row in batch)
-                {
-                    yield return row;
-                }
-            }
-        }
-
-        var windowStart = p.WindowStart;
-        var campaigns = population.Campaigns.Overlapping(windowStart, p.AsOf);
-        var info = new DatasetInfo
-        {
-            Id = DeterministicId.Create(p.Seed, StreamKind.Dynamics, p.Hcps, p.AsOf.DayNumber, p.Months),
-            Seed = p.Seed,
-            HcpCount = p.Hcps - erased.Count,
-            Months = p.Months,
-            Scenario = p.Scenario,
-            WindowStart = windowStart,
-            SimulatedThrough = p.AsOf,
-            EngineVersion = SimulationModel.EngineVersion,
-            Parameters = parametersJson,
-        };
-
-        var writers = new List<(string Table, Task<long> Task)>
-        {
-            ("stimuli_events", Writer(DatasetTables.Stimuli, () => Drain(stimuli, token))),
-            ("outcome_events", Writer(DatasetTables.Outcomes, () => Drain(outcomes, token))),
-            ("prescribing_history", Writer(DatasetTables.Rx, () => Drain(rx, token))),
-        };
-        var producer = Task.Factory.StartNew(() =>
-        {
-            using var span = PlatformTelemetry.Source.StartActivity("generate");
-            try
-            {
-                var sim = new Simulator(population);
-                var first = true;
-                foreach (var block in sim.Evaluate(windowStart, windowStart, p.AsOf, p.Parallelism, EngineBlockSize, token))
-                {
-                    if (erased.Count > 0)
-                    {
-                        block.Stimuli.RemoveAll(x => erased.Contains(x.HcpId));
-                        block.Outcomes.RemoveAll(x => erased.Contains(x.HcpId));
-                        block.Rx.RemoveAll(x => erased.Contains(x.HcpId));
-                    }
-                    stimuli.Add(block.Stimuli, token);
-                    outcomes.Add(block.Outcomes, token);
-                    rx.Add(block.Rx, token);
-                    if (first)
-                    {
-                        first = false;
-                        PauseAsync("generate_and_copy", token).GetAwaiter().GetResult();
-                    }
-                }
-            }
-            finally
-            {
-                stimuli.CompleteAdding();
-                outcomes.CompleteAdding();
-                rx.CompleteAdding();
-            }
-        }, token, TaskCreationOptions.LongRunning, TaskScheduler.Default);
-
-        var kept = population.Traits.Where(t => !erased.Contains(t.Id)).ToArray();
-        // The small tables go through one more connection while the events stream.
-        var statics = Task.Run(async () =>
-        {
-            var results = new List<(string, long)>
-            {
-                ("hcp_profiles", await Writer(DatasetTables.Profiles, () => population.Profiles.Where(x => !erased.Contains(x.Id)))),
-                ("campaigns", await Writer(DatasetTables.Campaigns, () => campaigns.Select(c => CampaignCalendar.ToRow(c, p.AsOf)))),
-                ("campaign_participation", await Writer(DatasetTables.Participation, () =>
-                    campaigns.SelectMany(c => population.ParticipationRows(c, p.AsOf, erased)))),
-                ("territory_assignments", await Writer(DatasetTables.Territories, () => kept.SelectMany(population.TerritoryRows))),
-                ("hcp_contact_limits", await Writer(DatasetTables.ContactLimits, () => kept.SelectMany(t => ContactLimitGenerator.Rows(p.Seed, t)))),
-                ("channel_capacity", await Writer(DatasetTables.Capacity, () => ContactLimitGenerator.Capacity(p.Seed, p.Hcps, p.Config.MaxRepVisitsPerDay, windowStart))),
-                ("ground_truth", await Writer(DatasetTables.GroundTruth, () => GroundTruth.Build(population.Model, p.Seed))),
-                ("dataset_info", await Writer(DatasetTables.Info, () => [info])),
-            };
-            return results;
-        }, token);
-
-        var all = new List<Task> { producer, statics };
-        all.AddRange(writers.Select(w => (Task)w.Task));
-        try
-        {
-            // Stop everything as soon as any part fails, so no one blocks on a queue nobody drains.
-            var pending = new List<Task>(all);
-            while (pending.Count > 0)
-            {
-                var done = await Task.WhenAny(pending);
-                pending.Remove(done);
-                if (done.IsFaulted || done.IsCanceled)
-                {
-                    await linked.CancelAsync();
-                    break;
-                }
-            }
-            await Task.WhenAll(all).ContinueWith(_ => { }, TaskScheduler.Default);
-            var failure = all.Where(t => t.IsFaulted).Select(t => t.Exception!.GetBaseException())
-                .FirstOrDefault(e => e is not OperationCanceledException);
-            if (failure is not null)
-            {
-                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
-            }
-            ct.ThrowIfCancellationRequested();
-            foreach (var (table, task) in writers)
-            {
-                counts[table] = await task;
-            }
-            foreach (var (table, n) in await statics)
-            {
-                counts[table] = n;
-            }
-        }
-        finally
-        {
-            stimuli.Dispose();
-            outcomes.Dispose();
-            rx.Dispose();
-        }
     }
 }

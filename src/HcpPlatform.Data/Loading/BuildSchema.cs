@@ -211,10 +211,9 @@ public static partial class BuildSchema
     public const string IndexBuildSettings = "SET maintenance_work_mem = '512MB'; SET max_parallel_maintenance_workers = 0";
 
     /// <summary>Runs index statements one after another on a connection of their own, each in its own transaction.</summary>
-    public static async Task BuildIndexesAsync(string connectionString, IEnumerable<string> statements, CancellationToken ct)
+    public static async Task BuildIndexesAsync(NpgsqlDataSource dataSource, IEnumerable<string> statements, CancellationToken ct)
     {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync(ct);
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
         await ExecuteAsync(connection, IndexBuildSettings, ct);
         foreach (var sql in statements)
         {

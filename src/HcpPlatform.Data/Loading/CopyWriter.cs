@@ -26,6 +26,9 @@ public static class CopyWriter
     private static (long Rows, ulong RowHashSum) CopyCore<T>(NpgsqlConnection connection, string schema, TableSpec<T> spec, IEnumerable<T> rows, bool freeze, Action<long>? progress, CancellationToken ct)
     {
         using var stream = connection.BeginRawBinaryCopy(spec.CopyCommand(schema, freeze));
+        // No timeout: a COPY of millions of rows takes as long as it takes (ct cancels it).
+        stream.ReadTimeout = Timeout.Infinite;
+        stream.WriteTimeout = Timeout.Infinite;
         long count = 0;
         var writer = new CopyRowWriter(stream);
         try

@@ -17,7 +17,7 @@ public sealed record IncrementResult(Guid RunId, DateOnly Day, IReadOnlyDictiona
 /// start and status changes, refreshes the affected aggregates, advances the watermark and records
 /// lineage. A crash or a second writer leaves the day either fully there or absent.
 /// </summary>
-public sealed class DailyIncrement(string connectionString)
+public sealed class DailyIncrement(NpgsqlDataSource dataSource)
 {
     private static readonly Counter<long> DaysGenerated = PlatformTelemetry.Meter.CreateCounter<long>("hcp.increment.days", description: "Simulated days appended");
     private static readonly Counter<long> RowsWritten = PlatformTelemetry.Meter.CreateCounter<long>("hcp.increment.rows", description: "Rows appended by daily increments");
@@ -34,8 +34,7 @@ public sealed class DailyIncrement(string connectionString)
     {
         var clock = Stopwatch.StartNew();
         using var span = PlatformTelemetry.StartWork("hcp.increment", tags);
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync(ct);
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
         if (!await GenerationLock.TryAcquireTransactionAsync(connection, tx, ct))
         {

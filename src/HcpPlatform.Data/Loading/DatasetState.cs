@@ -20,10 +20,10 @@ public sealed record DatasetState(Guid Id, long Seed, int HcpCount, int Months, 
             reader.GetFieldValue<DateOnly>(5), reader.GetFieldValue<DateOnly>(6), reader.GetString(7));
     }
 
-    public static async Task<DatasetState?> ReadAsync(string connectionString, CancellationToken ct)
+    public static async Task<DatasetState?> ReadAsync(NpgsqlDataSource dataSource, CancellationToken ct)
     {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync(ct);
+        ArgumentNullException.ThrowIfNull(dataSource);
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
         return await ReadAsync(connection, ct);
     }
 

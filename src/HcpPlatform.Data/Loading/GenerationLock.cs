@@ -4,7 +4,8 @@ namespace HcpPlatform.Data.Loading;
 
 /// <summary>
 /// The advisory lock that makes exactly one writer generate at a time (CLI, service replicas).
-/// Held on a dedicated session for a backfill, or for the transaction of a daily increment.
+/// Held by a backfill's session for the whole run (released explicitly: a pooled session would keep it while idle; a
+/// crash ends the session and the lock with it), or by the transaction of a daily increment or an erasure.
 /// </summary>
 public static class GenerationLock
 {
@@ -16,6 +17,21 @@ public static class GenerationLock
         await using var cmd = new NpgsqlCommand("SELECT pg_try_advisory_lock(@k)", connection);
         cmd.Parameters.AddWithValue("k", Key);
         return (bool)(await cmd.ExecuteScalarAsync(ct))!;
+    }
+
+    /// <summary>Releases the session lock; a connection that is gone has released it already.</summary>
+    public static async Task ReleaseSessionAsync(NpgsqlConnection connection)
+    {
+        try
+        {
+            await using var cmd = new NpgsqlCommand("SELECT pg_advisory_unlock(@k)", connection);
+            cmd.Parameters.AddWithValue("k", Key);
+            await cmd.ExecuteNonQueryAsync(CancellationToken.None);
+        }
+        catch (Exception e) when (e is NpgsqlException or InvalidOperationException)
+        {
+            // The session is broken: Npgsql will not pool it, and the server released its locks when it ended.
+        }
     }
 
     public static async Task<bool> TryAcquireTransactionAsync(NpgsqlConnection connection, NpgsqlTransaction tx, CancellationToken ct)

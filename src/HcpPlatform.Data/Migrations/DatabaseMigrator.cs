@@ -8,7 +8,8 @@ namespace HcpPlatform.Data.Migrations;
 /// Applies the embedded V###__name.sql scripts in version order and records them in
 /// <c>platform.schema_migrations</c>. Each script runs in one transaction together with its history row,
 /// so a failed or killed migration leaves nothing behind. A session-level advisory lock serialises
-/// concurrent migrators (CLI, service replicas): the second one waits, then finds nothing to do.
+/// concurrent migrators (the migration worker, a CLI command, a service run on its own): the second one waits, then
+/// finds nothing to do.
 /// Scripts must therefore be transactional (no CREATE INDEX CONCURRENTLY, no CREATE DATABASE).
 /// </summary>
 public static class DatabaseMigrator
@@ -32,30 +33,55 @@ public static class DatabaseMigrator
         """;
 
     /// <summary>Applies every embedded migration the database does not have yet.</summary>
-    public static Task<MigrationReport> MigrateAsync(string connectionString, CancellationToken ct) =>
-        MigrateAsync(connectionString, EmbeddedScripts, ct);
+    public static Task<MigrationReport> MigrateAsync(NpgsqlDataSource dataSource, CancellationToken ct) =>
+        MigrateAsync(dataSource, EmbeddedScripts, ct);
 
     private static readonly IReadOnlyList<MigrationScript> EmbeddedScripts = MigrationScript.LoadEmbedded();
 
     /// <summary>Applies the given scripts; the seam tests use to inject failing or slow migrations.</summary>
     internal static async Task<MigrationReport> MigrateAsync(
-        string connectionString, IReadOnlyList<MigrationScript> scripts, CancellationToken ct)
+        NpgsqlDataSource dataSource, IReadOnlyList<MigrationScript> scripts, CancellationToken ct)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
+        ArgumentNullException.ThrowIfNull(dataSource);
         var ordered = MigrationScript.Ordered(scripts);
 
-        // A dedicated (unpooled) connection: the advisory lock lives exactly as long as this session,
-        // so it is released on every exit path, including a crash of this process.
-        await using var connection = new NpgsqlConnection(DedicatedConnectionString(connectionString));
-        await connection.OpenAsync(ct);
-
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using (var lockCommand = new NpgsqlCommand("SELECT pg_advisory_lock(@key)", connection))
         {
             lockCommand.CommandTimeout = 0; // Waiting for another migrator is expected; ct bounds it.
             lockCommand.Parameters.AddWithValue("key", AdvisoryLockKey);
             await lockCommand.ExecuteNonQueryAsync(ct);
         }
+        try
+        {
+            return await MigrateLockedAsync(connection, scripts, ordered, ct);
+        }
+        finally
+        {
+            // Released here on every way out (a pooled session would otherwise keep it while idle); a crash ends the
+            // session, and the lock with it.
+            await AdvisoryUnlockAsync(connection, AdvisoryLockKey);
+        }
+    }
 
+    /// <summary>Releases a session-level advisory lock; a connection that is gone has released it already.</summary>
+    private static async Task AdvisoryUnlockAsync(NpgsqlConnection connection, long key)
+    {
+        try
+        {
+            await using var unlock = new NpgsqlCommand("SELECT pg_advisory_unlock(@key)", connection);
+            unlock.Parameters.AddWithValue("key", key);
+            await unlock.ExecuteNonQueryAsync(CancellationToken.None);
+        }
+        catch (Exception e) when (e is NpgsqlException or InvalidOperationException)
+        {
+            // The session is broken: Npgsql will not pool it, and the server released its locks when it ended.
+        }
+    }
+
+    private static async Task<MigrationReport> MigrateLockedAsync(
+        NpgsqlConnection connection, IReadOnlyList<MigrationScript> scripts, IReadOnlyList<MigrationScript> ordered, CancellationToken ct)
+    {
         // Created under the lock: concurrent CREATE TABLE IF NOT EXISTS can otherwise collide.
         await using (var create = new NpgsqlCommand(CreateHistorySql, connection))
         {
@@ -84,12 +110,11 @@ public static class DatabaseMigrator
     }
 
     /// <summary>Embedded migrations the database has not recorded yet (all of them for an empty database).</summary>
-    public static async Task<IReadOnlyList<MigrationScript>> GetPendingAsync(string connectionString, CancellationToken ct)
+    public static async Task<IReadOnlyList<MigrationScript>> GetPendingAsync(NpgsqlDataSource dataSource, CancellationToken ct)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
+        ArgumentNullException.ThrowIfNull(dataSource);
         var scripts = MigrationScript.LoadEmbedded();
-        await using var connection = new NpgsqlConnection(DedicatedConnectionString(connectionString));
-        await connection.OpenAsync(ct);
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
 
         await using (var exists = new NpgsqlCommand("SELECT to_regclass('platform.schema_migrations') IS NOT NULL", connection))
         {
@@ -101,53 +126,6 @@ public static class DatabaseMigrator
 
         var recorded = await ReadHistoryAsync(connection, ct);
         return [.. scripts.Where(s => !recorded.ContainsKey(s.Version))];
-    }
-
-    /// <summary>
-    /// Connects to the <c>postgres</c> maintenance database of the same server and creates the target
-    /// database when it does not exist. Returns true when it created it.
-    /// </summary>
-    public static async Task<bool> CreateDatabaseIfMissingAsync(string connectionString, CancellationToken ct)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
-        var target = new NpgsqlConnectionStringBuilder(connectionString);
-        var database = target.Database ?? target.Username
-            ?? throw new ArgumentException("The connection string names no database.", nameof(connectionString));
-
-        var maintenance = new NpgsqlConnectionStringBuilder(DedicatedConnectionString(connectionString))
-        {
-            Database = "postgres",
-        };
-        await using var connection = new NpgsqlConnection(maintenance.ConnectionString);
-        await connection.OpenAsync(ct);
-
-        await using (var exists = new NpgsqlCommand("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = @name)", connection))
-        {
-            exists.Parameters.AddWithValue("name", database);
-            if (await exists.ExecuteScalarAsync(ct) is true)
-            {
-                return false;
-            }
-        }
-
-        try
-        {
-            await using var create = new NpgsqlCommand("CREATE DATABASE " + QuoteIdentifier(database), connection);
-            await create.ExecuteNonQueryAsync(ct);
-            return true;
-        }
-        catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.DuplicateDatabase or PostgresErrorCodes.UniqueViolation)
-        {
-            // Another process created it between our check and our CREATE: the outcome we wanted.
-            return false;
-        }
-    }
-
-    /// <summary>Double-quotes a PostgreSQL identifier.</summary>
-    public static string QuoteIdentifier(string identifier)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(identifier);
-        return "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
     }
 
     private static async Task<AppliedMigration> ApplyAsync(NpgsqlConnection connection, MigrationScript script, CancellationToken ct)
@@ -212,13 +190,6 @@ public static class DatabaseMigrator
             }
         }
     }
-
-    private static string DedicatedConnectionString(string connectionString) =>
-        new NpgsqlConnectionStringBuilder(connectionString)
-        {
-            Pooling = false,
-            Multiplexing = false,
-        }.ConnectionString;
 
     private sealed record RecordedMigration(int Version, string Name, string Checksum);
 }

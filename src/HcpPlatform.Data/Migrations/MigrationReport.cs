@@ -3,7 +3,7 @@ namespace HcpPlatform.Data.Migrations;
 /// <summary>A migration this run applied, with how long its transaction took.</summary>
 public sealed record AppliedMigration(int Version, string Name, string Checksum, TimeSpan Duration);
 
-/// <summary>What <see cref="DatabaseMigrator.MigrateAsync(string, CancellationToken)"/> did.</summary>
+/// <summary>What <see cref="DatabaseMigrator.MigrateAsync(Npgsql.NpgsqlDataSource, CancellationToken)"/> did.</summary>
 /// <param name="Applied">Migrations applied by this run, in version order.</param>
 /// <param name="AlreadyApplied">Versions that were already recorded before this run (checksums verified).</param>
 /// <param name="Pending">Versions still not applied after the run: empty whenever MigrateAsync returns.</param>

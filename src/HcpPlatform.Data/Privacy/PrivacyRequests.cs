@@ -22,10 +22,10 @@ public static class PrivacyRequests
     private static readonly string[] HcpTables =
         ["stimuli_events", "outcome_events", "prescribing_history", "territory_assignments", "campaign_participation", "hcp_contact_limits"];
 
-    public static async Task<ErasureResult> EraseAsync(string connectionString, string npi, string regulation, CancellationToken ct)
+    public static async Task<ErasureResult> EraseAsync(NpgsqlDataSource dataSource, string npi, string regulation, CancellationToken ct)
     {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync(ct);
+        ArgumentNullException.ThrowIfNull(dataSource);
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
         if (!await GenerationLock.TryAcquireTransactionAsync(connection, tx, ct))
         {
@@ -57,10 +57,10 @@ public static class PrivacyRequests
     }
 
     /// <summary>Everything held about one HCP as one JSON document; null when the NPI is not in the dataset.</summary>
-    public static async Task<AccessResult?> AccessAsync(string connectionString, string npi, CancellationToken ct)
+    public static async Task<AccessResult?> AccessAsync(NpgsqlDataSource dataSource, string npi, CancellationToken ct)
     {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync(ct);
+        ArgumentNullException.ThrowIfNull(dataSource);
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
         var hcpId = await HcpIdAsync(connection, tx, npi, ct);
         var requestId = Guid.CreateVersion7();

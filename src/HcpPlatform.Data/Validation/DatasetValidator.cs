@@ -18,12 +18,12 @@ public static class DatasetValidator
     public static Task<ValidationReport> RunAsync(NpgsqlConnection connection, string schema, ValidationScope scope, CancellationToken ct) =>
         RunAsync(connection, schema, scope, null, ct);
 
-    /// <summary>Validates on <paramref name="connections"/> connections opened from <paramref name="connectionString"/>.</summary>
-    public static async Task<ValidationReport> RunAsync(string connectionString, string schema, ValidationScope scope, int connections, CancellationToken ct)
+    /// <summary>Validates on <paramref name="connections"/> connections from <paramref name="dataSource"/>.</summary>
+    public static async Task<ValidationReport> RunAsync(NpgsqlDataSource dataSource, string schema, ValidationScope scope, int connections, CancellationToken ct)
     {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync(ct);
-        return await RunAsync(connection, schema, scope, ValidationConnections.FromConnectionString(connectionString, connections), ct);
+        ArgumentNullException.ThrowIfNull(dataSource);
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        return await RunAsync(connection, schema, scope, ValidationConnections.FromDataSource(dataSource, connections), ct);
     }
 
     /// <summary>
@@ -162,23 +162,11 @@ public sealed record ValidationConnections(Func<CancellationToken, Task<NpgsqlCo
     /// <summary>Connections to run a validation on by default: one per core, at least two.</summary>
     public static int DefaultCount => Math.Max(2, Environment.ProcessorCount);
 
-    public static ValidationConnections FromConnectionString(string connectionString, int count)
+    public static ValidationConnections FromDataSource(NpgsqlDataSource dataSource, int count, string? snapshot = null)
     {
+        ArgumentNullException.ThrowIfNull(dataSource);
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
-        return new(async ct =>
-        {
-            var connection = new NpgsqlConnection(connectionString);
-            try
-            {
-                await connection.OpenAsync(ct);
-                return connection;
-            }
-            catch
-            {
-                await connection.DisposeAsync();
-                throw;
-            }
-        }, count);
+        return new(async ct => await dataSource.OpenConnectionAsync(ct), count, snapshot);
     }
 }
 

@@ -90,21 +90,6 @@ public static class ValidationStore
         return await ReadOneAsync(cmd, ct);
     }
 
-    /// <summary>
-    /// The generation run that produced the dataset now in place: the latest succeeded backfill or increment,
-    /// or null when lineage has none (e.g. a dataset loaded by other means).
-    /// </summary>
-    public static async Task<Guid?> CurrentGenerationRunIdAsync(NpgsqlConnection connection, CancellationToken ct)
-    {
-        ArgumentNullException.ThrowIfNull(connection);
-        await using var cmd = new NpgsqlCommand("""
-            SELECT id FROM platform.generation_runs
-            WHERE status = 'succeeded' AND kind IN ('backfill', 'increment')
-            ORDER BY started_at DESC, id DESC LIMIT 1
-            """, connection);
-        return await cmd.ExecuteScalarAsync(ct) is Guid id ? id : null;
-    }
-
     private static async Task<StoredValidation?> ReadOneAsync(NpgsqlCommand cmd, CancellationToken ct)
     {
         await using var reader = await cmd.ExecuteReaderAsync(ct);

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using Npgsql;
 
-namespace HcpPlatform.Data.Postgres;
+namespace HcpPlatform.Postgres;
 
 /// <summary>
 /// A local PostgreSQL cluster run from the machine's binaries: initdb when the data directory is empty,

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace HcpPlatform.Data.Postgres;
+namespace HcpPlatform.Postgres;
 
 /// <summary>Finds the directory holding the PostgreSQL server programs (initdb, pg_ctl, postgres).</summary>
 public static class PostgresBinaries

@@ -1,4 +1,4 @@
-namespace HcpPlatform.Data.Postgres;
+namespace HcpPlatform.Postgres;
 
 /// <summary>
 /// A cross-process mutex: a file opened with FileShare.None (an exclusive flock on Unix). The OS drops it

@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace HcpPlatform.Data.Postgres;
+namespace HcpPlatform.Postgres;
 
 /// <summary>Exit code and combined output of a finished program.</summary>
-internal sealed record ProcessResult(int ExitCode, string Output)
+public sealed record ProcessResult(int ExitCode, string Output)
 {
     public bool Succeeded => ExitCode == 0;
 }
@@ -13,7 +13,7 @@ internal sealed record ProcessResult(int ExitCode, string Output)
 /// Runs the PostgreSQL programs. initdb, pg_ctl and postgres refuse to run as root, so when this
 /// process is root they run as the <c>postgres</c> OS user through runuser.
 /// </summary>
-internal static class ProcessRunner
+public static class ProcessRunner
 {
     public const string PostgresUser = "postgres";
 

@@ -1,14 +1,14 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using HcpPlatform.Data;
-using HcpPlatform.Data.Loading;
+using HcpPlatform.Data.Hosting;
+using HcpPlatform.Data.Platform;
 using HcpPlatform.Engine.Dynamics;
 using HcpPlatform.Engine.Simulation;
 using Npgsql;
 using NpgsqlTypes;
 
-namespace HcpPlatform.Generator;
+namespace HcpPlatform.Data.Loading;
 
 public enum AdoptionStatus
 {
@@ -25,9 +25,10 @@ public enum AdoptionStatus
 public sealed record AdoptionResult(AdoptionStatus Status, IReadOnlyList<ScenarioEvent> Events, IReadOnlyList<string> Notes, string? Problem = null, DateOnly? EffectiveFrom = null);
 
 /// <summary>
-/// Applies the scenario events the admin asked for (platform.simulation_state.config → "events") to the dataset in
-/// place, going forward only (<see cref="ScenarioEventSchedule"/>): the dataset's stored generation parameters
-/// (hcp.dataset_info.parameters, which every daily increment reads) get the adopted list, and hcp.ground_truth its
+/// Applies the scenario events the admin asked for (platform.simulation_state.config → "events", see
+/// <see cref="SimulationSettings"/>) to the dataset in place, going forward only (<see cref="ScenarioEventSchedule"/>):
+/// the dataset's stored generation parameters (hcp.dataset_info.parameters, which every daily increment reads) get the
+/// adopted list, and hcp.ground_truth its
 /// "scenario_event" rows, in one transaction under the generation lock. Days already simulated stay exactly as they
 /// are; a backfill with the stored parameters yields the same rows on every day it shares with the increments.
 /// Other keys of the desired config are not applied to a live dataset (they change whole months of history); they
@@ -38,38 +39,20 @@ public static class ScenarioEventAdoption
     private static readonly JsonSerializerOptions Json = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        PropertyNameCaseInsensitive = true,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
 
-    /// <summary>The desired events of a simulation_state config document; null when it has no "events" key.</summary>
-    /// <exception cref="JsonException">The document or its events are not well-formed.</exception>
-    public static IReadOnlyList<ScenarioEvent>? DesiredEvents(string configJson)
+    /// <summary>
+    /// Adopts the events of the desired config document <paramref name="desiredConfigJson"/>, if it names any and they
+    /// differ from the dataset's going forward.
+    /// </summary>
+    public static async Task<AdoptionResult> ApplyAsync(NpgsqlDataSource dataSource, string desiredConfigJson, CancellationToken ct)
     {
-        using var document = JsonDocument.Parse(string.IsNullOrWhiteSpace(configJson) ? "{}" : configJson);
-        if (document.RootElement.ValueKind != JsonValueKind.Object)
-        {
-            throw new JsonException("platform.simulation_state.config must be a JSON object.");
-        }
-        foreach (var property in document.RootElement.EnumerateObject())
-        {
-            if (string.Equals(property.Name, "events", StringComparison.OrdinalIgnoreCase))
-            {
-                return property.Value.ValueKind == JsonValueKind.Null ? [] : property.Value.Deserialize<List<ScenarioEvent>>(Json) ?? [];
-            }
-        }
-        return null;
-    }
-
-    /// <summary>The JSON of a list of events as the desired state expects it: <c>{"events": [...]}</c>.</summary>
-    public static string ToConfigJson(IEnumerable<ScenarioEvent> events) => JsonSerializer.Serialize(new { events }, Json);
-
-    public static async Task<AdoptionResult> ApplyAsync(string connectionString, string desiredConfigJson, CancellationToken ct)
-    {
+        ArgumentNullException.ThrowIfNull(dataSource);
         IReadOnlyList<ScenarioEvent>? desired;
         try
         {
-            desired = DesiredEvents(desiredConfigJson);
+            desired = SimulationSettings.Parse(desiredConfigJson).ScenarioEvents;
         }
         catch (JsonException e)
         {
@@ -85,9 +68,8 @@ public static class ScenarioEventAdoption
             return new AdoptionResult(AdoptionStatus.Invalid, desired, [], string.Join(" ", problems));
         }
 
-        using var span = GeneratorTelemetry.Source.StartActivity("generator.adopt_events");
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync(ct);
+        using var span = PlatformTelemetry.Source.StartActivity("adopt_events");
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
         // Cheap check first, without locks: most of the time nothing changed.
         var peek = await DatasetState.ReadAsync(connection, ct);
         if (peek is null)

@@ -1,4 +1,4 @@
-namespace HcpPlatform.Data.Postgres;
+namespace HcpPlatform.Postgres;
 
 /// <summary>Where and how a local PostgreSQL cluster lives.</summary>
 public sealed class PostgresClusterOptions

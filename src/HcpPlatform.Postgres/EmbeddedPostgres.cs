@@ -1,8 +1,7 @@
 using System.Globalization;
-using HcpPlatform.Data.Migrations;
 using Npgsql;
 
-namespace HcpPlatform.Data.Postgres;
+namespace HcpPlatform.Postgres;
 
 /// <summary>
 /// The PostgreSQL every entry point (CLI, services) falls back to when no connection string is configured:
@@ -59,7 +58,7 @@ public sealed class EmbeddedPostgres
         }
 
         var connectionString = BuildConnectionString(port);
-        await DatabaseMigrator.CreateDatabaseIfMissingAsync(connectionString, ct);
+        await PostgresDatabases.CreateIfMissingAsync(connectionString, ct);
         return connectionString;
     }
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace HcpPlatform.Data.Postgres;
+namespace HcpPlatform.Postgres;
 
 /// <summary>Where the shared embedded cluster lives; <see cref="FromEnvironment"/> gives what every entry point uses.</summary>
 public sealed class EmbeddedPostgresOptions

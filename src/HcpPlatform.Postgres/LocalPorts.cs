@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace HcpPlatform.Data.Postgres;
+namespace HcpPlatform.Postgres;
 
 /// <summary>TCP ports on 127.0.0.1, where every local cluster listens.</summary>
 public static class LocalPorts
