@@ -45,7 +45,8 @@ public sealed class StatisticalCorruptionTests(DevelopmentDatasetFixture f, ITes
         """);
 
     [Fact]
-    public Task A_hundred_dermatologists_relabelled_oncologists() => OnlyFails("tv_specialty", """
+    // Their touches and Rx still name the dermatology brand: product_consistency sees the relabelling too.
+    public Task A_hundred_dermatologists_relabelled_oncologists() => OnlyFail(["tv_specialty", "product_consistency"], """
         UPDATE hcp.hcp_profiles SET specialty = 'Oncology' WHERE specialty = 'Dermatology' AND hcp_index % 2 = 0;
         """);
 
@@ -71,9 +72,9 @@ public sealed class StatisticalCorruptionTests(DevelopmentDatasetFixture f, ITes
         """);
 
     [Fact]
-    public Task A_fifth_of_tier_one_opens_missing() => OnlyFails("response_rate_recovery", """
+    public Task Half_the_tier_one_opens_without_a_click_missing() => OnlyFails("response_rate_recovery", """
         DELETE FROM hcp.outcome_events o USING hcp.hcp_profiles p
-        WHERE p.id = o.hcp_id AND p.tier = 'Tier 1' AND o.outcome_type = 'email_open' AND get_byte(uuid_send(o.id), 15) % 5 = 0
+        WHERE p.id = o.hcp_id AND p.tier = 'Tier 1' AND o.outcome_type = 'email_open' AND get_byte(uuid_send(o.id), 15) % 2 = 0
           AND NOT EXISTS (SELECT 1 FROM hcp.outcome_events c WHERE c.stimulus_id = o.stimulus_id AND c.outcome_type = 'email_click');
         """, recomputeAggregates: true);
 
@@ -133,18 +134,19 @@ public sealed class StatisticalCorruptionTests(DevelopmentDatasetFixture f, ITes
         """);
 
     [Fact]
-    public Task Prescribing_moved_from_unengaged_to_engaged_hcp_months() => OnlyFails("rx_engagement_lift", $"""
-        WITH {RxEngaged},
-        m AS (SELECT month, sum(rx_count) FILTER (WHERE engaged > 0) AS up, sum(rx_count) FILTER (WHERE engaged = 0) AS down FROM k GROUP BY month)
+    public Task Prescribing_moved_to_the_growth_segment_within_each_month() => OnlyFails("rx_engagement_lift", """
+        WITH k AS (SELECT r.id, r.month, r.rx_count, p.segment = 'Growth Potential' AS growth
+                   FROM hcp.prescribing_history r JOIN hcp.hcp_profiles p ON p.id = r.hcp_id),
+        m AS (SELECT month, sum(rx_count) FILTER (WHERE growth) AS up, sum(rx_count) FILTER (WHERE NOT growth) AS down FROM k GROUP BY month)
         UPDATE hcp.prescribing_history r
-        SET rx_count = round(k.rx_count * CASE WHEN k.engaged > 0 THEN 1.04 ELSE 1 - 0.04 * coalesce(m.up, 0) / nullif(m.down, 0) END)
+        SET rx_count = round(k.rx_count * CASE WHEN k.growth THEN 1.06 ELSE 1 - 0.06 * coalesce(m.up, 0) / nullif(m.down, 0) END)
         FROM k JOIN m ON m.month = k.month WHERE k.id = r.id;
         """);
 
     [Fact]
     public Task Prescribing_with_extra_noise() => OnlyFails("rx_distribution", """
         UPDATE hcp.prescribing_history
-        SET rx_count = greatest(0, rx_count + round(0.3 * rx_count * CASE WHEN get_byte(uuid_send(id), 15) % 2 = 0 THEN 1 ELSE -1 END));
+        SET rx_count = greatest(0, rx_count + round(0.15 * rx_count * CASE WHEN get_byte(uuid_send(id), 15) % 2 = 0 THEN 1 ELSE -1 END));
         """);
 
     [Fact]
@@ -175,16 +177,6 @@ public sealed class StatisticalCorruptionTests(DevelopmentDatasetFixture f, ITes
           AND (metadata->'key_messages'->0->>'reaction' = 'Negative'
                OR (metadata->'key_messages'->0->>'reaction' = 'Positive' AND get_byte(uuid_send(id), 15) % 5 = 0));
         """);
-
-    /// <summary>Per Rx row, the engaged responses in its own month (CTE k: id, month, rx_count, engaged).</summary>
-    private const string RxEngaged = """
-        eng AS (SELECT hcp_id, date_trunc('month', event_date AT TIME ZONE 'UTC') AS m FROM hcp.outcome_events
-                WHERE outcome_type IN ('email_click', 'meeting_scheduled', 'sample_request', 'webinar_attend')),
-        k AS (SELECT r.id, r.month, r.rx_count, count(e.m) AS engaged
-              FROM hcp.prescribing_history r
-              LEFT JOIN eng e ON e.hcp_id = r.hcp_id AND e.m = date_trunc('month', r.month AT TIME ZONE 'UTC')
-              GROUP BY r.id, r.month, r.rx_count)
-        """;
 
     /// <summary>
     /// Moves each latency of a type to the same quantile squeezed toward the median (u → 0.2 + 0.6u of its own truncated

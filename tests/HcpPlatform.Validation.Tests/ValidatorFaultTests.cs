@@ -41,7 +41,6 @@ public sealed class ValidatorFaultTests(DevelopmentDatasetFixture f, ITestOutput
         { nameof(EngineFault.NoReactionEffect), "visit_metadata_signal" },
         { nameof(EngineFault.NoRxCarryover), "rx_engagement_lift" },
         { nameof(EngineFault.UniformRxLift), "rx_engagement_lift" },
-        { nameof(EngineFault.NoSegmentRxLift), "rx_engagement_lift" },
         { nameof(EngineFault.FlatPatientVolume), "rx_patient_volume" },
         { nameof(EngineFault.ProductByIndex), "product_consistency" },
         { nameof(EngineFault.RxOnMonthStart), "rx_hcp_months" },
@@ -156,9 +155,14 @@ public sealed class ValidatorFaultTests(DevelopmentDatasetFixture f, ITestOutput
         Assert.Equal(["outcomes_per_stimulus"], report.Checks.Where(c => !c.Passed).Select(c => c.Name));
     }
 
-    /// <summary>Faults of the calendar patterns the validator has no check for: the engine's statistical tests catch them.</summary>
+    /// <summary>
+    /// Faults the engine's statistical tests catch and the validator does not here: the calendar patterns it has no check
+    /// for, and the segments' Rx responsiveness, whose segment cells (rx_engagement_lift) have too little power at 1,000 HCPs
+    /// (a segment's whole lift is a few percent of its Rx; the engine's rx_lift_by_segment takes the rows where it shows).
+    /// </summary>
     private static readonly EngineFault[] EngineTestsOnly =
-        [EngineFault.NoRepCityDay, EngineFault.NoEmailBatches, EngineFault.ConferenceOffCongress, EngineFault.NoQuarterEndPush, EngineFault.NoWeekdayWeighting];
+        [EngineFault.NoRepCityDay, EngineFault.NoEmailBatches, EngineFault.ConferenceOffCongress, EngineFault.NoQuarterEndPush, EngineFault.NoWeekdayWeighting,
+         EngineFault.NoSegmentRxLift];
 
     [Fact]
     public void Every_fault_is_either_caught_here_or_left_to_the_engine_tests_by_name() =>

@@ -14,8 +14,9 @@ namespace HcpPlatform.Data.Validation;
 /// false-alarm rate <see cref="Stats.FalseAlarmRate"/>.
 /// <list type="bullet">
 /// <item><b>rx_seasonality</b> — Σ rx_count per calendar month against Σ expected, variance Σ(E + E²·cv²).</item>
-/// <item><b>rx_engagement_lift</b> — the same by band of the month's true lift factor and by segment (the lift's size by
-/// driver and carryover, and the segments' responsiveness), not only its sign.</item>
+/// <item><b>rx_engagement_lift</b> — the same by band of the month's true lift factor, by band of the part of it carried
+/// from earlier months and by segment (the lift's size by driver, its carryover, the segments' responsiveness), not only
+/// its sign.</item>
 /// <item><b>rx_distribution</b> — the counts' shape: each count's randomised probability integral transform under its
 /// negative binomial (F(r − 1) + v·P(r), v uniform from a hash of the row id), uniform under the model; chi-square over 20
 /// equal bins, on up to <see cref="PitRows"/> rows (the first by id: a random sample). Measured: the p-value.</item>
@@ -86,7 +87,8 @@ internal static class PrescribingChecks
             ),
             -- Per HCP and month: Σ lift × carryover^j × the driver's count j months before.
             stock AS (
-                SELECT ev.hcp_id, (ev.m + make_interval(months => j))::date AS m, sum(d.lift * power(d.carry, j) * ev.c) AS loglift
+                SELECT ev.hcp_id, (ev.m + make_interval(months => j))::date AS m, sum(d.lift * power(d.carry, j) * ev.c) AS loglift,
+                       coalesce(sum(d.lift * power(d.carry, j) * ev.c) FILTER (WHERE j > 0), 0) AS carried
                 FROM ev
                 JOIN unnest(@kinds::text[], @names::text[], @lifts::float8[], @carry::float8[]) AS d(kind, name, lift, carry) ON d.kind = ev.kind AND d.name = ev.name
                 CROSS JOIN generate_series(0, @k) AS j
@@ -95,6 +97,7 @@ internal static class PrescribingChecks
             x AS MATERIALIZED (
                 SELECT r.id, r.rx_count, extract(month FROM r.month AT TIME ZONE 'UTC')::int AS month_of_year, p.segment,
                        @sigma0 + @sigmaV * p.engagement_volatility AS cv, exp(seg.mult * coalesce(st.loglift, 0)) AS lift,
+                       seg.mult * coalesce(st.carried, 0) AS carried,
                        p.patient_volume * p.base_conversion_rate * season.value * exp(seg.mult * coalesce(st.loglift, 0)) AS expected
                 FROM {s}.prescribing_history r
                 JOIN {s}.hcp_profiles p ON p.id = r.hcp_id
@@ -108,6 +111,11 @@ internal static class PrescribingChecks
             UNION ALL
             SELECT 'lift', CASE WHEN lift < 1.02 THEN 'lift below 1.02' WHEN lift < 1.05 THEN 'lift 1.02-1.05' WHEN lift < 1.10 THEN 'lift 1.05-1.10'
                                 WHEN lift < 1.20 THEN 'lift 1.10-1.20' ELSE 'lift 1.20 or more' END,
+                   count(*), sum(rx_count)::float8, sum(expected), sum(expected + expected * expected * cv * cv)
+            FROM x WHERE expected > 0 GROUP BY 2
+            UNION ALL
+            SELECT 'carried', CASE WHEN carried < 0.02 THEN 'carried from earlier months: log-lift below 0.02'
+                                   WHEN carried < 0.05 THEN 'carried from earlier months: log-lift 0.02-0.05' ELSE 'carried from earlier months: log-lift 0.05 or more' END,
                    count(*), sum(rx_count)::float8, sum(expected), sum(expected + expected * expected * cv * cv)
             FROM x WHERE expected > 0 GROUP BY 2
             UNION ALL
@@ -143,7 +151,7 @@ internal static class PrescribingChecks
         run.Add(CellResults.From("rx_seasonality", Category, Checks[0].Description + " " + window,
             rows.Where(r => r.Kind == "month").OrderBy(r => r.Key, StringComparer.Ordinal).Select(r => ToCell("month " + r.Key, r)).ToList()));
         run.Add(CellResults.From("rx_engagement_lift", Category, Checks[1].Description + " " + window,
-            rows.Where(r => r.Kind == "lift").OrderBy(r => r.Key, StringComparer.Ordinal).Select(r => ToCell(r.Key, r))
+            rows.Where(r => r.Kind is "lift" or "carried").OrderBy(r => r.Kind, StringComparer.Ordinal).ThenBy(r => r.Key, StringComparer.Ordinal).Select(r => ToCell(r.Key, r))
                 .Concat(rows.Where(r => r.Kind == "segment").OrderBy(r => r.Key, StringComparer.Ordinal)
                     .Select(r => ToCell(F($"{r.Key} (lift multiplier {truth.SegmentLift.GetValueOrDefault(r.Key):0.##})"), r))).ToList()));
 
