@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Globalization;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using HcpPlatform.Engine.Calendar;
 using HcpPlatform.Engine.Dynamics;
@@ -108,6 +109,11 @@ internal sealed class StimulusDetails(Population population, ScenarioDynamics dy
     private static Utf8JsonWriter? Writer;
     [ThreadStatic]
     private static StringBuilder? Text;
+    // Values of few distinct texts (products, categories, cities, subjects, creatives), escaped once per thread.
+    [ThreadStatic]
+    private static Dictionary<string, JsonEncodedText>? EncodedTexts;
+    [ThreadStatic]
+    private static Dictionary<(string, string), JsonEncodedText>? EncodedPairs;
 
     private readonly SimulationModel _model = population.Model;
     private readonly long _seed = population.Seed;
@@ -198,7 +204,8 @@ internal sealed class StimulusDetails(Population population, ScenarioDynamics dy
     {
         var buffer = Buffer ??= new ArrayBufferWriter<byte>(512);
         buffer.ResetWrittenCount();
-        var w = Writer ??= new Utf8JsonWriter(buffer, new JsonWriterOptions { SkipValidation = true });
+        // Relaxed escaping: quotes, backslashes and control characters are escaped, other text is written as UTF-8 (jsonb stores it so).
+        var w = Writer ??= new Utf8JsonWriter(buffer, new JsonWriterOptions { SkipValidation = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
         w.Reset(buffer);
         var s = planned.Row;
         var d = planned.Drawn;
@@ -207,8 +214,8 @@ internal sealed class StimulusDetails(Population population, ScenarioDynamics dy
         switch (Channel.IndexOf(s.Channel))
         {
             case Channel.Email:
-                w.WriteString(Subject, SubjectLine(s.ContentCategory!, product));
-                w.WriteString(Product, product);
+                w.WriteString(Subject, Pair(s.ContentCategory!, product, static (content, brand) => SubjectLine(content, brand)));
+                w.WriteString(Product, Encoded(product));
                 if (d.CampaignBatchPrefix is { } prefix)
                 {
                     w.WriteString(SendBatch, string.Create(CultureInfo.InvariantCulture, $"{prefix}-{d.Day:yyyyMMdd}-b{d.B}"));
@@ -227,14 +234,14 @@ internal sealed class StimulusDetails(Population population, ScenarioDynamics dy
             case Channel.RepVisit:
                 w.WriteString(CallType, EncodedCallTypes[planned.CallType]);
                 w.WriteString(CallStatus, s.DeliveryStatus == "delivered" ? Submitted : Cancelled);
-                w.WriteString(City, hcp.City);
+                w.WriteString(City, Encoded(hcp.City));
                 w.WriteNumber(DurationMinutes, d.A);
                 w.WriteStartArray(KeyMessages);
                 if (planned.Reaction >= 0)
                 {
                     w.WriteStartObject();
-                    w.WriteString(Product, product);
-                    w.WriteString(Category, s.ContentCategory);
+                    w.WriteString(Product, Encoded(product));
+                    w.WriteString(Category, Encoded(s.ContentCategory!));
                     w.WriteString(Reaction, EncodedReactions[planned.Reaction]);
                     w.WriteEndObject();
                 }
@@ -243,7 +250,7 @@ internal sealed class StimulusDetails(Population population, ScenarioDynamics dy
                 {
                     w.WriteStartArray(Samples);
                     w.WriteStartObject();
-                    w.WriteString(Product, product);
+                    w.WriteString(Product, Encoded(product));
                     w.WriteNumber(Units, d.B);
                     w.WriteEndObject();
                     w.WriteEndArray();
@@ -258,17 +265,17 @@ internal sealed class StimulusDetails(Population population, ScenarioDynamics dy
                 var eventDay = d.EventDay!.Value;
                 w.WriteString(WebinarId, WebinarCalendar.Id(eventDay));
                 w.WriteString(EventDate, eventDay.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
-                w.WriteString(Topic, TopicOf(s.ContentCategory!));
+                w.WriteString(Topic, Encoded(TopicOf(s.ContentCategory!)));
                 break;
             }
             case Channel.DigitalAd:
                 w.WriteString(Placement, EncodedPlacements[d.A]);
                 w.WriteString(Format, EncodedFormats[d.B]);
-                w.WriteString(Creative, string.Create(CultureInfo.InvariantCulture, $"{s.ContentCategory}-v{d.C}"));
-                w.WriteString(Product, product);
+                w.WriteString(Creative, Pair(s.ContentCategory!, Versions[d.C], static (content, version) => content + "-v" + version));
+                w.WriteString(Product, Encoded(product));
                 break;
             default:
-                w.WriteString(Congress, Specialties.CongressFor(hcp.Specialty).Name);
+                w.WriteString(Congress, Encoded(Specialties.CongressFor(hcp.Specialty).Name));
                 w.WriteString(CongressStart, d.EventDay!.Value.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
                 w.WriteString(Activity, EncodedActivities[d.A]);
                 break;
@@ -281,6 +288,28 @@ internal sealed class StimulusDetails(Population population, ScenarioDynamics dy
         w.WriteEndObject();
         w.Flush();
         return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    private static readonly string[] Versions = ["0", "1", "2", "3", "4"];
+
+    private static JsonEncodedText Encoded(string text)
+    {
+        var cache = EncodedTexts ??= new Dictionary<string, JsonEncodedText>(StringComparer.Ordinal);
+        if (!cache.TryGetValue(text, out var encoded))
+        {
+            cache[text] = encoded = JsonEncodedText.Encode(text, JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
+        }
+        return encoded;
+    }
+
+    private static JsonEncodedText Pair(string a, string b, Func<string, string, string> text)
+    {
+        var cache = EncodedPairs ??= [];
+        if (!cache.TryGetValue((a, b), out var encoded))
+        {
+            cache[(a, b)] = encoded = JsonEncodedText.Encode(text(a, b), JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
+        }
+        return encoded;
     }
 
     private static string SubjectLine(string content, string product)
