@@ -60,10 +60,29 @@ public static class Extensions
         return builder;
     }
 
+    /// <summary>The longest any health check may take before it counts as failed.</summary>
+    public static readonly TimeSpan HealthCheckTimeout = TimeSpan.FromSeconds(5);
+
     public static TBuilder AddDefaultHealthChecks<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         // A liveness check that only says the process answers.
         builder.Services.AddHealthChecks().AddCheck("self", () => HealthCheckResult.Healthy(), ["live"]);
+        // Every check (the database's included, whoever registers it) answers within a few seconds: a hung database makes
+        // /health say Unhealthy at once rather than after the driver's own timeouts (a minute).
+        // The timeout only cancels a check's token, and a check waiting on a hung server (or retrying) may not return when
+        // it is cancelled: each check is also raced against the clock.
+        builder.Services.PostConfigure<HealthCheckServiceOptions>(options =>
+        {
+            foreach (var registration in options.Registrations)
+            {
+                if (registration.Timeout <= TimeSpan.Zero || registration.Timeout > HealthCheckTimeout)
+                {
+                    registration.Timeout = HealthCheckTimeout;
+                }
+                var factory = registration.Factory;
+                registration.Factory = services => new TimeBoundHealthCheck(factory(services), HealthCheckTimeout);
+            }
+        });
         return builder;
     }
 
@@ -82,4 +101,22 @@ public static class Extensions
 
     private static bool IsProbe(PathString path) =>
         path.StartsWithSegments(HealthEndpointPath) || path.StartsWithSegments(AlivenessEndpointPath);
+}
+
+/// <summary>A health check that answers within <paramref name="timeout"/> whatever the check it wraps does: unhealthy (its registration's failure status) when that check has not answered by then.</summary>
+internal sealed class TimeBoundHealthCheck(IHealthCheck inner, TimeSpan timeout) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        var check = inner.CheckHealthAsync(context, cancellationToken);
+        var finished = await Task.WhenAny(check, Task.Delay(timeout, cancellationToken));
+        if (finished == check)
+        {
+            return await check;
+        }
+        // Observed later, so an abandoned check's failure is not an unobserved task exception.
+        _ = check.ContinueWith(t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        return new HealthCheckResult(context.Registration.FailureStatus,
+            $"No answer within {timeout.TotalSeconds.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture)} s (the dependency may be hung).");
+    }
 }

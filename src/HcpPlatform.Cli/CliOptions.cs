@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
+using HcpPlatform.Data.Platform;
 using HcpPlatform.Engine.Config;
 
 namespace HcpPlatform.Cli;
@@ -8,8 +9,6 @@ namespace HcpPlatform.Cli;
 /// <summary>Options shared by the commands, each parsed with a message that names what is allowed.</summary>
 internal static class CliOptions
 {
-    public static readonly DateOnly MinAsOf = new(2001, 1, 1);
-    public static readonly DateOnly MaxAsOf = new(2099, 12, 31);
 
     public static Option<int?> Int(string name, string description, int min, int max) => new(name)
     {
@@ -66,7 +65,7 @@ internal static class CliOptions
 
     public static Option<DateOnly?> AsOf() => new("--as-of")
     {
-        Description = "Last simulated day, YYYY-MM-DD (default: today, UTC).",
+        Description = "Last simulated day, YYYY-MM-DD, from 2001-01-01 to today (default: today, UTC).",
         CustomParser = r =>
         {
             var text = r.Tokens.Count > 0 ? r.Tokens[0].Value : "";
@@ -75,9 +74,10 @@ internal static class CliOptions
                 r.AddError($"--as-of must be a date as YYYY-MM-DD (got '{text}').");
                 return null;
             }
-            if (day < MinAsOf || day > MaxAsOf)
+            // A future as-of is refused (README): a backfill is history up to today; accelerated play runs ahead.
+            if (SupportedDates.AsOfProblem("--as-of", day, DateOnly.FromDateTime(DateTime.UtcNow)) is { } problem)
             {
-                r.AddError($"--as-of {text} is outside the supported range {MinAsOf:yyyy-MM-dd} to {MaxAsOf:yyyy-MM-dd}.");
+                r.AddError(problem);
                 return null;
             }
             return day;

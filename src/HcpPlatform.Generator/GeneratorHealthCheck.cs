@@ -6,7 +6,8 @@ namespace HcpPlatform.Generator;
 /// <summary>
 /// "generator": healthy while the state watcher reads the desired state (it does so at least every poll interval);
 /// unhealthy when it has not for ten poll intervals (database unreachable, watcher stopped). Starting counts as healthy
-/// for the first minute, while migrations run and the database comes up.
+/// for the first minute, while migrations run and the database comes up. Unhealthy, with the reason, while the stored
+/// nightly schedule cannot be used (it never fires, or fires more than once a minute).
 /// </summary>
 public sealed class GeneratorHealthCheck(SimulationStateWatcher watcher, IOptions<GeneratorOptions> options) : IHealthCheck
 {
@@ -16,6 +17,10 @@ public sealed class GeneratorHealthCheck(SimulationStateWatcher watcher, IOption
 
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
+        if (watcher.ScheduleProblem is { } problem)
+        {
+            return Task.FromResult(HealthCheckResult.Unhealthy(problem));
+        }
         var now = DateTimeOffset.UtcNow;
         var limit = options.Value.PollInterval * 10;
         var last = watcher.LastTickAt;

@@ -70,8 +70,8 @@ internal static partial class GeneratorLog
     public static partial void NightlyScheduled(ILogger logger, string cron, string timeZone);
 
     [LoggerMessage(EventId = 6019, Level = LogLevel.Error,
-        Message = "The schedule in platform.simulation_state.config (cron '{Cron}', time zone '{TimeZone}') is not valid; the nightly trigger keeps its previous schedule")]
-    public static partial void ScheduleInvalid(ILogger logger, string cron, string timeZone);
+        Message = "The nightly schedule in platform.simulation_state.config cannot be used ({Problem}); the nightly trigger keeps its previous schedule and the worker reports unhealthy")]
+    public static partial void ScheduleInvalid(ILogger logger, string problem);
 
     [LoggerMessage(EventId = 6017, Level = LogLevel.Debug,
         Message = "Run {Reason} finished: {Outcome}, {Days} day(s)")]

@@ -1,6 +1,6 @@
 using System.Globalization;
 using Microsoft.Extensions.Options;
-using Quartz;
+using HcpPlatform.Data.Platform;
 
 namespace HcpPlatform.Generator;
 
@@ -44,9 +44,11 @@ public sealed class GeneratorOptionsValidator : IValidateOptions<GeneratorOption
     {
         ArgumentNullException.ThrowIfNull(options);
         var errors = new List<string>();
-        if (string.IsNullOrWhiteSpace(options.Cron) || !CronExpression.TryParse(options.Cron, out _))
+        // Checked the way the nightly trigger will use it: parses, fires within a year, at most once a minute.
+        var zoneKnown = !string.IsNullOrWhiteSpace(options.TimeZone) && TimeZoneInfo.TryFindSystemTimeZoneById(options.TimeZone, out _);
+        if (ScheduleSettings.Problem(options.Cron, zoneKnown ? options.TimeZone : "UTC", DateTimeOffset.UtcNow) is { Field: "cron" } problem)
         {
-            errors.Add($"Generator:Cron \"{options.Cron}\" is not a Quartz cron expression (seconds minutes hours day-of-month month day-of-week, e.g. \"0 0 2 * * ?\").");
+            errors.Add($"Generator:Cron \"{InputEcho.Of(options.Cron)}\": {problem.Message}");
         }
         try
         {

@@ -41,6 +41,9 @@ public sealed class SimulationStateWatcher(
     private string? _rejectedSchedule;
     private long _lastTickTicks;
 
+    /// <summary>Why the stored nightly schedule cannot be used (null when it can), for the health check.</summary>
+    public string? ScheduleProblem { get; private set; }
+
     /// <summary>When the desired state was last read successfully (UTC), for the health check.</summary>
     public DateTimeOffset? LastTickAt => Interlocked.Read(ref _lastTickTicks) is var t and > 0 ? new DateTimeOffset(t, TimeSpan.Zero) : null;
 
@@ -114,7 +117,7 @@ public sealed class SimulationStateWatcher(
             await scheduler.UnscheduleJob(DailyIncrementJob.AcceleratedTrigger, ct);
             _scheduledInterval = null;
         }
-        await ApplyNightlyScheduleAsync(desired, scheduler, ct);
+        await ApplyNightlyScheduleAsync(connection, desired, scheduler, ct);
         if (mode == GenerationMode.Nightly && _lastMode != GenerationMode.Nightly)
         {
             // Entering nightly mode (or starting in it): catch up the missed days now, not at the next 02:00.
@@ -136,7 +139,7 @@ public sealed class SimulationStateWatcher(
     }
 
     /// <summary>Re-times the nightly trigger to the schedule in the desired config (or back to the worker's options).</summary>
-    private async Task ApplyNightlyScheduleAsync(DesiredState desired, IScheduler scheduler, CancellationToken ct)
+    private async Task ApplyNightlyScheduleAsync(NpgsqlConnection connection, DesiredState desired, IScheduler scheduler, CancellationToken ct)
     {
         var wanted = StoredSchedule(desired) ?? (_options.Cron, _options.TimeZone);
         _nightly ??= (_options.Cron, _options.TimeZone); // what AddQuartz scheduled
@@ -144,23 +147,38 @@ public sealed class SimulationStateWatcher(
         {
             return;
         }
-        if (!TimeZoneInfo.TryFindSystemTimeZoneById(wanted.TimeZone, out var zone) || !CronExpression.TryParse(wanted.Cron, out _))
+        // Checked the way Quartz uses it (against the wall clock Quartz schedules by): a schedule that never fires, or
+        // fires more than once a minute, keeps the previous trigger and makes the worker unhealthy, with the reason in
+        // the status (last_error) and the health check, instead of failing every look at the state.
+        var problem = ScheduleSettings.Problem(wanted.Cron, wanted.TimeZone, DateTimeOffset.UtcNow) is { } p ? p.Message : null;
+        if (problem is null)
         {
-            var text = wanted.Cron + " " + wanted.TimeZone;
-            if (_rejectedSchedule != text)
+            var trigger = TriggerBuilder.Create().WithIdentity(DailyIncrementJob.NightlyTrigger).ForJob(DailyIncrementJob.Key)
+                .UsingJobData(DailyIncrementJob.ReasonKey, SimulationRunner.Name(RunReason.Nightly))
+                .WithCronSchedule(wanted.Cron, c => c.InTimeZone(TimeZoneInfo.FindSystemTimeZoneById(wanted.TimeZone)).WithMisfireInstruction(CronTriggerMisfireInstruction.FireAndProceed))
+                .Build();
+            try
             {
-                _rejectedSchedule = text;
-                GeneratorLog.ScheduleInvalid(logger, wanted.Cron, wanted.TimeZone);
+                await ScheduleOrReplaceAsync(scheduler, trigger, ct);
+                _nightly = wanted;
+                _rejectedSchedule = null;
+                ScheduleProblem = null;
+                GeneratorLog.NightlyScheduled(logger, wanted.Cron, wanted.TimeZone);
+                return;
             }
-            return;
+            catch (SchedulerException e)
+            {
+                problem = e.Message;
+            }
         }
-        var trigger = TriggerBuilder.Create().WithIdentity(DailyIncrementJob.NightlyTrigger).ForJob(DailyIncrementJob.Key)
-            .UsingJobData(DailyIncrementJob.ReasonKey, SimulationRunner.Name(RunReason.Nightly))
-            .WithCronSchedule(wanted.Cron, c => c.InTimeZone(zone).WithMisfireInstruction(CronTriggerMisfireInstruction.FireAndProceed))
-            .Build();
-        await ScheduleOrReplaceAsync(scheduler, trigger, ct);
-        _nightly = wanted;
-        GeneratorLog.NightlyScheduled(logger, wanted.Cron, wanted.TimeZone);
+        var text = wanted.Cron + " " + wanted.TimeZone;
+        ScheduleProblem = $"The nightly schedule (cron '{InputEcho.Of(wanted.Cron)}', time zone '{InputEcho.Of(wanted.TimeZone)}') cannot be used: {problem}";
+        if (_rejectedSchedule != text)
+        {
+            _rejectedSchedule = text;
+            GeneratorLog.ScheduleInvalid(logger, ScheduleProblem);
+            await SimulationControl.RecordErrorAsync(connection, ScheduleProblem, runner.WorkerId, ct);
+        }
     }
 
     /// <summary>Schedules the trigger, or replaces the one of the same key already scheduled.</summary>

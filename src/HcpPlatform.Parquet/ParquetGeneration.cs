@@ -74,7 +74,7 @@ public static class ParquetGeneration
         {
             output.Table(ParquetTables.Info).Add(info);
             output.Table(ParquetTables.Campaigns).AddRange(campaigns.Select(c => Json(CampaignCalendar.ToRow(c, r.AsOf))));
-            output.Table(ParquetTables.Capacity).AddRange(ContactLimitGenerator.Capacity(r.Seed, r.Hcps, r.Config.MaxRepVisitsPerDay, windowStart));
+            output.Table(ParquetTables.Capacity).AddRange(ContactLimitGenerator.Capacity(r.Seed, r.Hcps, r.Config, windowStart));
             output.Table(ParquetTables.GroundTruth).AddRange(GroundTruth.Build(population.Model, r.Seed).Select(g => { g.Details = JsonbText.Normalize(g.Details); return g; }));
         }
         var stimuli = output.Table(ParquetTables.Stimuli);

@@ -88,6 +88,13 @@ public sealed class AuthTests(AdminApiFixture fixture)
         // A key that differs from a real one in its last character only.
         var near = fixture.Keys.Admin[..^1] + (fixture.Keys.Admin[^1] == 'A' ? 'B' : 'A');
         Assert.Contains("not valid", await Detail(near));
+
+        // Two key headers: said as such, not "empty".
+        using var twice = fixture.Shared.Client();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/admin/generation/status");
+        request.Headers.Add("X-Api-Key", [fixture.Keys.Admin, fixture.Keys.Read]);
+        var problem = await (await twice.SendAsync(request)).ProblemAsync(HttpStatusCode.Unauthorized);
+        Assert.Contains("2 X-Api-Key headers; send exactly one", problem.GetProperty("detail").GetString());
     }
 
     [Fact]
@@ -110,6 +117,21 @@ public sealed class AuthTests(AdminApiFixture fixture)
         await (await client.GetAsync("/api/admin/keys")).OkJsonAsync();
         using var shared = fixture.Shared.Client(bootstrap); // not configured there
         await (await shared.GetAsync("/api/admin/keys")).ProblemAsync(HttpStatusCode.Unauthorized);
+    }
+
+    [Theory]
+    [InlineData("api_key")]
+    [InlineData("apiKey")]
+    [InlineData("X-Api-Key")]
+    public async Task A_key_in_the_query_string_is_refused_and_never_logged(string parameter)
+    {
+        var host = fixture.StartHost(fixture.SharedConnectionString);
+        using var client = host.Client();
+        var problem = await (await client.GetAsync($"/api/admin/generation/status?{parameter}={Uri.EscapeDataString(fixture.Keys.Admin)}"))
+            .ProblemAsync(HttpStatusCode.BadRequest);
+        Assert.Contains("X-Api-Key header", problem.GetProperty("detail").GetString());
+        Assert.NotEmpty(host.Logs);
+        Assert.DoesNotContain(host.Logs, line => line.Contains(fixture.Keys.Admin[12..], StringComparison.Ordinal));
     }
 
     [Fact]

@@ -45,6 +45,10 @@ public sealed class DataTests(AdminApiFixture fixture)
         using var client = Reader();
         Assert.Contains("YYYY-MM-DD", await (await client.GetAsync("/api/admin/data/series/daily?from=2026-02-30")).FieldErrorAsync("from"));
         Assert.Contains("YYYY-MM-DD", await (await client.GetAsync("/api/admin/data/series/channels?to=yesterday")).FieldErrorAsync("to"));
+        // Dates at the ends of the calendar are range-checked, not a 500 from date arithmetic.
+        Assert.Contains("2001-01-01 to 2099-12-31", await (await client.GetAsync("/api/admin/data/series/daily?to=0001-01-01")).FieldErrorAsync("to"));
+        Assert.Contains("2001-01-01 to 2099-12-31", await (await client.GetAsync("/api/admin/data/series/channels?to=0001-01-01")).FieldErrorAsync("to"));
+        Assert.Contains("2001-01-01 to 2099-12-31", await (await client.GetAsync("/api/admin/data/series/daily?from=9999-12-31")).FieldErrorAsync("from"));
         Assert.Contains("is after", await (await client.GetAsync("/api/admin/data/series/daily?from=2026-03-10&to=2026-03-01")).FieldErrorAsync("from"));
         Assert.Contains("more than 3660 days", await (await client.GetAsync("/api/admin/data/series/daily?from=2001-01-01&to=2026-03-01")).FieldErrorAsync("from"));
         Assert.Contains("1 to 520", await (await client.GetAsync("/api/admin/data/series/response-rate?weeks=0")).FieldErrorAsync("weeks"));

@@ -68,6 +68,13 @@ public sealed class GenerationTests(AdminApiFixture fixture)
         var unknown = await (await client.PostAsync("/api/admin/generation/start", Http.Json("""{"speed": 2}"""))).FieldErrorAsync("speed");
         Assert.Contains("not a field", unknown);
         await (await client.PostAsync("/api/admin/generation/start", Http.Json("{not json"))).FieldErrorAsync("body");
+
+        // Strict JSON: a number in a string, or a literal null body, is refused and starts nothing.
+        var before = await DesiredAsync();
+        Assert.Contains("must be a number", await (await client.PostAsync("/api/admin/generation/start", Http.Json("""{"secondsPerSimulatedDay":"2"}""")))
+            .FieldErrorAsync("secondsPerSimulatedDay"));
+        Assert.Contains("JSON object", await (await client.PostAsync("/api/admin/generation/start", Http.Json("null"))).FieldErrorAsync("body"));
+        Assert.Equal(before, await DesiredAsync());
     }
 
     [Fact]
@@ -168,6 +175,34 @@ public sealed class GenerationTests(AdminApiFixture fixture)
             .GetProperty("detail").GetString());
     }
 
+    [Theory]
+    [InlineData("0 0 2 * * ? 2020", "never fires")] // a year in the past
+    [InlineData("0 0 0 30 2 ?", "never fires")] // 30 February
+    [InlineData("* * * * * ?", "more than once a minute")]
+    [InlineData("0/10 0 2 * * ?", "more than once a minute")]
+    public async Task Config_refuses_a_cron_the_worker_could_not_use(string cron, string reason)
+    {
+        using var client = Admin();
+        var before = await DesiredConfigAsync();
+        var message = await (await client.PutAsync("/api/admin/generation/config",
+            Http.Json($$$"""{"scenario":"demo","schedule":{"cron":"{{{cron}}}","timeZone":"UTC"}}"""))).FieldErrorAsync("schedule.cron");
+        Assert.Contains(reason, message, StringComparison.Ordinal);
+        Assert.Contains("0 0 2 * * ?", message, StringComparison.Ordinal); // what is allowed
+        Assert.Equal(before, await DesiredConfigAsync());
+    }
+
+    [Fact]
+    public async Task Config_refuses_an_over_long_cron_without_echoing_it_whole()
+    {
+        using var client = Admin();
+        var cron = "0 0 2 * * ?" + new string(' ', 10_000) + "x";
+        var response = await client.PutAsync("/api/admin/generation/config", Http.Json($$$"""{"scenario":"demo","schedule":{"cron":"{{{cron}}}","timeZone":"UTC"}}"""));
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("at most 120", body, StringComparison.Ordinal);
+        Assert.True(body.Length < 2_000, $"the response echoes the input: {body.Length} characters");
+    }
+
     [Fact]
     public async Task Request_bodies_over_the_limit_get_413_and_wrong_media_types_415()
     {
@@ -186,6 +221,9 @@ public sealed class GenerationTests(AdminApiFixture fixture)
         using var client = Admin();
         await (await client.GetAsync("/api/admin/nothing-here")).ProblemAsync(HttpStatusCode.NotFound);
     }
+
+    private async Task<string> DesiredConfigAsync() =>
+        await Sql.ScalarAsync<string>(fixture.SharedConnectionString, "SELECT config::text FROM platform.simulation_state WHERE id = 1");
 
     private async Task<(string Mode, double? Speed)> DesiredAsync()
     {

@@ -40,7 +40,10 @@ public sealed class BadInputTests(PostgresFixture postgres)
     [InlineData("cannot be combined with --wipe", "generate", "--validate-only", "--wipe")]
     [InlineData("--as-of must be a date as YYYY-MM-DD (got '2026-13-01')", "generate", "--as-of=2026-13-01")]
     [InlineData("--seed must be a non-negative whole number", "generate", "--seed=-3")]
+    [InlineData("is in the future", "generate", "--hcps=100", "--months=1", "--as-of=2099-12-31", "--wipe", "--yes")]
+    [InlineData("outside the supported range 2001-01-01 to 2099-12-31", "generate", "--as-of=2100-01-01")]
     [InlineData("does not exist", "generate", "--fixtures=/nonexistent/fixtures.json")]
+    [InlineData("is a folder; give a JSON file", "generate", "--fixtures=/tmp")]
     [InlineData("add --yes to confirm", "generate", "--hcps=100", "--months=1", "--wipe")]
     [InlineData("A smaller dataset exists", "generate", "--hcps=200", "--months=1")]
     [InlineData("is not a valid NPI", "show", "--npi=1234567890")]
@@ -61,6 +64,8 @@ public sealed class BadInputTests(PostgresFixture postgres)
     [InlineData("{ not json", "not a valid fixtures file")]
     [InlineData("""[{"npi": "1234567890", "firstName": "Jane", "lastName": "Smith"}]""", "invalid NPI \"1234567890\"")]
     [InlineData("""[{"npi": "1234567893", "firstName": "Jane", "lastName": "Smith", "specialty": "Astrology"}]""", "specialty \"Astrology\"; allowed:")]
+    [InlineData("""[{"npi": "1234567893", "firstName": "JJJJJJJJJJJJJJJJJJJJJJJJJJJJJJJJJJJJJJJJJJJJJJJJJJJJJJJJJJJJJJJJJJJJJJJJJJJJJJJJJJJJJJJJJJJJJJJJJJJJJ", "lastName": "Smith"}]""", "firstName has 101 characters; at most 100 are allowed")]
+    [InlineData("""[{"npi": "1234567893", "firstName": "Jane", "lastName": "Smith", "state": "NY", "organization": "OOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOO"}]""", "organization has 201 characters; at most 200 are allowed")]
     public async Task Bad_fixtures_files_are_rejected(string content, string expected)
     {
         var db = await DatabaseWithDataAsync();

@@ -50,7 +50,7 @@ public sealed class FailurePathTests(PostgresFixture postgres)
 
     [Theory]
     [MemberData(nameof(Stages))]
-    public async Task Kill_9_at_a_stage_leaves_the_previous_dataset_and_the_next_run_cleans_up(string stage)
+    public async Task Kill_9_at_a_stage_leaves_the_previous_dataset_and_the_next_writer_cleans_up(string stage)
     {
         var db = await DatasetAsync();
         var before = await DatasetProbe.FingerprintAsync(db);
@@ -62,6 +62,17 @@ public sealed class FailurePathTests(PostgresFixture postgres)
         }
         // The killed backend's open work (the swap's transaction included) is rolled back by PostgreSQL; readers see the old dataset.
         Assert.Equal(before, await DatasetProbe.FingerprintAsync(db));
+        const string LastBackfill = "SELECT status || ' ' || coalesce(error, '') FROM platform.generation_runs WHERE kind = 'backfill' ORDER BY started_at DESC LIMIT 1";
+        Assert.StartsWith("running", await Sql.ScalarAsync<string>(db, LastBackfill), StringComparison.Ordinal);
+
+        // The next writer of any kind (here an increment) marks the ownerless run abandoned, with the reason, and drops its build schema.
+        var increment = await CliProcess.RunAsync(db, "increment");
+        Assert.True(increment.ExitCode == 0, increment.Stderr);
+        Assert.Equal(0, await DatasetProbe.BuildSchemasAsync(db));
+        var abandoned = await Sql.ScalarAsync<string>(db, LastBackfill);
+        Assert.StartsWith("abandoned ", abandoned, StringComparison.Ordinal);
+        Assert.Contains("killed", abandoned, StringComparison.Ordinal);
+        Assert.Equal(0L, await Sql.ScalarAsync<long>(db, "SELECT count(*) FROM platform.generation_runs WHERE status = 'running'"));
 
         var next = await CliProcess.RunAsync(db, "generate", "--seed=5", "--hcps=100", "--months=1", "--as-of=2026-03-31", "--wipe", "--yes");
         Assert.True(next.ExitCode == 0, next.Stderr);
@@ -126,6 +137,84 @@ public sealed class FailurePathTests(PostgresFixture postgres)
         var db = await DatasetAsync();
         var run = await CliProcess.RunAsync(db, "export", "--format=csv", "--out=/dev/null/export");
         AssertOneLineFailure(run, "error: DirectoryNotFoundException: ");
+    }
+
+    [Theory]
+    [InlineData("under-a-file")]
+    [InlineData("/proc/hcp-export")]
+    [InlineData("/sys/hcp-export")]
+    public async Task Export_to_an_unusable_folder_is_one_line_and_exit_1_or_2(string where)
+    {
+        var db = await DatasetAsync();
+        var file = Path.Combine(Path.GetTempPath(), $"hcp-file-{Guid.NewGuid():N}");
+        await File.WriteAllTextAsync(file, "x");
+        try
+        {
+            var target = where == "under-a-file" ? Path.Combine(file, "export") : where;
+            foreach (var format in new[] { "csv", "parquet" })
+            {
+                AssertOneLineFailureOrUsage(await CliProcess.RunAsync(db, "export", $"--format={format}", $"--out={target}"));
+            }
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public async Task Increments_stop_at_the_end_of_the_supported_range()
+    {
+        var db = await DatasetAsync();
+        await Sql.ExecuteAsync(db, "UPDATE hcp.dataset_info SET simulated_through = '2099-12-31'");
+        var before = await DatasetProbe.FingerprintAsync(db);
+        var run = await CliProcess.RunAsync(db, "increment");
+        AssertOneLineFailure(run, "error: The dataset is simulated through 2099-12-31, the end of the supported range 2001-01-01 to 2099-12-31");
+        Assert.Equal(before, await DatasetProbe.FingerprintAsync(db));
+    }
+
+    [Fact]
+    public async Task Privacy_access_records_completed_only_once_the_export_is_written()
+    {
+        var db = await DatasetAsync();
+        var npi = await Sql.ScalarAsync<string>(db, "SELECT npi FROM hcp.hcp_profiles ORDER BY hcp_index LIMIT 1");
+        const string Requests = "SELECT status FROM platform.privacy_requests WHERE request_type = 'access' ORDER BY requested_at";
+
+        // A folder is bad usage: nothing attempted, nothing recorded.
+        var folder = await CliProcess.RunAsync(db, "privacy", "access", $"--npi={npi}", $"--out={Path.GetTempPath()}");
+        Assert.True(folder.ExitCode == 2, $"exit {folder.ExitCode}: {folder.Stderr}");
+        Assert.Contains("is a folder", folder.Stderr, StringComparison.Ordinal);
+        Assert.Empty(await Sql.ListAsync(db, Requests, r => r.GetString(0)));
+
+        // A write that fails: exit 1, one line, and the audit row says failed, not completed.
+        foreach (var target in new[] { "/proc/hcp-access.json", "/nonexistent-folder/hcp-access.json" })
+        {
+            var run = await CliProcess.RunAsync(db, "privacy", "access", $"--npi={npi}", $"--out={target}");
+            AssertOneLineFailure(run, "error: --out");
+            Assert.Contains("recorded as failed", run.Stderr, StringComparison.Ordinal);
+        }
+        Assert.Equal(["failed", "failed"], await Sql.ListAsync(db, Requests, r => r.GetString(0)));
+
+        var good = Path.Combine(Path.GetTempPath(), $"hcp-access-{Guid.NewGuid():N}.json");
+        try
+        {
+            var ok = await CliProcess.RunAsync(db, "privacy", "access", $"--npi={npi}", $"--out={good}");
+            Assert.True(ok.ExitCode == 0, ok.Stderr);
+            Assert.Contains(npi, await File.ReadAllTextAsync(good), StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(good);
+        }
+        Assert.Equal(["failed", "failed", "completed"], await Sql.ListAsync(db, Requests, r => r.GetString(0)));
+    }
+
+    private static void AssertOneLineFailureOrUsage(ProcessRun run)
+    {
+        Assert.True(run.ExitCode is 1 or 2, $"exit {run.ExitCode}: {run.Stderr}");
+        var lines = run.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.Single(lines, l => l.StartsWith("error:", StringComparison.Ordinal));
+        Assert.DoesNotContain(lines, l => l.StartsWith("at ", StringComparison.Ordinal) || l.Contains("Unhandled exception", StringComparison.Ordinal));
     }
 
     private static void AssertOneLineFailure(ProcessRun run, string start)

@@ -55,7 +55,7 @@ public sealed class ShardTests
     }
 
     private static string Traits(HcpTraits t) =>
-        $"{t.Index} {t.Id} {t.Tier} {t.Segment} {t.Specialty} {t.City} {string.Join(',', t.Affinity)} {string.Join(',', t.Limits)} {string.Join(',', t.Blackouts)} {t.PrimaryRep} {t.RankInRep}";
+        $"{t.Index} {t.Id} {t.Tier} {t.Segment} {t.Specialty} {t.City} {string.Join(',', t.Affinity)} {string.Join(',', t.Limits)} {string.Join(',', t.Blackouts)} {t.PrimaryRep} {t.OverlayRep} {t.RouteDay} {t.VisitRate} {t.TimeZone}";
 
     private static List<string> Events(IEnumerable<EventBlock> blocks) =>
         blocks.SelectMany(b => RowText.All(b.Stimuli).Concat(RowText.All(b.Outcomes)).Concat(RowText.All(b.Rx))).Order(StringComparer.Ordinal).ToList();

@@ -20,13 +20,15 @@ public sealed class TemporalPatternTests(DevelopmentScaleFixture f)
     {
         var holidays = UsHolidays.ForYear(2025).Concat(UsHolidays.ForYear(2026)).Select(h => h.Date).ToHashSet();
         Assert.Contains(new DateOnly(2025, 12, 25), holidays);
-        Assert.DoesNotContain(f.Stimuli, s => holidays.Contains(Day(s.EventDate)));
+        var zones = f.Population.Traits.ToDictionary(t => t.Id, t => t.TimeZone);
+        Assert.DoesNotContain(f.Stimuli, s => holidays.Contains(Day((s.Channel == "conference" ? LocalHours.CongressZone : zones[s.HcpId]).ToLocal(s.EventDate))));
     }
 
     [Fact]
     public void A_rep_makes_at_most_its_daily_capacity_of_visits()
     {
-        Assert.All(f.Stimuli.Where(s => s.Channel == "rep_visit").GroupBy(s => (s.RepId, Day(s.EventDate))),
+        var zones = f.Population.Traits.ToDictionary(t => t.Id, t => t.TimeZone);
+        Assert.All(f.Stimuli.Where(s => s.Channel == "rep_visit").GroupBy(s => (s.RepId, Day(zones[s.HcpId].ToLocal(s.EventDate)))),
             g => Assert.True(g.Count() <= f.Model.Config.MaxRepVisitsPerDay));
     }
 
@@ -35,7 +37,7 @@ public sealed class TemporalPatternTests(DevelopmentScaleFixture f)
     {
         var attends = f.Outcomes.Where(o => o.OutcomeType == "webinar_attend").ToList();
         Assert.NotEmpty(attends);
-        Assert.All(attends, o => Assert.Equal(17, o.EventDate.Hour));
+        Assert.All(attends, o => Assert.Equal(LocalHours.WebinarStartEastern, UsTimeZone.Eastern.ToLocal(o.EventDate).TimeOfDay.TotalHours));
     }
 
     [Fact]
@@ -56,12 +58,14 @@ public sealed class TemporalPatternTests(DevelopmentScaleFixture f)
     [Fact]
     public void Contact_limits_and_capacity_are_respected()
     {
+        // Limits hold on the HCP's local days (conference touches are timed by the congress's clock).
         var traits = f.Population.Traits.ToDictionary(t => t.Id);
         foreach (var g in f.Stimuli.GroupBy(s => (s.HcpId, s.Channel)))
         {
             var hcp = traits[g.Key.HcpId];
             var rule = hcp.Limits[Simulation.Channel.IndexOf(g.Key.Channel)];
-            var days = g.Select(s => Day(s.EventDate)).Order().ToList();
+            var zone = g.Key.Channel == "conference" ? LocalHours.CongressZone : hcp.TimeZone;
+            var days = g.Select(s => Day(zone.ToLocal(s.EventDate))).Order().ToList();
             foreach (var month in days.GroupBy(d => (d.Year, d.Month)))
             {
                 Assert.True(month.Count() <= rule.MaxPerMonth, $"{g.Key.Channel}: {month.Count()} > {rule.MaxPerMonth}");

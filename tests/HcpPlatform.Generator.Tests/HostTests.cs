@@ -140,6 +140,47 @@ public sealed class HostTests(PostgresFixture postgres)
     }
 
     [Fact]
+    public async Task A_stored_schedule_that_never_fires_makes_the_worker_unhealthy_with_the_reason_in_the_status()
+    {
+        var cs = await DatasetAsync(postgres, T);
+        // Written past the admin API (which refuses it), as an older version or a hand edit could have.
+        await SetStateAsync(cs, "running", configJson: """{"schedule": {"cron": "0 0 2 * * ? 2020", "timeZone": "UTC"}}""");
+        await using var app = Start(cs, "h1", ManualClock.At(T));
+
+        await Poll.UntilAsync(async () => await Sql.ScalarAsync<string?>(cs, "SELECT last_error FROM platform.simulation_state") is { } e
+            && e.Contains("never fires", StringComparison.Ordinal), "the reason in the status", Deadline);
+        // The worker keeps watching (heartbeats go on) and keeps the schedule it had.
+        await HeartbeatsAsync(cs, 3);
+        var scheduler = await app.Services.GetRequiredService<ISchedulerFactory>().GetScheduler();
+        Assert.Equal("0 0 2 * * ?", (await scheduler.GetTrigger(DailyIncrementJob.NightlyTrigger) as ICronTrigger)?.CronExpressionString);
+
+        using var http = app.CreateClient();
+        var health = await http.GetAsync(new Uri("/health", UriKind.Relative));
+        Assert.Equal("Unhealthy", await health.Content.ReadAsStringAsync());
+        var check = await app.Services.GetRequiredService<Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckService>().CheckHealthAsync();
+        Assert.Contains("never fires", check.Entries[GeneratorHealthCheck.Name].Description, StringComparison.Ordinal);
+
+        // A usable schedule heals it.
+        await SetStateAsync(cs, "running", configJson: """{"schedule": {"cron": "0 30 3 * * ?", "timeZone": "UTC"}}""");
+        await Poll.UntilAsync(async () => (await http.GetAsync(new Uri("/health", UriKind.Relative))).IsSuccessStatusCode, "healthy again", Deadline);
+        await app.Host.StopAsync();
+    }
+
+    [Theory]
+    [InlineData("0 0 0 30 2 ?", "never fires")]
+    [InlineData("* * * * * ?", "more than once a minute")]
+    public async Task A_configured_cron_the_trigger_could_not_use_stops_the_worker_at_start(string cron, string reason)
+    {
+        await using var app = new ServiceHost<Program>("Host=127.0.0.1;Port=1;Database=none;Username=none", new Dictionary<string, string?>
+        {
+            ["Generator:Cron"] = cron,
+            ["Database:MigrateOnStart"] = "false",
+        });
+        var error = Assert.Throws<OptionsValidationException>(() => app.Services);
+        Assert.Contains(reason, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Invalid_options_stop_the_worker_at_start()
     {
         await using var app = new ServiceHost<Program>("Host=127.0.0.1;Port=1;Database=none;Username=none", new Dictionary<string, string?>

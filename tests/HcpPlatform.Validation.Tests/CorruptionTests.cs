@@ -13,6 +13,13 @@ public sealed class CorruptionTests(DevelopmentDatasetFixture f, ITestOutputHelp
     /// <summary>Stimulus alias <c>s2</c> in a mid-window month: far from both ends, so moving its outcomes disturbs nothing else.</summary>
     private const string MidWindow = "s2.event_date >= '2025-10-01' AND s2.event_date < '2025-11-01'";
 
+    /// <summary>
+    /// A moved meeting that stays in business hours of a local weekday (p2: its HCP), so that only the check a corruption
+    /// aims at fails, not response_hours as well (the outcome's own time zone decides).
+    /// </summary>
+    private static string StillInBusinessHours(string instant) =>
+        $"extract(hour FROM ({instant}) AT TIME ZONE p2.time_zone) BETWEEN 9 AND 16 AND extract(isodow FROM ({instant}) AT TIME ZONE p2.time_zone) <= 5";
+
     // ------------------------------------------------------------------ integrity
 
     [Fact]
@@ -113,7 +120,9 @@ public sealed class CorruptionTests(DevelopmentDatasetFixture f, ITestOutputHelp
         FROM hcp.stimuli_events s
         WHERE s.id = o.stimulus_id AND o.id = (
             SELECT o2.id FROM hcp.outcome_events o2 JOIN hcp.stimuli_events s2 ON s2.id = o2.stimulus_id
-            WHERE o2.outcome_type = 'meeting_scheduled' AND {MidWindow} ORDER BY o2.id LIMIT 1);
+            JOIN hcp.hcp_profiles p2 ON p2.id = o2.hcp_id
+            WHERE o2.outcome_type = 'meeting_scheduled' AND {MidWindow} AND {StillInBusinessHours("s2.event_date - interval '1 hour'")}
+            ORDER BY o2.id LIMIT 1);
         """);
 
     [Fact]
@@ -131,7 +140,9 @@ public sealed class CorruptionTests(DevelopmentDatasetFixture f, ITestOutputHelp
         FROM hcp.stimuli_events s
         WHERE s.id = o.stimulus_id AND o.id = (
             SELECT o2.id FROM hcp.outcome_events o2 JOIN hcp.stimuli_events s2 ON s2.id = o2.stimulus_id
-            WHERE o2.outcome_type = 'meeting_scheduled' AND {MidWindow} ORDER BY o2.id LIMIT 1);
+            JOIN hcp.hcp_profiles p2 ON p2.id = o2.hcp_id
+            WHERE o2.outcome_type = 'meeting_scheduled' AND {MidWindow} AND {StillInBusinessHours("s2.event_date + interval '31 days'")}
+            ORDER BY o2.id LIMIT 1);
         """);
 
     [Fact]
@@ -148,7 +159,8 @@ public sealed class CorruptionTests(DevelopmentDatasetFixture f, ITestOutputHelp
     [Fact]
     public Task Outcome_credited_to_another_hcp() => OnlyFails("outcome_hcp_matches_stimulus", """
         UPDATE hcp.outcome_events SET hcp_id = (SELECT id FROM hcp.hcp_profiles WHERE hcp_index = 0)
-        WHERE id = (SELECT o.id FROM hcp.outcome_events o JOIN hcp.hcp_profiles p ON p.id = o.hcp_id WHERE p.hcp_index <> 0 ORDER BY o.id LIMIT 1);
+        WHERE id = (SELECT o.id FROM hcp.outcome_events o JOIN hcp.hcp_profiles p ON p.id = o.hcp_id
+                    WHERE p.hcp_index <> 0 AND p.time_zone = (SELECT time_zone FROM hcp.hcp_profiles WHERE hcp_index = 0) ORDER BY o.id LIMIT 1);
         """);
 
     [Fact]
@@ -353,6 +365,97 @@ public sealed class CorruptionTests(DevelopmentDatasetFixture f, ITestOutputHelp
     public Task Unknown_stimulus_type() => OnlyFails("category_adherence", """
         UPDATE hcp.stimuli_events SET stimulus_type = 'carrier_pigeon'
         WHERE id = (SELECT id FROM hcp.stimuli_events WHERE channel = 'digital_ad' ORDER BY id LIMIT 1);
+        """);
+
+    // ------------------------------------------------------------------ clock time, field force, campaigns, addresses
+
+    [Fact]
+    public Task Ad_before_six_in_the_morning_local() => OnlyFails("local_working_hours", $"""
+        UPDATE hcp.stimuli_events s SET event_date = ((s.event_date AT TIME ZONE p.time_zone)::date + time '05:10') AT TIME ZONE p.time_zone
+        FROM hcp.hcp_profiles p
+        WHERE p.id = s.hcp_id AND s.id = (SELECT s2.id FROM hcp.stimuli_events s2 WHERE s2.channel = 'digital_ad' AND {MidWindow}
+                                          AND NOT EXISTS (SELECT 1 FROM hcp.outcome_events o WHERE o.stimulus_id = s2.id) ORDER BY s2.id LIMIT 1);
+        """);
+
+    [Fact]
+    public Task Campaign_email_on_christmas_eve() => OnlyFails("no_campaign_email_on_eves", """
+        UPDATE hcp.stimuli_events s
+        SET event_date = (date '2025-12-24' + (s.event_date AT TIME ZONE p.time_zone)::time) AT TIME ZONE p.time_zone,
+            metadata = jsonb_set(s.metadata, '{send_batch}', '"corrupted-eve"')
+        FROM hcp.hcp_profiles p
+        WHERE p.id = s.hcp_id AND s.id = (
+            SELECT e.id FROM hcp.stimuli_events e
+            JOIN hcp.hcp_profiles pe ON pe.id = e.hcp_id
+            JOIN hcp.campaigns c ON c.id = e.campaign_id
+            JOIN hcp.hcp_contact_limits l ON l.hcp_id = e.hcp_id AND l.channel = 'email'
+            WHERE e.channel = 'email' AND e.campaign_id IS NOT NULL
+              AND (e.event_date AT TIME ZONE pe.time_zone)::date BETWEEN '2025-12-15' AND '2025-12-31'
+              AND c.start_date <= '2025-12-24' AND c.end_date >= '2025-12-25' AND NOT l.blackout_dates ? '12-24'
+              AND NOT EXISTS (SELECT 1 FROM hcp.outcome_events o WHERE o.stimulus_id = e.id)
+              AND NOT EXISTS (SELECT 1 FROM hcp.stimuli_events x WHERE x.hcp_id = e.hcp_id AND x.channel = 'email' AND x.id <> e.id
+                              AND x.event_date BETWEEN '2025-12-01' AND '2026-01-10')
+            ORDER BY e.id LIMIT 1);
+        """);
+
+    [Fact]
+    public Task Meeting_scheduled_at_three_in_the_morning_local() => OnlyFails("response_hours", """
+        UPDATE hcp.outcome_events o SET event_date = ((o.event_date AT TIME ZONE p.time_zone)::date + time '03:00') AT TIME ZONE p.time_zone
+        FROM hcp.hcp_profiles p
+        WHERE p.id = o.hcp_id AND o.id = (
+            SELECT o2.id FROM hcp.outcome_events o2 JOIN hcp.stimuli_events s2 ON s2.id = o2.stimulus_id JOIN hcp.hcp_profiles p2 ON p2.id = o2.hcp_id
+            WHERE o2.outcome_type = 'meeting_scheduled' AND s2.event_date >= '2025-10-01' AND s2.event_date < '2025-11-01'
+              AND (o2.event_date AT TIME ZONE p2.time_zone)::date > (s2.event_date AT TIME ZONE p2.time_zone)::date
+            ORDER BY o2.id LIMIT 1);
+        """);
+
+    [Fact]
+    public Task Rep_visiting_two_states_in_a_day() => OnlyFails("rep_one_state_a_day", """
+        UPDATE hcp.hcp_profiles SET state = CASE WHEN state = 'TX' THEN 'OK' ELSE 'TX' END
+        WHERE id = (
+            SELECT v.hcp_id FROM hcp.stimuli_events v
+            JOIN hcp.hcp_profiles pv ON pv.id = v.hcp_id
+            WHERE v.channel = 'rep_visit' AND EXISTS (
+                SELECT 1 FROM hcp.stimuli_events w JOIN hcp.hcp_profiles pw ON pw.id = w.hcp_id
+                WHERE w.channel = 'rep_visit' AND w.rep_id = v.rep_id AND w.hcp_id <> v.hcp_id
+                  AND (w.event_date AT TIME ZONE pw.time_zone)::date = (v.event_date AT TIME ZONE pv.time_zone)::date)
+            ORDER BY v.id LIMIT 1);
+        """);
+
+    [Fact]
+    public Task Overlay_rep_whose_visits_went_to_the_primary_rep() => OnlyFails("overlay_reps_active", """
+        -- The first overlay rep's visits are made by the HCPs' primary reps instead (those that would take a primary rep past
+        -- its daily capacity are not made at all, with their responses).
+        CREATE TEMP TABLE moved ON COMMIT DROP AS
+        SELECT s.id, t.rep_id AS primary_rep, (s.event_date AT TIME ZONE p.time_zone)::date AS day
+        FROM hcp.stimuli_events s
+        JOIN hcp.territory_assignments t ON t.hcp_id = s.hcp_id AND t.is_primary
+        JOIN hcp.hcp_profiles p ON p.id = s.hcp_id
+        WHERE s.channel = 'rep_visit' AND s.rep_id = (SELECT min(rep_id) FROM hcp.territory_assignments WHERE NOT is_primary);
+        CREATE TEMP TABLE dropped ON COMMIT DROP AS
+        SELECT m.id FROM moved m
+        JOIN (SELECT primary_rep, day, count(*) AS k FROM moved GROUP BY 1, 2) mm ON mm.primary_rep = m.primary_rep AND mm.day = m.day
+        LEFT JOIN (SELECT s.rep_id, (s.event_date AT TIME ZONE p.time_zone)::date AS day, count(*) AS n
+                   FROM hcp.stimuli_events s JOIN hcp.hcp_profiles p ON p.id = s.hcp_id WHERE s.channel = 'rep_visit' GROUP BY 1, 2) own
+               ON own.rep_id = m.primary_rep AND own.day = m.day
+        WHERE coalesce(own.n, 0) + mm.k > (SELECT min(limit_value) FROM hcp.channel_capacity WHERE channel = 'rep_visit');
+        DELETE FROM hcp.outcome_events WHERE stimulus_id IN (SELECT id FROM dropped);
+        DELETE FROM hcp.stimuli_events WHERE id IN (SELECT id FROM dropped);
+        UPDATE hcp.stimuli_events s SET rep_id = m.primary_rep FROM moved m WHERE m.id = s.id;
+        """, recomputeAggregates: true);
+
+    [Fact]
+    public Task Email_to_a_suppressed_address() => OnlyFails("bounced_addresses_suppressed", """
+        UPDATE hcp.stimuli_events b
+        SET metadata = jsonb_set(b.metadata, '{suppressed_until}', to_jsonb(to_char(n.next_day + 1, 'YYYY-MM-DD')))
+        FROM (
+            SELECT b2.id, min((x.event_date AT TIME ZONE p.time_zone)::date) AS next_day
+            FROM hcp.stimuli_events b2
+            JOIN hcp.hcp_profiles p ON p.id = b2.hcp_id
+            JOIN hcp.stimuli_events x ON x.hcp_id = b2.hcp_id AND x.channel IN ('email', 'webinar') AND x.event_date > b2.event_date
+            WHERE b2.metadata ? 'suppressed_until'
+            GROUP BY b2.id ORDER BY b2.id LIMIT 1
+        ) n
+        WHERE b.id = n.id;
         """);
 
     private Task OnlyFails(string check, string corruption, bool recomputeAggregates = false) => Corruption.OnlyFails(f, output, check, corruption, recomputeAggregates);

@@ -1,4 +1,8 @@
+using System.Globalization;
 using HcpPlatform.Data.Validation;
+using HcpPlatform.Engine.Calendar;
+using HcpPlatform.Engine.Config;
+using Npgsql;
 using Xunit.Abstractions;
 
 namespace HcpPlatform.Validation.Tests;
@@ -89,25 +93,10 @@ public sealed class StatisticalCorruptionTests(DevelopmentDatasetFixture f, ITes
     [InlineData("email_open")]
     [InlineData("meeting_scheduled")]
     [InlineData("sample_request")]
-    public Task Latencies_squeezed_toward_their_median(string type) => OnlyFails($"ks_latency_{type}", Squeeze(type), recomputeAggregates: true);
+    public async Task Latencies_squeezed_toward_their_median(string type) => await OnlyFails($"ks_latency_{type}", await SqueezeAsync(type), recomputeAggregates: true);
 
     [Fact]
-    public Task Click_delays_squeezed_toward_their_median() => OnlyFails("ks_latency_email_click", """
-        UPDATE hcp.outcome_events c SET event_date = n.event_date
-        FROM (
-            SELECT c.id, op.event_date + make_interval(secs => -k.m * ln(1 - (0.2 + 0.6 * q.u) * (1 - exp(-k.w / k.m))) * 86400) AS event_date
-            FROM hcp.outcome_events c
-            JOIN hcp.outcome_events op ON op.stimulus_id = c.stimulus_id AND op.outcome_type = 'email_open'
-            JOIN hcp.stimuli_events s ON s.id = c.stimulus_id
-            JOIN hcp.hcp_profiles p ON p.id = c.hcp_id
-            CROSS JOIN LATERAL (SELECT greatest(0.01, 0.5 * p.response_latency_factor) AS m,
-                                       14 - extract(epoch FROM op.event_date - s.event_date) / 86400.0 AS w,
-                                       extract(epoch FROM c.event_date - op.event_date) / 86400.0 AS g) k
-            CROSS JOIN LATERAL (SELECT (1 - exp(-k.g / k.m)) / (1 - exp(-k.w / k.m)) AS u) q
-            WHERE c.outcome_type = 'email_click' AND s.event_date < '2026-06-01'
-        ) n
-        WHERE n.id = c.id;
-        """, recomputeAggregates: true);
+    public async Task Click_delays_squeezed_toward_their_median() => await OnlyFails("ks_latency_email_click", await SqueezeAsync("email_click"), recomputeAggregates: true);
 
     [Fact]
     public Task Latency_factors_shuffled_between_hcps() => OnlyFails("latency_by_hcp_factor", """
@@ -180,25 +169,53 @@ public sealed class StatisticalCorruptionTests(DevelopmentDatasetFixture f, ITes
 
     /// <summary>
     /// Moves each latency of a type to the same quantile squeezed toward the median (u → 0.2 + 0.6u of its own truncated
-    /// exponential): the distribution's shape changes, its mean quantile in every group of HCPs does not. Email opens
-    /// followed by a click are left alone, so every click stays after its open, and so is the last month (a later
-    /// response could fall after the end of the data).
+    /// exponential in the HCP's activity time, <see cref="ResponseRhythm"/>): the distribution's shape changes, its mean
+    /// quantile in every group of HCPs does not, and every response stays in its rhythm's hours. Email opens followed by a
+    /// click are left alone, so every click stays after its open (a click is squeezed after its open), and so is the last
+    /// month (a later response could fall after the end of the data). Computed here, written as one UPDATE.
     /// </summary>
-    private static string Squeeze(string type) => $"""
-        UPDATE hcp.outcome_events o SET event_date = n.event_date
-        FROM (
-            SELECT o.id, s.event_date + make_interval(secs => -k.m * ln(1 - (0.2 + 0.6 * q.u) * (1 - exp(-k.w / k.m))) * 86400) AS event_date
+    private async Task<string> SqueezeAsync(string type)
+    {
+        await using var connection = await f.OpenAsync();
+        var rows = new List<(Guid Id, DateTime Sent, DateTime At, double Factor, string Zone, DateTime? Opened)>();
+        await using (var cmd = new NpgsqlCommand($"""
+            SELECT o.id, s.event_date, o.event_date, p.response_latency_factor, p.time_zone,
+                   (SELECT op.event_date FROM hcp.outcome_events op WHERE op.stimulus_id = o.stimulus_id AND op.outcome_type = 'email_open' LIMIT 1)
             FROM hcp.outcome_events o
             JOIN hcp.stimuli_events s ON s.id = o.stimulus_id
             JOIN hcp.hcp_profiles p ON p.id = o.hcp_id
-            CROSS JOIN LATERAL (SELECT (SELECT value FROM hcp.ground_truth WHERE parameter = 'latency_mean_days' AND outcome_type = '{type}') * p.response_latency_factor AS m,
-                                       (SELECT value FROM hcp.ground_truth WHERE parameter = 'attribution_window_days' AND outcome_type = '{type}') AS w) k
-            CROSS JOIN LATERAL (SELECT (1 - exp(-(extract(epoch FROM o.event_date - s.event_date) / 86400.0) / k.m)) / (1 - exp(-k.w / k.m)) AS u) q
             WHERE o.outcome_type = '{type}' AND s.event_date < '2026-06-01'
-              AND NOT EXISTS (SELECT 1 FROM hcp.outcome_events c WHERE c.stimulus_id = o.stimulus_id AND c.outcome_type = 'email_click')
-        ) n
-        WHERE n.id = o.id;
-        """;
+              AND ('{type}' = 'email_click' OR NOT EXISTS (SELECT 1 FROM hcp.outcome_events c WHERE c.stimulus_id = o.stimulus_id AND c.outcome_type = 'email_click'))
+            ORDER BY o.id
+            """, connection))
+        await using (var reader = await cmd.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                rows.Add((reader.GetGuid(0), reader.GetDateTime(1), reader.GetDateTime(2), reader.GetDouble(3), reader.GetString(4), reader.IsDBNull(5) ? null : reader.GetDateTime(5)));
+            }
+        }
+        var config = new SimulationConfig();
+        var rhythm = ResponseRhythm.For(type)!;
+        var window = config.AttributionWindowDays[type];
+        var mean = type == "email_click" ? config.LatencyMeanDays["email_click"] - config.LatencyMeanDays["email_open"] : config.LatencyMeanDays[type];
+        var values = new List<string>();
+        foreach (var r in rows)
+        {
+            var zone = UsTimeZone.Find(r.Zone)!;
+            var sent = DateTime.SpecifyKind(r.Sent, DateTimeKind.Utc);
+            var after = r.Opened is { } opened && type == "email_click" ? rhythm.Activity(zone, sent, DateTime.SpecifyKind(opened, DateTimeKind.Utc)) : 0;
+            var reach = rhythm.Activity(zone, sent, sent.AddDays(window)) - after;
+            var x = rhythm.Activity(zone, sent, DateTime.SpecifyKind(r.At, DateTimeKind.Utc)) - after;
+            var m = Math.Max(0.01, mean * r.Factor);
+            var u = (1 - Math.Exp(-x / m)) / (1 - Math.Exp(-reach / m));
+            var squeezed = -m * Math.Log(1 - (0.2 + 0.6 * u) * (1 - Math.Exp(-reach / m)));
+            var at = rhythm.Advance(zone, sent, after + squeezed);
+            values.Add(string.Create(CultureInfo.InvariantCulture, $"('{r.Id}'::uuid, '{at:yyyy-MM-dd HH:mm:ss.ffffff}+00'::timestamptz)"));
+        }
+        Assert.NotEmpty(values);
+        return $"UPDATE hcp.outcome_events o SET event_date = v.at FROM (VALUES {string.Join(", ", values)}) AS v(id, at) WHERE o.id = v.id;";
+    }
 
     // ------------------------------------------------------------------ the fidelity checks name what drifted
 

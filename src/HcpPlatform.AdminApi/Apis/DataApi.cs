@@ -1,6 +1,7 @@
 using HcpPlatform.AdminApi.Security;
 using HcpPlatform.AdminApi.Services;
 using HcpPlatform.Data.Loading;
+using HcpPlatform.Data.Platform;
 using HcpPlatform.Data.Privacy;
 using HcpPlatform.Data.Queries;
 using HcpPlatform.Engine.Generators;
@@ -153,13 +154,29 @@ public static class DataApi
     {
         var errors = new RequestErrors();
         DateOnly from = default, to = default;
-        if (fromText is not null && !GenerationApi.TryParseDay(fromText, out from))
+        // Each date parsed, then checked against the supported range before any arithmetic: DateOnly.AddDays throws at the
+        // ends of its calendar (to=0001-01-01 was a 500).
+        if (fromText is not null)
         {
-            errors.Add("from", $"from must be a date as YYYY-MM-DD (got '{fromText}').");
+            if (!GenerationApi.TryParseDay(fromText, out from))
+            {
+                errors.Add("from", $"from must be a date as YYYY-MM-DD (got '{InputEcho.Of(fromText)}').");
+            }
+            else if (!SupportedDates.Contains(from))
+            {
+                errors.Add("from", $"from {from:yyyy-MM-dd} is outside the supported range {SupportedDates.Range}.");
+            }
         }
-        if (toText is not null && !GenerationApi.TryParseDay(toText, out to))
+        if (toText is not null)
         {
-            errors.Add("to", $"to must be a date as YYYY-MM-DD (got '{toText}').");
+            if (!GenerationApi.TryParseDay(toText, out to))
+            {
+                errors.Add("to", $"to must be a date as YYYY-MM-DD (got '{InputEcho.Of(toText)}').");
+            }
+            else if (!SupportedDates.Contains(to))
+            {
+                errors.Add("to", $"to {to:yyyy-MM-dd} is outside the supported range {SupportedDates.Range}.");
+            }
         }
         if (errors.Any)
         {

@@ -7,7 +7,6 @@ using HcpPlatform.Engine.Config;
 using HcpPlatform.Engine.Dynamics;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
-using Quartz;
 
 namespace HcpPlatform.AdminApi.Apis;
 
@@ -44,8 +43,6 @@ public static class GenerationApi
     public const double MinSecondsPerDay = 0.1;
     public const double MaxSecondsPerDay = 86_400;
     public const int MaxEvents = 50;
-    public static readonly DateOnly MinAsOf = new(2001, 1, 1);
-    public static readonly DateOnly MaxAsOf = new(2099, 12, 31);
 
     public static IEndpointRouteBuilder MapGenerationApi(this IEndpointRouteBuilder app)
     {
@@ -71,8 +68,13 @@ public static class GenerationApi
     }
 
     public static async Task<Results<Ok<ControlResponse>, ValidationProblem, ProblemHttpResult>> Start(
-        StartRequest? request, NpgsqlDataSource dataSource, DataQueries data, CancellationToken ct)
+        StartRequest? request, HttpRequest http, NpgsqlDataSource dataSource, DataQueries data, CancellationToken ct)
     {
+        // The body is optional; when there is one it must be an object (a literal null is not a request).
+        if (request is null && http.ContentLength is > 0)
+        {
+            return RequestErrors.One("body", "The body must be a JSON object such as {\"secondsPerSimulatedDay\": 2}, or empty.");
+        }
         if (request?.SecondsPerSimulatedDay is { } speed && !ValidSpeed(speed))
         {
             return RequestErrors.One("secondsPerSimulatedDay", SpeedMessage(speed));
@@ -125,7 +127,7 @@ public static class GenerationApi
     }
 
     public static async Task<Results<Ok<GenerationConfigResponse>, ValidationProblem>> PutConfig(
-        GenerationConfigRequest request, NpgsqlDataSource dataSource, CancellationToken ct)
+        GenerationConfigRequest request, NpgsqlDataSource dataSource, TimeProvider timeProvider, CancellationToken ct)
     {
         var errors = new RequestErrors();
         var scenario = Engine.Config.Scenario.Find(request.Scenario ?? "");
@@ -138,13 +140,15 @@ public static class GenerationApi
             errors.Add("secondsPerSimulatedDay", SpeedMessage(speed));
         }
         var schedule = request.Schedule ?? ScheduleSettings.Default;
-        if (!IsCron(schedule.Cron))
+        // Checked the way the worker's Quartz trigger will use it (fires within a year, at most once a minute).
+        var validZone = !string.IsNullOrWhiteSpace(schedule.TimeZone) && TimeZoneInfo.TryFindSystemTimeZoneById(schedule.TimeZone, out _);
+        if (ScheduleSettings.Problem(schedule.Cron, validZone ? schedule.TimeZone : "UTC", timeProvider.GetUtcNow()) is { } cronProblem)
         {
-            errors.Add("schedule.cron", $"schedule.cron '{schedule.Cron}' is not a Quartz cron expression (seconds minutes hours day-of-month month day-of-week), e.g. \"{ScheduleSettings.Default.Cron}\" for 02:00 daily.");
+            errors.Add("schedule." + cronProblem.Field, "schedule." + cronProblem.Message);
         }
-        if (string.IsNullOrWhiteSpace(schedule.TimeZone) || !TimeZoneInfo.TryFindSystemTimeZoneById(schedule.TimeZone, out _))
+        if (!validZone)
         {
-            errors.Add("schedule.timeZone", $"schedule.timeZone '{schedule.TimeZone}' is not a known time zone; use an IANA id such as \"UTC\" or \"America/New_York\".");
+            errors.Add("schedule.timeZone", $"schedule.timeZone '{InputEcho.Of(schedule.TimeZone)}' is not a known time zone; use an IANA id such as \"UTC\" or \"America/New_York\".");
         }
         var events = request.Events ?? [];
         if (events.Count > MaxEvents)
@@ -180,7 +184,7 @@ public static class GenerationApi
     }
 
     public static async Task<Results<Accepted<BackfillAccepted>, ValidationProblem, ProblemHttpResult>> StartBackfill(
-        BackfillRequest request, BackfillRunner runner, NpgsqlDataSource dataSource, CancellationToken ct)
+        BackfillRequest request, BackfillRunner runner, NpgsqlDataSource dataSource, TimeProvider timeProvider, CancellationToken ct)
     {
         var errors = new RequestErrors();
         if (request.Confirm != RegenerateConfirmation)
@@ -205,14 +209,14 @@ public static class GenerationApi
         {
             errors.Add("months", $"months is {m}, outside the allowed range 1 to {Engine.Config.Scenario.MaxMonths}.");
         }
-        var asOf = DateOnly.FromDateTime(DateTime.UtcNow);
+        var asOf = DateOnly.FromDateTime(timeProvider.GetUtcNow().UtcDateTime);
         if (request.AsOf is not null && !TryParseDay(request.AsOf, out asOf))
         {
-            errors.Add("asOf", $"asOf must be a date as YYYY-MM-DD (got '{request.AsOf}').");
+            errors.Add("asOf", $"asOf must be a date as YYYY-MM-DD (got '{InputEcho.Of(request.AsOf)}').");
         }
-        else if (asOf < MinAsOf || asOf > MaxAsOf)
+        else if (SupportedDates.AsOfProblem("asOf", asOf, DateOnly.FromDateTime(timeProvider.GetUtcNow().UtcDateTime)) is { } asOfProblem)
         {
-            errors.Add("asOf", $"asOf {asOf:yyyy-MM-dd} is outside the supported range {MinAsOf:yyyy-MM-dd} to {MaxAsOf:yyyy-MM-dd}.");
+            errors.Add("asOf", asOfProblem); // a future as-of is refused, like the CLI's
         }
         if (errors.Any)
         {
@@ -256,23 +260,6 @@ public static class GenerationApi
 
     internal static bool TryParseDay(string text, out DateOnly day) =>
         DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out day);
-
-    private static bool IsCron(string? text)
-    {
-        if (string.IsNullOrWhiteSpace(text))
-        {
-            return false;
-        }
-        try
-        {
-            _ = new CronExpression(text.Trim());
-            return true;
-        }
-        catch (FormatException)
-        {
-            return false;
-        }
-    }
 
     private static bool ValidSpeed(double speed) => double.IsFinite(speed) && speed >= MinSecondsPerDay && speed <= MaxSecondsPerDay;
 

@@ -8,7 +8,7 @@ public static class RunsApi
 {
     /// <summary>The kinds of lineage rows the platform writes (the generator adds scenario_events when it adopts injected events).</summary>
     public static readonly string[] Kinds = ["backfill", "increment", "erasure", "scenario_events"];
-    public static readonly string[] Statuses = ["running", "succeeded", "failed", "cancelled"];
+    public static readonly string[] Statuses = ["running", "succeeded", "failed", "cancelled", "abandoned"];
 
     public static IEndpointRouteBuilder MapRunsApi(this IEndpointRouteBuilder app)
     {

@@ -10,7 +10,8 @@ namespace HcpPlatform.AdminApi.Extensions;
 /// <summary>
 /// Turns request errors into ProblemDetails that say what was wrong: a body that is not JSON or has a field of the
 /// wrong type or an unknown field (400, naming the field and what it must be), a body over the size limit (413),
-/// another writer generating (409). Anything else falls through to the default 500 ProblemDetails.
+/// another writer generating (409), the database down or hung (503 with Retry-After). Anything else falls through to
+/// the default 500 ProblemDetails.
 /// </summary>
 internal sealed partial class ApiExceptionHandler(IProblemDetailsService problems) : IExceptionHandler
 {
@@ -27,14 +28,48 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
             },
             BadHttpRequestException bad => new ProblemDetails { Status = bad.StatusCode, Title = "Bad request", Detail = Friendly(bad.Message) },
             GenerationBusyException busy => new ProblemDetails { Status = 409, Title = "Another writer is generating", Detail = busy.Message },
+            _ when DatabaseUnavailable(exception) => new ProblemDetails
+            {
+                Status = StatusCodes.Status503ServiceUnavailable,
+                Title = "The database is unavailable",
+                Detail = $"PostgreSQL could not be reached or did not answer in time; nothing was changed. Try again in {RetryAfterSeconds} s.",
+            },
             _ => null,
         };
         if (problem is null)
         {
             return false;
         }
+        if (problem.Status == StatusCodes.Status503ServiceUnavailable)
+        {
+            httpContext.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
         httpContext.Response.StatusCode = problem.Status!.Value;
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem, Exception = exception });
+    }
+
+    /// <summary>What a client is told to wait before trying again while the database is unavailable.</summary>
+    public const int RetryAfterSeconds = 5;
+
+    /// <summary>
+    /// The database is down, restarting or hung (not a bad request, not a bug): a connection that cannot be opened or
+    /// breaks (NpgsqlException without a server error, or a server shutting down or starting: SQLSTATE 57P01–57P03,
+    /// class 08), or a command or connection that timed out.
+    /// </summary>
+    internal static bool DatabaseUnavailable(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            switch (e)
+            {
+                case Npgsql.PostgresException pg:
+                    return pg.SqlState is "57P01" or "57P02" or "57P03" or "53300" || pg.SqlState.StartsWith("08", StringComparison.Ordinal);
+                case Npgsql.NpgsqlException:
+                case TimeoutException:
+                    return true;
+            }
+        }
+        return false;
     }
 
     private static HttpValidationProblemDetails JsonProblem(JsonException json, Type? bodyType)

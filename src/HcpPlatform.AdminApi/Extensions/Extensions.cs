@@ -15,6 +15,12 @@ public static class Extensions
     /// The database, API-key authentication and the read/admin policies, per-key rate limiting, request size limits,
     /// ProblemDetails for every error, the OpenAPI document and the services behind the endpoints.
     /// </summary>
+    /// <summary>Query parameters refused because they carry a key.</summary>
+    private static readonly string[] QueryKeyNames = ["api_key", "apikey", "api-key", "x-api-key", "key", "access_token", "token"];
+
+    /// <summary>The longest a request waits to open a database connection.</summary>
+    public const int ConnectTimeoutSeconds = 5;
+
     public static WebApplicationBuilder AddApplicationServices(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -32,8 +38,13 @@ public static class Extensions
         {
             dataSource.ConnectionStringBuilder.MaxAutoPrepare = 32;
             dataSource.ConnectionStringBuilder.AutoPrepareMinUsages = 2;
+            // A database that does not accept a connection within a few seconds is answered with 503 then, not after 15 s.
+            dataSource.ConnectionStringBuilder.Timeout = Math.Min(dataSource.ConnectionStringBuilder.Timeout, ConnectTimeoutSeconds);
         });
         services.AddSingleton(TimeProvider.System);
+        // The request-start lines carry the full URL, query string included: never logged, whatever the configuration
+        // says (a key sent in the query string must not reach a log before it is refused).
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
 
         // Request limits: bodies are small JSON documents; headers carry at most a key.
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -47,6 +58,8 @@ public static class Extensions
         services.Configure<Microsoft.AspNetCore.Http.Json.JsonOptions>(o =>
         {
             o.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+            // Strict JSON: a number is a JSON number ("2" is refused, naming the field), as the OpenAPI document says.
+            o.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
             o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
         });
         services.AddProblemDetails();
@@ -74,6 +87,26 @@ public static class Extensions
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        // An API key in the query string is refused outright: URLs end up in logs, proxies and browser histories.
+        app.Use(async (context, next) =>
+        {
+            if (context.Request.Query.Keys.FirstOrDefault(k => QueryKeyNames.Contains(k, StringComparer.OrdinalIgnoreCase)) is { } name)
+            {
+                context.Response.StatusCode = StatusCodes.Status400BadRequest;
+                await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+                {
+                    HttpContext = context,
+                    ProblemDetails = new ProblemDetails
+                    {
+                        Status = 400,
+                        Title = "API keys are not accepted in the query string",
+                        Detail = $"The query parameter '{name}' looks like an API key; URLs are logged and kept in histories, so keys are refused there. Send the key as the {ApiKeyDefaults.HeaderName} header (or Authorization: ApiKey KEY), and revoke this one ('hcp keys revoke').",
+                    },
+                });
+                return;
+            }
+            await next(context);
+        });
         app.Use((context, next) =>
         {
             var headers = context.Response.Headers;

@@ -36,6 +36,12 @@ public sealed class ApiKeyAuthenticationHandler(
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
+        // Repeated headers arrive as several values, or as one joined with commas (no key contains a comma).
+        if (Request.Headers.TryGetValue(ApiKeyDefaults.HeaderName, out var headers)
+            && headers.Sum(h => h?.Split(',').Length ?? 0) is var count and > 1)
+        {
+            return AuthenticateResult.Fail($"The request has {count} {ApiKeyDefaults.HeaderName} headers; send exactly one API key.");
+        }
         var presented = PresentedKey(Request);
         if (presented is null)
         {
@@ -94,7 +100,7 @@ public sealed class ApiKeyAuthenticationHandler(
             {
                 Status = 403,
                 Title = "The API key's scope does not allow this",
-                Detail = $"This endpoint changes the platform and needs a key of scope '{ApiKeyScopes.Admin}'; the key {prefix}… has scope '{scope}'.",
+                Detail = $"This endpoint needs a key of scope '{ApiKeyScopes.Admin}' (it changes the platform or manages its keys); the key {prefix}… has scope '{scope}'.",
             },
         });
     }

@@ -117,6 +117,10 @@ internal static class GenerateCommand
         {
             return [];
         }
+        if (Directory.Exists(file.FullName))
+        {
+            throw new UsageException($"--fixtures '{file.FullName}' is a folder; give a JSON file holding an array of HCPs (npi, firstName, lastName, …).");
+        }
         if (!file.Exists)
         {
             throw new UsageException($"--fixtures file '{file.FullName}' does not exist; give a JSON array of HCPs (npi, firstName, lastName, …).");
@@ -124,6 +128,10 @@ internal static class GenerateCommand
         try
         {
             var list = Fixtures.Parse(File.ReadAllText(file.FullName), config, file.Name);
+            if (FixtureColumns.Problem(list, file.Name) is { } tooLong)
+            {
+                throw new UsageException(tooLong);
+            }
             if (list.Count > hcps)
             {
                 throw new UsageException($"--fixtures has {list.Count} HCPs but --hcps is {hcps}; --hcps must be at least the number of fixtures.");

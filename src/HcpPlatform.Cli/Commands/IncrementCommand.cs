@@ -24,7 +24,7 @@ internal static class IncrementCommand
                 {
                     result = await increment.RunNextDayAsync(ct);
                 }
-                catch (GenerationBusyException e)
+                catch (Exception e) when (e is GenerationBusyException or CalendarEndException)
                 {
                     throw new CliFailureException(e.Message);
                 }

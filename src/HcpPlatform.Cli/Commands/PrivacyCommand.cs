@@ -64,17 +64,33 @@ internal static class PrivacyCommand
         {
             var output = new CliOutput(json: false);
             var npi = Checked(r.GetValue(accessNpi));
-            await using var dataSource = await CliDatabase.ConnectAsync(output.Note, ct);
-            var result = await PrivacyRequests.AccessAsync(dataSource, npi, ct)
-                ?? throw new CliFailureException($"No HCP with NPI {npi} in the dataset; the request was recorded as denied.");
-            if (r.GetValue(outFile) is { } file)
+            var file = r.GetValue(outFile);
+            if (file is not null && Directory.Exists(file.FullName))
             {
-                await File.WriteAllTextAsync(file.FullName, result.Json, ct);
-                output.Note($"Wrote {file.FullName} (request {result.RequestId}).");
+                throw new UsageException($"--out '{file.FullName}' is a folder; give the path of a file to write the JSON to (e.g. --out=hcp-{npi}.json).");
             }
-            else
+            await using var dataSource = await CliDatabase.ConnectAsync(output.Note, ct);
+            // The audit row says completed only once the export is written; a failed write is recorded as failed (exit 1).
+            var result = await PrivacyRequests.AccessAsync(dataSource, npi, async (json, token) =>
+                {
+                    if (file is null)
+                    {
+                        output.Result(json);
+                        return;
+                    }
+                    try
+                    {
+                        await File.WriteAllTextAsync(file.FullName, json, token);
+                    }
+                    catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
+                    {
+                        throw new CliFailureException($"--out '{file.FullName}' could not be written ({e.Message}); the access request was recorded as failed.");
+                    }
+                }, ct)
+                ?? throw new CliFailureException($"No HCP with NPI {npi} in the dataset; the request was recorded as denied.");
+            if (file is not null)
             {
-                output.Result(result.Json);
+                output.Note($"Wrote {file.FullName} (request {result.RequestId}).");
             }
             return ExitCodes.Success;
         });

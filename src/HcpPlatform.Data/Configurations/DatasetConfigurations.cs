@@ -23,6 +23,7 @@ internal sealed class HcpProfileConfiguration : IEntityTypeConfiguration<HcpProf
         b.Property(x => x.State).HasMaxLength(2);
         b.Property(x => x.City).HasMaxLength(100);
         b.Property(x => x.Region).HasMaxLength(20);
+        b.Property(x => x.TimeZone).HasMaxLength(40); // added by V005
         b.Property(x => x.Organization).HasMaxLength(200);
         b.Property(x => x.ChannelAffinities).HasColumnType("jsonb");
         b.Property(x => x.PreferredChannel).HasMaxLength(20);

@@ -72,7 +72,7 @@ public static class ParquetExport
             PreferredChannel = r.GetString(15), PreferredContent = r.GetString(16), ResponseLatencyFactor = r.GetDouble(17),
             EngagementVolatility = r.GetDouble(18), BaseConversionRate = r.GetDouble(19), ChannelEngagements = r.GetString(20),
             EngagementScore = r.GetDouble(21), IsFixture = r.GetBoolean(22), AddressLine = r.GetString(23), Zip = r.GetString(24),
-            PatientVolume = r.GetInt32(25),
+            PatientVolume = r.GetInt32(25), TimeZone = r.GetString(26),
         }, Json("channel_affinities", "channel_engagements"));
         await Copy(ParquetTables.Participation, "id", r => new CampaignParticipation
         {

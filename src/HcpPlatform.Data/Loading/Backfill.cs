@@ -143,7 +143,7 @@ public static class Backfill
         {
             await Stage(stages, "prepare", async () =>
             {
-                await BuildSchema.DropLeftoversAsync(main, ct);
+                await StaleRuns.RecoverAsync(main, null, ct, except: runId);
                 await BuildSchema.CreateSchemaAsync(main, schema, ct);
                 await PauseAsync("prepare", ct);
                 // No JIT: compiling the aggregate queries costs more than it saves on them (touch totals at load_test scale

@@ -153,7 +153,7 @@ internal static class BackfillPipeline
                     campaigns.SelectMany(c => population.ParticipationRows(c, p.AsOf, erased)))),
                 ("territory_assignments", await Writer(DatasetTables.Territories, () => kept.SelectMany(population.TerritoryRows))),
                 ("hcp_contact_limits", await Writer(DatasetTables.ContactLimits, () => kept.SelectMany(t => ContactLimitGenerator.Rows(p.Seed, t)))),
-                ("channel_capacity", await Writer(DatasetTables.Capacity, () => ContactLimitGenerator.Capacity(p.Seed, p.Hcps, p.Config.MaxRepVisitsPerDay, windowStart))),
+                ("channel_capacity", await Writer(DatasetTables.Capacity, () => ContactLimitGenerator.Capacity(p.Seed, p.Hcps, p.Config, windowStart))),
                 ("ground_truth", await Writer(DatasetTables.GroundTruth, () => GroundTruth.Build(population.Model, p.Seed))),
                 ("dataset_info", await Writer(DatasetTables.Info, () => [info])),
             };

@@ -30,10 +30,10 @@ public static partial class BuildSchema
     public static string NameFor(Guid runId) => Prefix + runId.ToString("N")[..12];
 
     /// <summary>Drops build schemas a crashed or killed run left behind (call while holding the generation lock).</summary>
-    public static async Task<int> DropLeftoversAsync(NpgsqlConnection connection, CancellationToken ct)
+    public static async Task<int> DropLeftoversAsync(NpgsqlConnection connection, CancellationToken ct, NpgsqlTransaction? tx = null)
     {
         var names = new List<string>();
-        await using (var cmd = new NpgsqlCommand("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'hcp\\_build\\_%' OR nspname LIKE 'hcp\\_old\\_%'", connection))
+        await using (var cmd = new NpgsqlCommand("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'hcp\\_build\\_%' OR nspname LIKE 'hcp\\_old\\_%'", connection, tx))
         await using (var reader = await cmd.ExecuteReaderAsync(ct))
         {
             while (await reader.ReadAsync(ct))
@@ -43,7 +43,7 @@ public static partial class BuildSchema
         }
         foreach (var name in names)
         {
-            await ExecuteAsync(connection, $"DROP SCHEMA IF EXISTS \"{name}\" CASCADE", ct);
+            await ExecuteAsync(connection, $"DROP SCHEMA IF EXISTS \"{name}\" CASCADE", ct, tx);
         }
         return names.Count;
     }

@@ -3,6 +3,7 @@ using System.Diagnostics.Metrics;
 using HcpPlatform.Data.Hosting;
 using HcpPlatform.Engine.Generators;
 using HcpPlatform.Engine.Simulation;
+using HcpPlatform.Data.Platform;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -40,6 +41,7 @@ public sealed class DailyIncrement(NpgsqlDataSource dataSource)
         {
             throw new GenerationBusyException("Another writer is generating into this database; the day was not appended.");
         }
+        await StaleRuns.RecoverAsync(connection, tx, ct);
         var state = await DatasetState.ReadAsync(connection, ct, tx, forUpdate: true);
         if (state is null)
         {
@@ -47,6 +49,11 @@ public sealed class DailyIncrement(NpgsqlDataSource dataSource)
         }
         var parameters = GenerationParameters.FromJson(state.ParametersJson);
         var population = PopulationFor(state, parameters);
+        if (state.SimulatedThrough >= SupportedDates.Max)
+        {
+            throw new CalendarEndException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"The dataset is simulated through {state.SimulatedThrough:yyyy-MM-dd}, the end of the supported range {SupportedDates.Range}; no later day is generated."));
+        }
         var day = state.SimulatedThrough.AddDays(1);
         var dayText = day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
         span?.SetTag("hcp.day", dayText);
@@ -161,3 +168,6 @@ public sealed class DailyIncrement(NpgsqlDataSource dataSource)
         await cmd.ExecuteNonQueryAsync(ct);
     }
 }
+
+/// <summary>The dataset already reaches the end of the supported calendar (<see cref="SupportedDates.Max"/>).</summary>
+public sealed class CalendarEndException(string message) : Exception(message);

@@ -30,7 +30,7 @@ public static class DatasetTables
         ["id", "hcp_index", "npi", "first_name", "last_name", "credential", "specialty", "taxonomy_code", "tier", "segment",
          "state", "city", "region", "organization", "channel_affinities", "preferred_channel", "preferred_content",
          "response_latency_factor", "engagement_volatility", "base_conversion_rate", "channel_engagements", "engagement_score", "is_fixture",
-         "address_line", "zip", "patient_volume"],
+         "address_line", "zip", "patient_volume", "time_zone"],
         (w, r) =>
         {
             w.Uuid(r.Id);
@@ -59,6 +59,7 @@ public static class DatasetTables
             w.Text(r.AddressLine);
             w.Text(r.Zip);
             w.Int4(r.PatientVolume);
+            w.Text(r.TimeZone);
         });
 
     public static readonly TableSpec<Campaign> Campaigns = new("campaigns",

@@ -86,6 +86,7 @@ public static class ScenarioEventAdoption
         {
             return new AdoptionResult(AdoptionStatus.Busy, desired, []);
         }
+        await StaleRuns.RecoverAsync(connection, tx, ct);
         var state = await DatasetState.ReadAsync(connection, ct, tx, forUpdate: true);
         if (state is null)
         {

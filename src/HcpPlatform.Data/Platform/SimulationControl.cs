@@ -4,6 +4,7 @@ using System.Text.Json.Serialization;
 using HcpPlatform.Data.Loading;
 using HcpPlatform.Engine.Dynamics;
 using Npgsql;
+using Quartz;
 using NpgsqlTypes;
 
 namespace HcpPlatform.Data.Platform;
@@ -29,6 +30,69 @@ public sealed record ScheduleSettings(string Cron, string TimeZone)
 {
     /// <summary>Quartz cron: 02:00 every day, UTC.</summary>
     public static readonly ScheduleSettings Default = new("0 0 2 * * ?", "UTC");
+
+    /// <summary>The longest cron expression accepted (a full Quartz expression with lists fits easily).</summary>
+    public const int MaxCronLength = 120;
+
+    /// <summary>The schedule must fire within this horizon: a yearly run is the rarest a nightly schedule may be.</summary>
+    public static readonly TimeSpan Horizon = TimeSpan.FromDays(366);
+
+    /// <summary>Firings closer than this are refused: a day takes longer than that to append, and a backlog would build.</summary>
+    public static readonly TimeSpan MinInterval = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// Why the schedule cannot drive the nightly trigger, or null when it can: checked the way Quartz uses it — the
+    /// expression parses as a Quartz <see cref="CronExpression"/> in the time zone, its next firing after
+    /// <paramref name="now"/> lies within <see cref="Horizon"/>, and no two of its next firings are closer than
+    /// <see cref="MinInterval"/>. The message names the field (cron or timeZone) and what is allowed.
+    /// </summary>
+    public static (string Field, string Message)? Problem(string? cron, string? timeZone, DateTimeOffset now)
+    {
+        if (string.IsNullOrWhiteSpace(cron))
+        {
+            return ("cron", $"cron is empty; allowed: a Quartz cron expression (seconds minutes hours day-of-month month day-of-week [year]), e.g. \"{Default.Cron}\" for 02:00 daily.");
+        }
+        cron = cron.Trim();
+        if (cron.Length > MaxCronLength)
+        {
+            return ("cron", string.Create(CultureInfo.InvariantCulture,
+                $"cron has {cron.Length} characters; at most {MaxCronLength} are allowed (a Quartz cron expression such as \"{Default.Cron}\")."));
+        }
+        if (string.IsNullOrWhiteSpace(timeZone) || !TimeZoneInfo.TryFindSystemTimeZoneById(timeZone.Trim(), out var zone))
+        {
+            return ("timeZone", $"timeZone '{InputEcho.Of(timeZone)}' is not a known time zone; use an IANA id such as \"UTC\" or \"America/New_York\".");
+        }
+        CronExpression expression;
+        try
+        {
+            expression = new CronExpression(cron, zone);
+        }
+        catch (FormatException)
+        {
+            return ("cron", $"cron '{InputEcho.Of(cron)}' is not a Quartz cron expression (seconds minutes hours day-of-month month day-of-week [year]), e.g. \"{Default.Cron}\" for 02:00 daily.");
+        }
+        var first = expression.GetNextValidTimeAfter(now);
+        if (first is null || first.Value - now > Horizon)
+        {
+            return ("cron", string.Create(CultureInfo.InvariantCulture,
+                $"cron '{InputEcho.Of(cron)}' never fires within the next {Horizon.TotalDays:0} days (after {now:yyyy-MM-dd HH:mm} UTC); allowed: a schedule that fires at least once a year, e.g. \"{Default.Cron}\" for 02:00 daily."));
+        }
+        // A sub-minute schedule fires twice in one minute: among the next few firings two are then too close.
+        var previous = first.Value;
+        for (var i = 0; i < 3; i++)
+        {
+            if (expression.GetNextValidTimeAfter(previous) is not { } next)
+            {
+                break;
+            }
+            if (next - previous < MinInterval)
+            {
+                return ("cron", $"cron '{InputEcho.Of(cron)}' fires more than once a minute; allowed: at most one firing per minute (the seconds field a single value), e.g. \"{Default.Cron}\" for 02:00 daily.");
+            }
+            previous = next;
+        }
+        return null;
+    }
 }
 
 /// <summary>One injected scenario event as requested and stored (see the engine's <see cref="ScenarioEvent"/> for the types and what magnitude means for each).</summary>
@@ -244,6 +308,17 @@ public static class SimulationControl
         cmd.Parameters.AddWithValue("day", NpgsqlDbType.Date, result.Day);
         cmd.Parameters.AddWithValue("rows", result.Counts.Values.Sum());
         cmd.Parameters.AddWithValue("seconds", Math.Round(result.Seconds, 6));
+        cmd.Parameters.AddWithValue("worker", workerId);
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>Records a worker's problem in the status row, on a connection the worker holds.</summary>
+    public static async Task RecordErrorAsync(NpgsqlConnection connection, string message, string workerId, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        await using var cmd = new NpgsqlCommand(
+            "UPDATE platform.simulation_state SET last_error = @error, last_error_at = now(), worker_id = @worker WHERE id = 1", connection);
+        cmd.Parameters.AddWithValue("error", string.Create(CultureInfo.InvariantCulture, $"{workerId}: {message}"));
         cmd.Parameters.AddWithValue("worker", workerId);
         await cmd.ExecuteNonQueryAsync(ct);
     }

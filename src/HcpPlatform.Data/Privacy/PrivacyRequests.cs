@@ -31,6 +31,7 @@ public static class PrivacyRequests
         {
             throw new GenerationBusyException("A generation is running; the erasure was not applied. Try again when it finishes.");
         }
+        await StaleRuns.RecoverAsync(connection, tx, ct);
         var requestId = Guid.CreateVersion7();
         var hcpId = await HcpIdAsync(connection, tx, npi, ct);
         var deleted = new SortedDictionary<string, long>(StringComparer.Ordinal);
@@ -56,9 +57,14 @@ public static class PrivacyRequests
         return new ErasureResult(requestId, hcpId is not null, deleted);
     }
 
-    /// <summary>Everything held about one HCP as one JSON document; null when the NPI is not in the dataset.</summary>
-    public static async Task<AccessResult?> AccessAsync(NpgsqlDataSource dataSource, string npi, CancellationToken ct)
+    /// <summary>
+    /// Everything held about one HCP as one JSON document, handed to <paramref name="deliver"/> (which writes it out);
+    /// null when the NPI is not in the dataset. The audit row says completed only once <paramref name="deliver"/> has
+    /// returned; when it throws, the row says failed, with the error, and the exception goes on to the caller.
+    /// </summary>
+    public static async Task<AccessResult?> AccessAsync(NpgsqlDataSource dataSource, string npi, Func<string, CancellationToken, Task> deliver, CancellationToken ct)
     {
+        ArgumentNullException.ThrowIfNull(deliver);
         ArgumentNullException.ThrowIfNull(dataSource);
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
@@ -85,6 +91,17 @@ public static class PrivacyRequests
         {
             cmd.Parameters.AddWithValue("id", id);
             json = (string)(await cmd.ExecuteScalarAsync(ct))!;
+        }
+        try
+        {
+            await deliver(json, ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            var details = JsonSerializer.Serialize(new { exported = false, error = $"{e.GetType().Name}: {e.Message}" });
+            await InsertRequestAsync(connection, tx, requestId, "access", npi, id, "ccpa", "failed", details, ct);
+            await tx.CommitAsync(ct);
+            throw;
         }
         await InsertRequestAsync(connection, tx, requestId, "access", npi, id, "ccpa", "completed", "{\"exported\": true}", ct);
         await tx.CommitAsync(ct);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using HcpPlatform.Engine.Calendar;
 using HcpPlatform.Engine.Config;
 using HcpPlatform.Engine.Reference;
 using HcpPlatform.Engine.Simulation;
@@ -25,15 +26,18 @@ namespace HcpPlatform.Data.Validation;
 /// month, conference touches from congress attendance), so each cell also allows 5% of its expected share: twice the
 /// engine's largest departure, measured over 200 seeds. Measured: TVComplement of the mix.</item>
 /// <item><b>ks_latency_*</b> — each response latency mapped through its own true CDF (exponential with mean
-/// latency_mean_days × the HCP's response_latency_factor, truncated to the attribution window; a click after its open
-/// with the remaining mean): uniform under the model. Pass when the KS distance D ≤ √(ln(2/α) / 2n) (the DKW bound, valid
+/// latency_mean_days × the HCP's response_latency_factor in the HCP's activity time — the integral of its response_rhythm's
+/// rate per local hour since the touch, in its time_zone — truncated to the activity time the attribution window holds; a
+/// click after its open with the remaining mean): uniform under the model. Pass when the KS distance D ≤ √(ln(2/α) / 2n) (the DKW bound, valid
 /// for every n) + 0.005 (the engine's one-minute minimum latency). Outcomes of stimuli less than one window before the end
 /// of the data are left out. Measured: KSComplement = 1 − D.</item>
 /// <item><b>latency_by_hcp_factor</b> — the same transformed latencies, by outcome type × tercile of the HCPs'
 /// latency factors: each cell's mean is ½ under the model, with variance 1/(12n).</item>
 /// <item><b>touch_volume_model</b> — within each channel, the share of its touches that each tercile of the HCPs'
 /// affinity for the channel (and for rep visits and calls each tier) receives, against its share of the expected
-/// volume: (affinity_modifier_offset + affinity) × the channel's tier volume, for conference touches the congress
+/// volume: (affinity_modifier_offset + affinity) × the channel's tier volume (0 for rep visits to a no-see HCP, rep_visit
+/// max_contacts_per_month 0; for email only the single, non-campaign sends, since every enrolled HCP gets every campaign
+/// send), for conference touches the congress
 /// attendance probability × the share of the HCP's congress that falls in the window. Given the population, HCP h expects λ·wₕ touches:
 /// the share's variance is Σ(1[h in cell] − s)²(nₕ − λwₕ)² / N²; 3% margin for the caps (twice the largest departure
 /// measured). Measured: the largest share of its allowance a cell uses.</item>
@@ -224,75 +228,77 @@ internal static class FidelityChecks
             }
             return;
         }
-        var direct = LatencyTypes.Where(t => t != "email_click").ToArray();
+        // Latencies run in the HCP's activity time (response_rhythm): read each response with its touch's instant and its HCP's
+        // clock, transform it through its own truncated exponential CDF in activity time here.
         var rows = await run.TryQueryAsync(names, Category, $"""
-            WITH lat AS (SELECT * FROM unnest(@types::text[], @means::float8[], @windows::float8[]) AS l(outcome_type, mean_days, window_days)),
-            cut AS (
-                SELECT percentile_disc(1.0 / 3) WITHIN GROUP (ORDER BY response_latency_factor) AS lo,
-                       percentile_disc(2.0 / 3) WITHIN GROUP (ORDER BY response_latency_factor) AS hi
-                FROM {s}.hcp_profiles
-            ),
-            base AS (
-                SELECT o.outcome_type, o.stimulus_id, s.event_date AS stimulus_at,
-                       extract(epoch FROM o.event_date - s.event_date) / 86400.0 AS x,
-                       greatest(p.response_latency_factor, 1e-6) AS f
-                FROM {s}.outcome_events o
-                JOIN {s}.stimuli_events s ON s.id = o.stimulus_id
-                JOIN {s}.hcp_profiles p ON p.id = s.hcp_id
-                WHERE o.outcome_type IN ('email_open', 'email_click', 'meeting_scheduled', 'sample_request')
-            ),
-            u AS (
-                SELECT b.outcome_type, b.f,
-                       (1 - {Exp("-b.x / (l.mean_days * b.f)")}) / (1 - {Exp("-l.window_days / (l.mean_days * b.f)")}) AS u
-                FROM base b JOIN lat l ON l.outcome_type = b.outcome_type
-                WHERE b.stimulus_at + l.window_days * interval '1 day' <= @end
-                UNION ALL
-                SELECT 'email_click', c.f,
-                       (1 - {Exp("-(c.x - op.x) / m")}) / (1 - {Exp("-(@clickWindow - op.x) / m")})
-                FROM base c
-                JOIN base op ON op.stimulus_id = c.stimulus_id AND op.outcome_type = 'email_open'
-                CROSS JOIN LATERAL (SELECT greatest(0.01, @clickExtraMean * c.f) AS m) mm
-                WHERE c.outcome_type = 'email_click' AND c.stimulus_at + @clickWindow * interval '1 day' <= @end
-            ),
-            r AS (
-                SELECT outcome_type, u,
-                       row_number() OVER (PARTITION BY outcome_type ORDER BY u) AS i,
-                       count(*) OVER (PARTITION BY outcome_type) AS n
-                FROM u
-            )
-            SELECT outcome_type, 0 AS tercile, max(n), max(greatest(i::float8 / n - u, u - (i - 1)::float8 / n))
-            FROM r GROUP BY outcome_type
-            UNION ALL
-            SELECT outcome_type, CASE WHEN u.f < cut.lo THEN 1 WHEN u.f < cut.hi THEN 2 ELSE 3 END, count(*), avg(u)
-            FROM u CROSS JOIN cut GROUP BY 1, 2
-            """, r => (Type: r.GetString(0), Tercile: r.GetInt32(1), N: r.GetInt64(2), Value: r.GetDouble(3)),
-            p =>
-            {
-                p.AddWithValue("types", direct);
-                p.AddWithValue("means", direct.Select(t => truth.LatencyMean[t]).ToArray());
-                p.AddWithValue("windows", direct.Select(t => truth.Window[t]).ToArray());
-                p.AddWithValue("clickWindow", truth.Window["email_click"]);
-                p.AddWithValue("clickExtraMean", truth.LatencyMean["email_click"] - truth.LatencyMean["email_open"]);
-                p.AddWithValue("end", EndOfData(run));
-            });
+            SELECT o.outcome_type, s.event_date, o.event_date, greatest(p.response_latency_factor, 1e-6), p.time_zone,
+                   (SELECT op.event_date FROM {s}.outcome_events op WHERE op.stimulus_id = o.stimulus_id AND op.outcome_type = 'email_open' ORDER BY op.event_date LIMIT 1)
+            FROM {s}.outcome_events o
+            JOIN {s}.stimuli_events s ON s.id = o.stimulus_id
+            JOIN {s}.hcp_profiles p ON p.id = s.hcp_id
+            WHERE o.outcome_type IN ('email_open', 'email_click', 'meeting_scheduled', 'sample_request')
+              AND s.event_date + (CASE o.outcome_type {string.Join(" ", LatencyTypes.Select(t => F($"WHEN '{t}' THEN {truth.Window[t]}")))} END) * interval '1 day' <= @end
+            """, r => (Type: r.GetString(0), Sent: r.GetDateTime(1), At: r.GetDateTime(2), Factor: r.GetDouble(3), Zone: r.GetString(4),
+                OpenedAt: r.IsDBNull(5) ? (DateTime?)null : r.GetDateTime(5)),
+            p => p.AddWithValue("end", EndOfData(run)));
         if (rows is null)
         {
             return;
         }
+        var rhythms = LatencyTypes.ToDictionary(t => t, t => truth.Rhythms.TryGetValue(t, out var r) ? ResponseRhythm.FromRates(r.Name, r.Workday, r.OffDay) : null, StringComparer.Ordinal);
+        var cuts = await run.TryQueryAsync([(byFactor, byFactorDescription)], Category, $"""
+            SELECT percentile_disc(1.0 / 3) WITHIN GROUP (ORDER BY response_latency_factor), percentile_disc(2.0 / 3) WITHIN GROUP (ORDER BY response_latency_factor)
+            FROM {s}.hcp_profiles
+            """, r => (Lo: r.IsDBNull(0) ? 0 : r.GetDouble(0), Hi: r.IsDBNull(1) ? 0 : r.GetDouble(1)));
+        if (cuts is null)
+        {
+            return;
+        }
+        var (lo, hi) = cuts.Count > 0 ? cuts[0] : (0, 0);
+        var pits = new List<(string Type, int Tercile, double U)>(rows.Count);
+        var clickExtra = truth.LatencyMean["email_click"] - truth.LatencyMean["email_open"];
+        foreach (var row in rows)
+        {
+            var zone = UsTimeZone.Find(row.Zone);
+            var rhythm = rhythms[row.Type];
+            var sent = DateTime.SpecifyKind(row.Sent, DateTimeKind.Utc);
+            // Activity time since the touch, in days (real time where the ground truth or the HCP's clock is missing).
+            double Activity(DateTime to) => rhythm is null || zone is null ? (to - sent).TotalDays : rhythm.Activity(zone, sent, to);
+            var x = Activity(DateTime.SpecifyKind(row.At, DateTimeKind.Utc));
+            var window = Activity(sent.AddDays(truth.Window[row.Type]));
+            double u;
+            if (row.Type == "email_click")
+            {
+                if (row.OpenedAt is not { } opened)
+                {
+                    continue;
+                }
+                var o = Activity(DateTime.SpecifyKind(opened, DateTimeKind.Utc));
+                var m = Math.Max(0.01, clickExtra * row.Factor);
+                u = (1 - Math.Exp(-(x - o) / m)) / (1 - Math.Exp(-(window - o) / m));
+            }
+            else
+            {
+                var m = truth.LatencyMean[row.Type] * row.Factor;
+                u = (1 - Math.Exp(-x / m)) / (1 - Math.Exp(-window / m));
+            }
+            pits.Add((row.Type, row.Factor < lo ? 1 : row.Factor < hi ? 2 : 3, u));
+        }
         foreach (var type in LatencyTypes)
         {
-            var row = rows.FirstOrDefault(r => r.Type == type && r.Tercile == 0);
-            var n = row.Type is null ? 0 : row.N;
+            var sample = pits.Where(x => x.Type == type).Select(x => x.U).ToArray();
+            var n = sample.Length;
+            var d = n == 0 ? 0 : Stats.KsDistanceFromUniform(sample);
             var critical = Stats.KsCritical(n) + LatencyKsFloor;
-            var passed = n == 0 || row.Value <= critical;
-            run.Add(new CheckResult($"ks_latency_{type}", Category, passed, n == 0 ? null : Math.Round(1 - row.Value, 4),
+            var passed = n == 0 || d <= critical;
+            run.Add(new CheckResult($"ks_latency_{type}", Category, passed, n == 0 ? null : Math.Round(1 - d, 4),
                 n == 0 ? "informational: no outcomes of this type to test" : F($"≥ {1 - critical:0.####} (n = {n:N0}; DKW bound at {Stats.FalseAlarmRate} + {LatencyKsFloor})"),
-                $"KSComplement of {type} latency against its configured distribution (truncated exponential scaled by the HCP's latency factor{(type == "email_click" ? ", after the open" : "")}), by probability integral transform.",
-                [F($"D = {row.Value:0.0000} over {n} outcomes")]));
+                $"KSComplement of {type} latency against its configured distribution (truncated exponential scaled by the HCP's latency factor, in the HCP's activity time of its response_rhythm{(type == "email_click" ? ", after the open" : "")}), by probability integral transform.",
+                [F($"D = {d:0.0000} over {n} outcomes")]));
         }
         run.Add(CellResults.From(byFactor, Category, byFactorDescription,
-            rows.Where(r => r.Tercile > 0).OrderBy(r => r.Type, StringComparer.Ordinal).ThenBy(r => r.Tercile)
-                .Select(r => new Cell($"{r.Type} factor tercile {r.Tercile}", r.Value, 0.5, 1.0 / 12 / r.N, 0, r.N)).ToList()));
+            pits.GroupBy(x => (x.Type, x.Tercile)).OrderBy(g => g.Key.Type, StringComparer.Ordinal).ThenBy(g => g.Key.Tercile)
+                .Select(g => new Cell($"{g.Key.Type} factor tercile {g.Key.Tercile}", g.Average(x => x.U), 0.5, 1.0 / 12 / g.Count(), 0, g.Count())).ToList()));
     }
 
     /// <summary>The first instant after the data: midnight UTC after simulated_through.</summary>
@@ -333,15 +339,21 @@ internal static class FidelityChecks
         var congresses = Specialties.TaxonomyCodes.Keys
             .Select(sp => (Specialty: sp, Count: Specialties.CongressesIn(sp, run.C.Info.WindowStart, run.C.Info.SimulatedThrough, run.C.IsVolumeEventDay))).ToList();
         var rows = await run.TryQueryAsync([(name, description)], Category, $"""
-            WITH h AS (SELECT p.id, p.tier, p.specialty, {AffinityColumns("p")} FROM {s}.hcp_profiles p),
+            WITH h AS (
+                SELECT p.id, p.tier, p.specialty, {AffinityColumns("p")},
+                       EXISTS (SELECT 1 FROM {s}.hcp_contact_limits l WHERE l.hcp_id = p.id AND l.channel = 'rep_visit' AND l.max_contacts_per_month = 0) AS no_see
+                FROM {s}.hcp_profiles p
+            ),
             cut AS ({AffinityCuts("h")}),
             counts AS (
-                SELECT s.hcp_id, s.channel, count(*)::float8 AS n FROM {s}.stimuli_events s WHERE {run.C.OutsideVolumeEvents("s")} GROUP BY 1, 2
+                SELECT s.hcp_id, s.channel, count(*)::float8 AS n FROM {s}.stimuli_events s
+                WHERE {run.C.OutsideVolumeEvents("s")} AND NOT (s.channel = 'email' AND s.campaign_id IS NOT NULL) GROUP BY 1, 2
             ),
             hc AS (
                 SELECT ch.channel, h.tier, coalesce(counts.n, 0) AS n, {ByChannel("ch.channel", true)} AS tercile,
                        CASE WHEN ch.channel = 'conference'
                             THEN coalesce(cg.congresses, 0) * least(1.0, @attendance * (@offset + {ByChannel("ch.channel", false)}) / @conferenceNorm)
+                            WHEN ch.channel = 'rep_visit' AND h.no_see THEN 0
                             ELSE (@offset + {ByChannel("ch.channel", false)}) * tv.volume END AS w
                 FROM h CROSS JOIN cut CROSS JOIN unnest(@channels::text[]) AS ch(channel)
                 JOIN unnest(@tvChannel::text[], @tvTier::text[], @tvVolume::float8[]) AS tv(channel, tier, volume) ON tv.channel = ch.channel AND tv.tier = h.tier

@@ -1,3 +1,4 @@
+using HcpPlatform.Engine.Calendar;
 using HcpPlatform.Engine.Config;
 using HcpPlatform.Engine.Simulation;
 using NpgsqlTypes;
@@ -13,7 +14,9 @@ namespace HcpPlatform.Data.Validation;
 /// <item>contact_limit_monthly_max, contact_limit_min_gap, contact_limit_personal_blackout, contact_limit_preferred_days</item>
 /// <item>channel_capacity (email sends per day, visits and calls per rep per day, impressions and conference touches per day, webinar seats per event)</item>
 /// <item>rx_hcp_months (one Rx row per HCP and month that ends in the window, none for a month not yet complete), email_batch_size, webinar_invite_lead, webinar_attendance_on_event</item>
-/// <item>events_in_window, campaign_touches_within_campaign, category_adherence</item>
+/// <item>events_in_window, campaign_touches_within_campaign, category_adherence, local_working_hours,
+/// no_campaign_email_on_eves</item>
+/// <item>response_hours, rep_one_state_a_day, overlay_reps_active, bounced_addresses_suppressed</item>
 /// </list>
 /// Row-level rules on stimuli share one scan; the per-HCP limits (gap, month) one sort, and the per-day capacity and
 /// batch limits two hash aggregates (a separate part, so that the two heavy scans can run on different connections).
@@ -37,7 +40,72 @@ internal static class StructureChecks
         new(CapacityAsync, Weight: 2),
         new(RxHcpMonthsAsync),
         new(WebinarAttendanceAsync),
+        new(FieldAndClockAsync, Weight: 2),
     ];
+
+    /// <summary>Overlay reps covering fewer HCPs who see reps than this, or windows shorter than <see cref="OverlayMinWindowDays"/>, are not required to show visits.</summary>
+    public const int OverlayMinHcps = 40;
+    public const int OverlayMinWindowDays = 90;
+
+    /// <summary>
+    /// The field force's and the clock's rules: responses in their rhythm's local hours (meetings and sample requests in
+    /// business hours of local business days; nothing on Christmas Day), a rep in one state a day, overlay reps that make
+    /// visits, and nothing sent to a hard-bounced address before its suppressed_until day.
+    /// </summary>
+    private static Task FieldAndClockAsync(CheckRun run)
+    {
+        var s = run.C.S;
+        var business = ResponseRhythm.Business.Workday.Select((rate, hour) => (rate, hour)).Where(x => x.rate > 0).Select(x => x.hour).ToArray();
+        return run.TaggedOffendersAsync(Category,
+        [
+            ("response_hours", F($"Meetings scheduled and sample requests come in business hours ({business.Min():00}:00–{business.Max() + 1:00}:00 local, the response_rhythm 'business' rates) on local business days (no weekend, no major holiday); no response at all on Christmas Day (local).")),
+            ("rep_one_state_a_day", "A rep's visits of a (local) day are to HCPs of one state."),
+            ("overlay_reps_active", F($"Every overlay rep covering {OverlayMinHcps}+ HCPs who see reps makes rep visits (windows of {OverlayMinWindowDays}+ days).")),
+            ("bounced_addresses_suppressed", "After a hard bounce (metadata suppressed_until), no email or webinar invitation goes to the HCP before that day (local)."),
+        ],
+        $"""
+        SELECT 'response_hours' AS check_name, concat_ws(' ', o.id, o.outcome_type, to_char(o.event_date AT TIME ZONE p.time_zone, 'Dy YYYY-MM-DD HH24:MI'), 'local') AS example
+        FROM {s}.outcome_events o JOIN {s}.hcp_profiles p ON p.id = o.hcp_id
+        CROSS JOIN LATERAL (SELECT o.event_date AT TIME ZONE p.time_zone AS local) l
+        WHERE o.outcome_type IN ('email_open', 'email_click', 'meeting_scheduled', 'sample_request') AND p.time_zone <> ''
+          AND (to_char(l.local, 'MM-DD') = '12-25'
+               OR (o.outcome_type IN ('meeting_scheduled', 'sample_request')
+                   AND (NOT (extract(hour FROM l.local)::int = ANY(@businessHours)) OR extract(isodow FROM l.local) >= 6 OR l.local::date = ANY(@holidays))))
+        UNION ALL
+        SELECT 'rep_one_state_a_day', concat_ws(' ', v.rep_id, v.day, v.states, 'states')
+        FROM (
+            SELECT st.rep_id, (st.event_date AT TIME ZONE p.time_zone)::date AS day, count(DISTINCT p.state) AS states
+            FROM {s}.stimuli_events st JOIN {s}.hcp_profiles p ON p.id = st.hcp_id
+            WHERE st.channel = 'rep_visit' AND p.time_zone <> ''
+            GROUP BY 1, 2
+        ) v WHERE v.states > 1
+        UNION ALL
+        SELECT 'overlay_reps_active', concat_ws(' ', t.rep_id, count(*), 'HCPs who see reps, no visit')
+        FROM {s}.territory_assignments t
+        WHERE NOT t.is_primary AND @through - @windowStart + 1 >= @overlayMinDays
+          AND NOT EXISTS (SELECT 1 FROM {s}.hcp_contact_limits l WHERE l.hcp_id = t.hcp_id AND l.channel = 'rep_visit' AND l.max_contacts_per_month = 0)
+          AND NOT EXISTS (SELECT 1 FROM {s}.stimuli_events v WHERE v.channel = 'rep_visit' AND v.rep_id = t.rep_id)
+        GROUP BY t.rep_id HAVING count(*) >= @overlayMinHcps
+        UNION ALL
+        SELECT 'bounced_addresses_suppressed', concat_ws(' ', x.id, x.channel, (x.event_date AT TIME ZONE p.time_zone)::date, 'before', b.metadata->>'suppressed_until')
+        FROM {s}.stimuli_events b
+        JOIN {s}.hcp_profiles p ON p.id = b.hcp_id
+        JOIN {s}.stimuli_events x ON x.hcp_id = b.hcp_id AND x.channel IN ('email', 'webinar') AND x.event_date > b.event_date
+        WHERE b.channel IN ('email', 'webinar') AND b.metadata->>'suppressed_until' ~ '^\d{"{4}"}-\d{"{2}"}-\d{"{2}"}$' AND p.time_zone <> ''
+          AND (x.event_date AT TIME ZONE p.time_zone)::date < (b.metadata->>'suppressed_until')::date
+        """,
+        p =>
+        {
+            p.AddWithValue("businessHours", business);
+            p.AddWithValue("holidays", NpgsqlDbType.Array | NpgsqlDbType.Date, run.C.Holidays);
+            p.AddWithValue("windowStart", run.C.Info.WindowStart);
+            p.AddWithValue("through", run.C.Info.SimulatedThrough);
+            p.AddWithValue("overlayMinDays", OverlayMinWindowDays);
+            p.AddWithValue("overlayMinHcps", (long)OverlayMinHcps);
+        });
+    }
+
+    private static string F(FormattableString s) => s.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private static Task CampaignsAsync(CheckRun run)
     {
@@ -125,12 +193,12 @@ internal static class StructureChecks
     {
         var s = run.C.S;
         return run.OffendersAsync("webinar_attendance_on_event", Category,
-            "Every webinar attendance is dated on the day of the webinar its invitation named.",
+            "Every webinar attendance is dated on the day (Eastern) of the webinar its invitation named.",
             $"""
-            SELECT o.id, (o.event_date AT TIME ZONE 'UTC')::date AS attended, s.metadata->>'event_date' AS event_date
+            SELECT o.id, (o.event_date AT TIME ZONE 'America/New_York')::date AS attended, s.metadata->>'event_date' AS event_date
             FROM {s}.outcome_events o JOIN {s}.stimuli_events s ON s.id = o.stimulus_id
             WHERE o.outcome_type = 'webinar_attend'
-              AND (s.metadata->>'event_date') IS DISTINCT FROM to_char(o.event_date AT TIME ZONE 'UTC', 'YYYY-MM-DD')
+              AND (s.metadata->>'event_date') IS DISTINCT FROM to_char(o.event_date AT TIME ZONE 'America/New_York', 'YYYY-MM-DD')
             """);
     }
 
@@ -155,6 +223,8 @@ internal static class StructureChecks
             ("contact_limit_personal_blackout", "No HCP is touched on one of its personal blackout days (hcp_contact_limits.blackout_dates, \"MM-DD\")."),
             ("contact_limit_preferred_days", "Where an HCP has preferred_days for a channel (ISO weekdays; phone calls, rep visits), its touches fall only on them."),
             ("category_adherence", "Categorical columns hold configured values only: specialty, tier, segment allowed for its tier, preferred channel and content; stimulus channel with its stimulus type, content category and delivery status; outcome type."),
+            ("local_working_hours", "Every touch falls in its channel's local working hours in the HCP's time zone (email 07:00–12:00, rep visits 08:00–17:30, phone 09:00–17:00, webinar invitations 08:00–11:00, ads 06:00–23:00, conference touches 08:00–18:00 Central), and email, rep visits, phone calls and invitations never on a local Saturday or Sunday."),
+            ("no_campaign_email_on_eves", "No campaign email goes out on Christmas Eve or New Year's Eve (local day)."),
         ],
         $"""
         WITH c AS (
@@ -163,8 +233,9 @@ internal static class StructureChecks
         -- Per HCP and channel: preferred weekdays, and the window's days whose "MM-DD" is one of its personal blackout days
         -- (matched against the window's calendar: a string that is no date matches no day).
         calendar AS MATERIALIZED (
-            SELECT d::date AS day, to_char(d, 'MM-DD') AS mmdd FROM generate_series(@windowStart::timestamp, @through::timestamp, interval '1 day') AS d
+            SELECT d::date AS day, to_char(d, 'MM-DD') AS mmdd FROM generate_series(@windowStart::timestamp - interval '1 day', @through::timestamp, interval '1 day') AS d
         ),
+        hours AS (SELECT * FROM unnest(@whChannel::text[], @whFrom::float8[], @whTo::float8[], @whBusiness::bool[]) AS h(channel, from_hour, to_hour, business)),
         -- Expanded on their own, so that the calendar is matched once (not once per contact-limit row).
         blackout_entries AS MATERIALIZED (
             SELECT l.hcp_id, l.channel, b.mmdd
@@ -181,12 +252,18 @@ internal static class StructureChecks
             FROM {s}.hcp_contact_limits l LEFT JOIN blackout b ON b.hcp_id = l.hcp_id AND b.channel = l.channel
             WHERE l.preferred_days IS NOT NULL OR b.days IS NOT NULL
         ),
+        -- Each touch's local day and time in its HCP's time zone (conference touches: at the congress, Central time); none for
+        -- a touch of an unknown HCP (fk_stimuli_hcp's).
         r AS (
-            SELECT st.id, st.hcp_id, st.channel, st.stimulus_type, st.content_category, st.delivery_status, st.day, st.campaign_id, st.metadata,
+            SELECT st.id, st.hcp_id, st.channel, st.stimulus_type, st.content_category, st.delivery_status, st.day, st.utc_day, st.campaign_id, st.metadata,
+                   extract(epoch FROM st.local - st.local::date) / 3600.0 AS local_hour, extract(isodow FROM st.local) AS isodow,
                    c.id AS campaign, c.first_day, c.last_day, c.channels, cp.hcp_id AS enrolled,
                    coalesce(CASE st.channel {knownTypes} END, false) AS known_type,
                    ru.preferred_days, ru.blackout_days
-            FROM (SELECT s.*, (s.event_date AT TIME ZONE 'UTC')::date AS day FROM {s}.stimuli_events s OFFSET 0) st
+            FROM (SELECT x.*, x.local::date AS day FROM (
+                      SELECT s.*, (s.event_date AT TIME ZONE 'UTC')::date AS utc_day,
+                             CASE WHEN s.channel = 'conference' THEN s.event_date AT TIME ZONE @congressZone ELSE s.event_date AT TIME ZONE p.time_zone END AS local
+                      FROM {s}.stimuli_events s LEFT JOIN {s}.hcp_profiles p ON p.id = s.hcp_id) x OFFSET 0) st
             LEFT JOIN c ON c.id = st.campaign_id
             LEFT JOIN {s}.campaign_participation cp ON cp.campaign_id = st.campaign_id AND cp.hcp_id = st.hcp_id
             LEFT JOIN rules ru ON ru.hcp_id = st.hcp_id AND ru.channel = st.channel
@@ -194,7 +271,9 @@ internal static class StructureChecks
         flagged AS (
             SELECT r.*,
                    r.day = ANY(@holidays) AS holiday,
-                   r.day < @windowStart OR r.day > @through AS outside,
+                   r.utc_day < @windowStart OR r.utc_day > @through AS outside,
+                   coalesce((SELECT r.local_hour < h.from_hour OR r.local_hour >= h.to_hour OR (h.business AND r.isodow >= 6) FROM hours h WHERE h.channel = r.channel), false) AS off_hours,
+                   r.channel = 'email' AND r.campaign_id IS NOT NULL AND to_char(r.day, 'MM-DD') IN ('12-24', '12-31') AS on_eve,
                    r.campaign IS NOT NULL AND (r.day NOT BETWEEN r.first_day AND r.last_day OR NOT (r.channels ? r.channel) OR r.enrolled IS NULL) AS off_campaign,
                    r.channel = 'webinar' AND CASE WHEN r.metadata->>'event_date' ~ '^\d{"{4}"}-\d{"{2}"}-\d{"{2}"}$'
                                                   THEN (r.metadata->>'event_date')::date - r.day <> @leadDays ELSE true END AS bad_lead,
@@ -213,9 +292,11 @@ internal static class StructureChecks
             ('webinar_invite_lead', f.bad_lead, 'event ' || coalesce(f.metadata->>'event_date', 'missing')),
             ('contact_limit_personal_blackout', f.blackout, 'blackout ' || to_char(f.day, 'MM-DD')),
             ('contact_limit_preferred_days', f.not_preferred, concat_ws(' ', 'weekday', extract(isodow FROM f.day), 'preferred', f.preferred_days::text)),
-            ('category_adherence', f.bad_category, concat_ws('/', f.stimulus_type, f.content_category, f.delivery_status))
+            ('category_adherence', f.bad_category, concat_ws('/', f.stimulus_type, f.content_category, f.delivery_status)),
+            ('local_working_hours', f.off_hours, concat_ws(' ', 'local', to_char(f.day, 'Dy'), to_char(make_interval(secs => f.local_hour * 3600), 'HH24:MI'))),
+            ('no_campaign_email_on_eves', f.on_eve, 'campaign ' || f.campaign_id)
         ) AS v(check_name, bad, detail)
-        WHERE (f.holiday OR f.outside OR f.off_campaign OR f.bad_lead OR f.blackout OR f.not_preferred OR f.bad_category) AND v.bad
+        WHERE (f.holiday OR f.outside OR f.off_campaign OR f.bad_lead OR f.blackout OR f.not_preferred OR f.bad_category OR f.off_hours OR f.on_eve) AND v.bad
         UNION ALL
         SELECT 'events_in_window', concat_ws(' ', 'outcome', id, event_date)
         FROM {s}.outcome_events WHERE (event_date AT TIME ZONE 'UTC')::date < @windowStart OR (event_date AT TIME ZONE 'UTC')::date > @through
@@ -245,13 +326,18 @@ internal static class StructureChecks
             }
             p.AddWithValue("contents", cfg.ContentCategories.Keys.ToArray());
             p.AddWithValue("outcomeTypes", outcomeTypes);
+            p.AddWithValue("congressZone", LocalHours.CongressZone.Name);
+            p.AddWithValue("whChannel", Channel.Names);
+            p.AddWithValue("whFrom", Channel.Names.Select((_, c) => LocalHours.Bounds(c).From).ToArray());
+            p.AddWithValue("whTo", Channel.Names.Select((_, c) => LocalHours.Bounds(c).To).ToArray());
+            p.AddWithValue("whBusiness", Channel.Names.Select((_, c) => LocalHours.IsBusinessChannel(c)).ToArray());
         });
     }
 
     /// <summary>
-    /// Per-HCP limits from one sort by (HCP, channel, day): the gap to the previous touch on the same channel
+    /// Per-HCP limits from one sort by (HCP, channel, local day): the gap to the previous touch on the same channel
     /// (min_days_between_contacts), and the touch max_contacts_per_month places back falling in the same calendar month
-    /// (more than the maximum in that month).
+    /// (more than the maximum in that month). Days and months are the HCP's local ones.
     /// </summary>
     private static Task ContactLimitsAsync(CheckRun run)
     {
@@ -267,8 +353,9 @@ internal static class StructureChecks
                    lag(x.day) OVER h AS previous_day,
                    lag(x.day, greatest(x.max_contacts_per_month, 0)) OVER h AS max_back
             FROM (
-                SELECT s.id, s.hcp_id, s.channel, (s.event_date AT TIME ZONE 'UTC')::date AS day, l.max_contacts_per_month, l.min_days_between_contacts
+                SELECT s.id, s.hcp_id, s.channel, (s.event_date AT TIME ZONE p.time_zone)::date AS day, l.max_contacts_per_month, l.min_days_between_contacts
                 FROM {s}.stimuli_events s JOIN {s}.hcp_contact_limits l ON l.hcp_id = s.hcp_id AND l.channel = s.channel
+                JOIN {s}.hcp_profiles p ON p.id = s.hcp_id
             ) x
             WINDOW h AS (PARTITION BY x.hcp_id, x.channel ORDER BY x.day, x.id)
         ),
@@ -300,8 +387,8 @@ internal static class StructureChecks
         var cfg = run.C.Config;
         return run.TaggedOffendersAsync(Category,
         [
-            ("channel_capacity", "Channel capacity holds: email sends per day, rep visits and phone calls per rep per day, ad impressions and conference touches per day, webinar seats per event."),
-            ("email_batch_size", $"Every campaign email batch (metadata send_batch) goes out on one day to at most {cfg.EmailBatchSize} HCPs."),
+            ("channel_capacity", "Channel capacity holds: email sends per day, rep visits and phone calls per rep per day, ad impressions and conference touches per day (the HCPs' local days), webinar seats per event."),
+            ("email_batch_size", $"Every campaign email batch (metadata send_batch) goes out on one local day to at most {cfg.EmailBatchSize} HCPs."),
         ],
         $"""
         WITH cap AS (
@@ -309,15 +396,18 @@ internal static class StructureChecks
             FROM {s}.channel_capacity GROUP BY channel, capacity_type
         ),
         -- Daily capacity is per channel, and per rep for rep visits and phone calls (rep_key is null for the others).
+        local AS (
+            SELECT s.channel, s.rep_id, s.campaign_id, s.metadata, (s.event_date AT TIME ZONE coalesce(p.time_zone, 'UTC'))::date AS day
+            FROM {s}.stimuli_events s LEFT JOIN {s}.hcp_profiles p ON p.id = s.hcp_id
+        ),
         daily AS (
-            SELECT channel, CASE WHEN channel IN ('rep_visit', 'phone') THEN rep_id END AS rep_key, (event_date AT TIME ZONE 'UTC')::date AS day, count(*) AS n
-            FROM {s}.stimuli_events
+            SELECT channel, CASE WHEN channel IN ('rep_visit', 'phone') THEN rep_id END AS rep_key, day, count(*) AS n
+            FROM local
             GROUP BY 1, 2, 3
         ),
         batches AS (
-            SELECT metadata->>'send_batch' AS batch, count(*) AS n,
-                   min((event_date AT TIME ZONE 'UTC')::date) AS first_day, max((event_date AT TIME ZONE 'UTC')::date) AS last_day
-            FROM {s}.stimuli_events
+            SELECT metadata->>'send_batch' AS batch, count(*) AS n, min(day) AS first_day, max(day) AS last_day
+            FROM local
             WHERE channel = 'email' AND campaign_id IS NOT NULL
             GROUP BY 1
         )

@@ -21,8 +21,12 @@ internal sealed record ValidationTruth(
     IReadOnlyDictionary<string, double> SegmentLift,
     IReadOnlyDictionary<string, double> WriterShare,
     IReadOnlyDictionary<string, double> SpecialtyVolume,
-    IReadOnlyDictionary<string, string> ProductBySpecialty)
+    IReadOnlyDictionary<string, string> ProductBySpecialty,
+    IReadOnlyDictionary<string, ValidationTruth.Rhythm> Rhythms)
 {
+    /// <summary>The response rhythm of an outcome type: a rate per local hour on workdays and on days off (none on Christmas Day).</summary>
+    internal sealed record Rhythm(string Name, double[] Workday, double[] OffDay);
+
     /// <summary>A scenario email_fatigue event: responses to touches of its channels sent in [Start, End] × (1 − Magnitude).</summary>
     internal sealed record FatiguePeriod(DateOnly Start, DateOnly? End, double Magnitude, IReadOnlyList<string> Channels);
 
@@ -84,7 +88,7 @@ internal sealed record ValidationTruth(
     {
         var rows = await run.TryQueryAsync([("ground_truth", "The dataset stores the engine's true parameters.")], category, $"""
             SELECT parameter, tier, outcome_type, details->>'stimulus_type', (details->>'base_rate')::float8, value, period,
-                   CASE WHEN parameter IN ('scenario_event', 'product_portfolio') THEN details::text END,
+                   CASE WHEN parameter IN ('scenario_event', 'product_portfolio', 'response_rhythm') THEN details::text END,
                    channel, segment, coalesce(details->>'call_type', details->>'reaction', details->>'specialty')
             FROM {run.C.S}.ground_truth
             WHERE parameter IN ('response_scale_odds', 'response_fatigue_log_odds_per_touch', 'response_content_match_odds_ratio',
@@ -95,6 +99,7 @@ internal sealed record ValidationTruth(
                                 'rx_noise_sigma_per_volatility', 'product_portfolio')
                OR (parameter = 'response_probability' AND details ? 'base_rate')
                OR (parameter = 'scenario_event' AND details->>'type' = 'email_fatigue')
+               OR parameter = 'response_rhythm'
             """, r => (Parameter: r.GetString(0), Tier: r.IsDBNull(1) ? null : r.GetString(1), Outcome: r.IsDBNull(2) ? null : r.GetString(2),
                 Stimulus: r.IsDBNull(3) ? null : r.GetString(3), BaseRate: r.IsDBNull(4) ? (double?)null : r.GetDouble(4), Value: r.GetDouble(5),
                 Period: r.IsDBNull(6) ? null : r.GetString(6), Details: r.IsDBNull(7) ? null : r.GetString(7),
@@ -131,7 +136,22 @@ internal sealed record ValidationTruth(
             By("rx_writer_share", r => r.Segment),
             By("rx_specialty_volume", r => r.Key),
             rows.Where(r => r.Parameter == "product_portfolio" && r.Details is not null).SelectMany(r => ParsePortfolio(r.Details!))
-                .GroupBy(x => x.Specialty).ToDictionary(g => g.Key, g => g.First().Product, StringComparer.Ordinal));
+                .GroupBy(x => x.Specialty).ToDictionary(g => g.Key, g => g.First().Product, StringComparer.Ordinal),
+            rows.Where(r => r.Parameter == "response_rhythm" && r.Outcome is not null && r.Details is not null)
+                .Select(r => (r.Outcome!, Rhythm: ParseRhythm(r.Details!))).Where(x => x.Rhythm is not null)
+                .GroupBy(x => x.Item1).ToDictionary(g => g.Key, g => g.First().Rhythm!, StringComparer.Ordinal));
+    }
+
+    private static Rhythm? ParseRhythm(string details)
+    {
+        using var doc = JsonDocument.Parse(details);
+        var e = doc.RootElement;
+        static double[]? Hours(JsonElement parent, string name) =>
+            parent.TryGetProperty(name, out var list) && list.ValueKind == JsonValueKind.Array && list.GetArrayLength() == 24
+                && list.EnumerateArray().All(x => x.ValueKind == JsonValueKind.Number)
+                ? [.. list.EnumerateArray().Select(x => x.GetDouble())] : null;
+        return e.TryGetProperty("rhythm", out var name) && name.ValueKind == JsonValueKind.String && Hours(e, "workday") is { } work && Hours(e, "off_day") is { } off
+            ? new Rhythm(name.GetString()!, work, off) : null;
     }
 
     private static List<(string Specialty, string Product)> ParsePortfolio(string details)

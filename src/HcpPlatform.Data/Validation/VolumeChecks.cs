@@ -21,8 +21,8 @@ namespace HcpPlatform.Data.Validation;
 /// response model lands near, not a parameter of it: 0.0896 at seed 42, development scale, 12 months)</item>
 /// <item>territory_rows_per_hcp — one primary row per HCP plus an overlay for each HCP with probability OverlayShare:
 /// the overlays are binomial</item>
-/// <item>hcps_per_primary_rep — exact: ceil(HCPs generated / HcpsPerRep) primary reps (fewer only by erased HCPs), none
-/// covering more than ceil(HcpsPerRep) HCPs</item>
+/// <item>hcps_per_primary_rep — exact: in each region max(1, round(its HCPs / HcpsPerRep)) primary reps (one more or less
+/// after erasures), an even split of the region's HCPs</item>
 /// <item>campaign_volume — campaigns overlapping the window against the campaign calendar's renewal expectation and
 /// variance (<see cref="CampaignCalendar.ExpectedOverlapping"/>: 30 + 10 per 1,000 HCPs a year, MaxConcurrentCampaigns lanes),
 /// ± z·sd + 1</item>
@@ -128,16 +128,36 @@ internal static class VolumeChecks
             Math.Round((double)c.Territory / h, 4),
             new Cell("overlay rows", c.Territory - c.Hcps, c.Hcps * overlay, c.Hcps * overlay * (1 - overlay), 0, c.Hcps * overlay));
 
-        // Primary reps: an even split of the HCPs generated over ceil(n / HcpsPerRep) reps; erasures remove HCPs, never reps' loads.
-        var generated = (int)Math.Max(run.C.Parameters.Hcps, c.Hcps);
-        var reps = (long)Math.Ceiling(generated / cfg.HcpsPerRep);
-        var maxLoad = (long)Math.Ceiling(cfg.HcpsPerRep);
-        var repsOk = c.PrimaryReps <= reps && c.PrimaryReps >= reps - (generated - c.Hcps) && c.MaxPerRep <= maxLoad;
-        run.Add(new CheckResult("hcps_per_primary_rep", Category, repsOk, c.PrimaryReps == 0 ? null : Math.Round((double)c.Hcps / c.PrimaryReps, 3),
-            F($"{reps} primary reps (ceil({generated} / {cfg.HcpsPerRep:0.##}){(generated > c.Hcps ? $", or fewer by at most the {generated - c.Hcps} erased HCPs" : "")}), none with more than {maxLoad} HCPs"),
-            "HCPs per primary rep: the territory split gives every HCP one primary rep, about one rep per HcpsPerRep HCPs.",
-            repsOk ? [] : [F($"{c.PrimaryReps} primary reps, the busiest covering {c.MaxPerRep} HCPs")]));
+        // Primary reps per region: an even split of the region's HCPs over max(1, round(n / HcpsPerRep)) reps; erasures remove
+        // HCPs, never reps (a region's count of the HCPs generated is not known after an erasure: one rep more or less is allowed).
+        var regions = await run.TryQueryAsync([("hcps_per_primary_rep", "Primary reps per region.")], Category, $"""
+            WITH t AS (
+                SELECT p.region, t.rep_id FROM {s}.territory_assignments t JOIN {s}.hcp_profiles p ON p.id = t.hcp_id
+                WHERE t.is_primary AND NOT EXISTS (SELECT 1 FROM {s}.territory_assignments u WHERE u.hcp_id = t.hcp_id AND u.is_primary AND u.id <> t.id)
+            ),
+            per AS (SELECT region, rep_id, count(*) AS hcps FROM t GROUP BY 1, 2)
+            SELECT region, sum(hcps), count(*), max(hcps) FROM per GROUP BY region ORDER BY region
+            """, r => (Region: r.GetString(0), Hcps: r.GetInt64(1), Reps: r.GetInt64(2), Busiest: r.GetInt64(3)));
+        if (regions is not null)
+        {
+            var erased = Math.Max(0, run.C.Parameters.Hcps - c.Hcps);
+            var offenders = new List<string>();
+            foreach (var r in regions)
+            {
+                var expectedReps = Math.Max(1, (long)Math.Floor(r.Hcps / cfg.HcpsPerRep + 0.5));
+                var maxLoad = (long)Math.Ceiling((double)(r.Hcps + erased) / r.Reps);
+                if ((r.Reps != expectedReps && (erased == 0 || Math.Abs(r.Reps - expectedReps) > 1)) || r.Busiest > maxLoad)
+                {
+                    offenders.Add(F($"{r.Region}: {r.Hcps} HCPs, {r.Reps} primary reps (expected {expectedReps}), the busiest covering {r.Busiest} (at most {maxLoad})"));
+                }
+            }
+            run.Add(new CheckResult("hcps_per_primary_rep", Category, regions.Count > 0 && offenders.Count == 0, c.PrimaryReps == 0 ? null : Math.Round((double)c.Hcps / c.PrimaryReps, 3),
+                F($"per region max(1, round(HCPs / {cfg.HcpsPerRep:0.##})) primary reps{(erased > 0 ? $" (± 1 after {erased} erased HCPs)" : "")}, an even split"),
+                "HCPs per primary rep: every region's HCPs split evenly among about one rep per HcpsPerRep HCPs, at least one a region.",
+                regions.Count == 0 ? ["no primary assignments"] : offenders));
+        }
 
+        var generated = (int)Math.Max(run.C.Parameters.Hcps, c.Hcps);
         var (expected, campaignVariance) = CampaignCalendar.ExpectedOverlapping(run.C.Model, generated, run.C.WindowDays);
         var allowance = Stats.ZCritical() * Math.Sqrt(campaignVariance) + 1;
         var campaignsOk = Math.Abs(c.Campaigns - expected) <= allowance;

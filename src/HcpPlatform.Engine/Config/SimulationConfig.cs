@@ -121,21 +121,56 @@ public sealed class SimulationConfig
     /// holds the data to it.
     /// </summary>
     public double OutcomesPerStimulus { get; set; } = 0.09;
-    public double HcpsPerRep { get; set; } = 10;
+    /// <summary>
+    /// HCPs in a primary rep's territory (reps per region = round(region's HCPs / HcpsPerRep), at least one). seeds/001
+    /// says about 10; at the spec's 2.5 rep visits per HCP-year that is 25 calls a rep-year. The default follows field
+    /// practice instead: a specialty rep covering a few hundred HCPs makes 4–6 calls a day on most weekdays.
+    /// </summary>
+    public double HcpsPerRep { get; set; } = 400;
     /// <summary>Secondary (overlay) assignments as a share of HCPs: territory rows ≈ (1 + share) × HCPs.</summary>
     public double OverlayShare { get; set; } = 0.25;
+    /// <summary>Primary territories one overlay (specialty) rep covers: overlay reps per region = round(primary reps / this), at least one.</summary>
+    public double OverlayTerritoriesPerRep { get; set; } = 3;
     public double CampaignsBase { get; set; } = 30;
     public double CampaignsPerThousandHcps { get; set; } = 10;
     public int MaxConcurrentCampaigns { get; set; } = 3;
     public int CampaignMinDays { get; set; } = 14;
     public int CampaignMaxDays { get; set; } = 90;
-    public double EnrollmentRate { get; set; } = 0.35;
+    /// <summary>Share of the HCPs in a campaign's target segments it enrolls. Every enrolled HCP gets every send of the campaign.</summary>
+    public double EnrollmentRate { get; set; } = 0.12;
+    /// <summary>Share of the congress's specialty a Congress Program campaign enrolls (all segments).</summary>
+    public double CongressProgramEnrollmentRate { get; set; } = 0.5;
+    /// <summary>Days between a campaign's email sends (the first on its send weekday, Tue–Thu, on or after its start).</summary>
+    public int CampaignSendIntervalDays { get; set; } = 14;
+
+    // ---- Field force: tier-driven targeting ----
+    /// <summary>Relative field volume (rep visits and phone calls) by tier; normalised so the channel keeps its configured share.</summary>
+    public Dictionary<string, double> FieldTierVolume { get; set; } = new(StringComparer.Ordinal)
+    {
+        ["Tier 1"] = 4.0, ["Tier 2"] = 1.0, ["Tier 3"] = 0.3,
+    };
+    /// <summary>Share of each tier that sees no rep ("no-see": rep_visit max_contacts_per_month 0), reached by other channels.</summary>
+    public Dictionary<string, double> NoSeeShare { get; set; } = new(StringComparer.Ordinal)
+    {
+        ["Tier 1"] = 0.0, ["Tier 2"] = 0.05, ["Tier 3"] = 0.40,
+    };
+    /// <summary>Visits a rep's route day is sized for (a state's HCPs split into route days of about this many calls).</summary>
+    public double CallsPerFieldDay { get; set; } = 6;
+
+    // ---- Email addresses ----
+    /// <summary>
+    /// An HCP's email address lapses this often a year (a lapse lasts 14–28 days): the first email or webinar invitation
+    /// sent in a lapse hard-bounces and the address is suppressed until the lapse ends.
+    /// </summary>
+    public double AddressLapsesPerYear { get; set; } = 0.2;
 
     // ---- Temporal patterns (000 Task 7) ----
     public int EmailBatchSize { get; set; } = 500;
     public int WebinarInviteLeadDays { get; set; } = 14;
     public double QuarterEndMultiplier { get; set; } = 1.3;
     public int MaxRepVisitsPerDay { get; set; } = 10;
+    /// <summary>Phone calls a rep makes in a day at most (channel_capacity calls_per_rep).</summary>
+    public int MaxRepCallsPerDay { get; set; } = 30;
 
     // ---- Outcomes (000 Task 8) ----
     public Dictionary<string, double> LatencyMeanDays { get; set; } = new(StringComparer.Ordinal)
@@ -379,7 +414,32 @@ public sealed class SimulationConfig
         Positive(errors, nameof(ResponseScale), ResponseScale);
         Positive(errors, nameof(HcpsPerRep), HcpsPerRep);
         Probability(errors, nameof(OverlayShare), OverlayShare);
+        Positive(errors, nameof(OverlayTerritoriesPerRep), OverlayTerritoriesPerRep);
         Probability(errors, nameof(EnrollmentRate), EnrollmentRate);
+        Probability(errors, nameof(CongressProgramEnrollmentRate), CongressProgramEnrollmentRate);
+        if (CampaignSendIntervalDays is < 7 or > 28)
+        {
+            errors.Add($"CampaignSendIntervalDays must be between 7 and 28 (got {CampaignSendIntervalDays}).");
+        }
+        foreach (var tier in Tiers)
+        {
+            if (!FieldTierVolume.TryGetValue(tier, out var v) || !(v > 0))
+            {
+                errors.Add($"FieldTierVolume[{tier}] must be a positive number.");
+            }
+            if (!NoSeeShare.TryGetValue(tier, out var n) || n is < 0 or >= 1 || double.IsNaN(n))
+            {
+                errors.Add($"NoSeeShare[{tier}] must be at least 0 and below 1.");
+            }
+        }
+        if (CallsPerFieldDay < 1 || CallsPerFieldDay > MaxRepVisitsPerDay)
+        {
+            errors.Add($"CallsPerFieldDay must be between 1 and MaxRepVisitsPerDay ({MaxRepVisitsPerDay}) (got {CallsPerFieldDay}).");
+        }
+        if (AddressLapsesPerYear is < 0 or > 6 || double.IsNaN(AddressLapsesPerYear))
+        {
+            errors.Add($"AddressLapsesPerYear must be between 0 and 6 (got {AddressLapsesPerYear}).");
+        }
         if (MaxConcurrentCampaigns < 1)
         {
             errors.Add("MaxConcurrentCampaigns must be at least 1.");
@@ -396,9 +456,9 @@ public sealed class SimulationConfig
         {
             errors.Add("WebinarInviteLeadDays must be between 1 and 28.");
         }
-        if (MaxRepVisitsPerDay < (int)Math.Ceiling(HcpsPerRep))
+        if (MaxRepVisitsPerDay < 1 || MaxRepCallsPerDay < 1)
         {
-            errors.Add("MaxRepVisitsPerDay must be at least HcpsPerRep (a rep may visit a whole city on one day).");
+            errors.Add("MaxRepVisitsPerDay and MaxRepCallsPerDay must be at least 1.");
         }
         if (RxSeasonality.Length != 12 || RxSeasonality.Any(s => s <= 0))
         {

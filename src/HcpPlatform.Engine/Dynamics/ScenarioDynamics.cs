@@ -23,9 +23,6 @@ namespace HcpPlatform.Engine.Dynamics;
 /// </summary>
 public sealed class ScenarioDynamics
 {
-    /// <summary>Rep visits per month a launch blitz spreads over (like the two regular city days).</summary>
-    private const double BlitzDaysPerMonth = 2.0;
-
     private readonly long _seed;
     private readonly int _repCount;
     private readonly Compiled[] _fatigue;
@@ -161,13 +158,12 @@ public sealed class ScenarioDynamics
     }
 
     /// <summary>
-    /// Candidate launch touches of one HCP on one channel in a month, in (event, day) order: the generator keeps each
-    /// one its contact rules allow. Email and phone: a keyed draw per day with probability Magnitude × the HCP's
-    /// regular monthly mean × the day's weekday weight / the month's total weight. Rep visits: the rep works the HCP's
-    /// city on a launch blitz day (a keyed draw per rep, city and day, two a month on average) and the HCP is seen
-    /// with probability Magnitude × mean / 2, so visits still cluster by rep, city and day.
+    /// Candidate launch touches of one HCP on email or phone in a month, in (event, day) order: the generator keeps each
+    /// one its contact rules allow. A keyed draw per day with probability Magnitude × the HCP's regular monthly mean × the
+    /// day's weekday weight / the month's total weight, at a local time in the channel's working hours
+    /// (<see cref="LocalHours"/>). Launch rep visits come from the field force (<see cref="RepVisitLaunches"/>).
     /// </summary>
-    internal List<(DateOnly Day, double Hour, string Product)> LaunchTouches(HcpTraits hcp, int channel, int monthNumber, double monthlyMean, double[] weekdayWeights)
+    internal List<(DateOnly Day, double LocalHour, string Product)> LaunchTouches(HcpTraits hcp, int channel, int monthNumber, double monthlyMean, double[] weekdayWeights)
     {
         var result = new List<(DateOnly, double, string)>();
         var monthStart = SimDate.MonthStart(monthNumber);
@@ -181,7 +177,7 @@ public sealed class ScenarioDynamics
         {
             return result;
         }
-        var cityKey = StimuliGenerator.StableHash(hcp.State + "|" + hcp.City);
+        var hours = LocalHours.For(channel);
         foreach (var l in _launches)
         {
             if (!l.Applies(channel))
@@ -200,33 +196,23 @@ public sealed class ScenarioDynamics
                 {
                     continue;
                 }
-                if (channel == Channel.RepVisit)
+                var rng = new KeyedRandom(_seed, StreamKind.Dynamics, hcp.Index, day.DayNumber, l.Purpose(Draw.LaunchTouch, (ulong)channel));
+                if (rng.Chance(Math.Min(1.0, l.Event.Magnitude * monthlyMean * weight / total)))
                 {
-                    var blitz = new KeyedRandom(_seed, StreamKind.Dynamics, hcp.PrimaryRep, day.DayNumber, l.Purpose(Draw.LaunchBlitz, cityKey));
-                    if (!blitz.Chance(Math.Min(1.0, BlitzDaysPerMonth * weight / total)))
-                    {
-                        continue;
-                    }
-                    var join = new KeyedRandom(_seed, StreamKind.Dynamics, hcp.Index, day.DayNumber, l.Purpose(Draw.LaunchJoin, (ulong)channel));
-                    if (join.Chance(Math.Min(1.0, l.Event.Magnitude * monthlyMean / BlitzDaysPerMonth)))
-                    {
-                        // Calls follow the rep's route, as on regular city days.
-                        result.Add((day, 13.0 + 0.75 * hcp.RankInRep, l.Event.LaunchProduct));
-                    }
-                }
-                else
-                {
-                    var rng = new KeyedRandom(_seed, StreamKind.Dynamics, hcp.Index, day.DayNumber, l.Purpose(Draw.LaunchTouch, (ulong)channel));
-                    if (rng.Chance(Math.Min(1.0, l.Event.Magnitude * monthlyMean * weight / total)))
-                    {
-                        var hour = channel == Channel.Phone ? 14.0 + rng.NextDouble() * 8 : 13.0 + rng.NextDouble() * 9;
-                        result.Add((day, hour, l.Event.LaunchProduct));
-                    }
+                    result.Add((day, hours.Draw(ref rng), l.Event.LaunchProduct));
                 }
             }
         }
         return result;
     }
+
+    /// <summary>
+    /// Scenario dynamics (product_launch): the launches that add rep visits, with the purpose key of their draws. The field
+    /// force gives an HCP a launch visit at an occurrence of its route day in the launch period when a second visit clock,
+    /// at Magnitude × the HCP's visit rate, passes a threshold there and no regular visit is due.
+    /// </summary>
+    internal IReadOnlyList<(ScenarioEvent Event, long Key)> RepVisitLaunches() =>
+        [.. _launches.Where(l => l.Applies(Channel.RepVisit)).Select(l => (l.Event, l.Purpose(Draw.LaunchVisit, (ulong)Channel.RepVisit)))];
 
     private static double DayWeight(DateOnly day, double[] weekdayWeights) =>
         UsHolidays.IsBlackout(day) ? 0 : weekdayWeights[SimDate.IsoWeekday(day) - 1];
@@ -295,6 +281,7 @@ public sealed class ScenarioDynamics
         LaunchBlitz = 3,
         LaunchJoin = 4,
         Territory = 5,
+        LaunchVisit = 6,
     }
 
     private static Compiled Compile(ScenarioEvent e, long seed, int repCount)

@@ -20,8 +20,18 @@ public sealed class CampaignPlan
     public required bool[] HasChannel { get; init; }
     public required string[] TargetSegments { get; init; }
     public required double Budget { get; init; }
-    /// <summary>Days on which the campaign's email goes out (weekly, Tue–Thu, never on a holiday).</summary>
+    /// <summary>
+    /// Days on which the campaign's email goes out to every enrolled HCP: every CampaignSendIntervalDays from its send
+    /// weekday (Tue–Thu) on or after its start; a send falling on a holiday, Christmas Eve or New Year's Eve goes out the
+    /// next weekday that is none of these (within the campaign).
+    /// </summary>
     public required DateOnly[] SendDays { get; init; }
+    /// <summary>Local time of the campaign's sends (07:30–10:00 on the quarter hour); later batches follow a few minutes apart.</summary>
+    public required double SendHour { get; init; }
+    /// <summary>A Congress Program's specialty (whose congress it is timed to), else null.</summary>
+    public string? Specialty { get; init; }
+    /// <summary>A Congress Program's congress: its first day (the congress lies wholly within the campaign, a week or more after its start).</summary>
+    public DateOnly? CongressStart { get; init; }
 
     /// <summary>Short id prefix used in email send-batch labels.</summary>
     public string BatchPrefix => _batchPrefix ??= Id.ToString("N")[..8];
@@ -37,7 +47,9 @@ public sealed class CampaignPlan
 /// Campaigns on the absolute calendar (000 Task 6). They run in <c>MaxConcurrentCampaigns</c> lanes laid
 /// back to back from a fixed epoch, so at most that many run at once by construction and a campaign never
 /// depends on the window being generated. Lane cycle length is set so about 30 + 10 per 1,000 HCPs run a year;
-/// with a 14-day minimum and 3 lanes that saturates near 78 a year (documented in the README).
+/// with a 14-day minimum and 3 lanes that saturates near 78 a year (documented in the README). A campaign whose
+/// dates hold a specialty congress (starting a week or more after the campaign's start) is a Congress Program for it
+/// with probability <see cref="CongressProgramChance"/> (one congress drawn among those it holds); otherwise its type is drawn among the other three.
 /// </summary>
 public sealed class CampaignCalendar
 {
@@ -53,17 +65,25 @@ public sealed class CampaignCalendar
         [Channel.Webinar, Channel.Email, Channel.Phone],
     ];
     private static readonly string[] TypeTitles = ["Nurture Series", "Launch Wave", "Congress Program", "Peer Exchange"];
+    private const int ConferenceType = 2;
+    /// <summary>A campaign whose dates hold a congress is a Congress Program for it with this probability.</summary>
+    public const double CongressProgramChance = 0.9;
+    private static readonly double[] OtherTypeWeights = [0.35, 0.20, 0, 0.30];
 
     private readonly SimulationModel _model;
     private readonly long _seed;
     private readonly double _cycleDays;
     private readonly List<CampaignPlan>[] _lanes;
     private readonly object _gate = new();
+    private readonly bool _congressesUntimed;
+    private readonly bool _sendsOnEves;
 
     public CampaignCalendar(SimulationModel model, long seed, int hcpCount)
     {
         _model = model;
         _seed = seed;
+        _congressesUntimed = model.Has(EngineFault.CongressProgramsUntimed);
+        _sendsOnEves = model.Has(EngineFault.SendsOnEves);
         var lanes = model.Config.MaxConcurrentCampaigns;
         var perYear = model.CampaignsPerYear(hcpCount);
         // A year's window also catches the campaigns already running at its start (one per lane).
@@ -146,7 +166,23 @@ public sealed class CampaignCalendar
         var extra = Math.Max(1.0, _cycleDays - cfg.CampaignMinDays - 1.5);
         var days = (int)Math.Clamp(cfg.CampaignMinDays + Math.Round(rng.Exponential(extra)), cfg.CampaignMinDays, cfg.CampaignMaxDays);
         var end = start.AddDays(days - 1);
-        var type = rng.Choose(TypeWeights);
+        // A Congress Program is timed to a congress it holds; other campaigns draw among the other types.
+        List<(string Specialty, DateOnly Start)> congresses = _congressesUntimed ? [] : CongressesWithin(start, end);
+        int type;
+        (string Specialty, DateOnly Start)? congress = null;
+        if (congresses.Count > 0 && rng.Chance(CongressProgramChance))
+        {
+            type = ConferenceType;
+            congress = congresses[rng.NextInt(congresses.Count)];
+        }
+        else if (_congressesUntimed)
+        {
+            type = rng.Choose(TypeWeights);
+        }
+        else
+        {
+            type = rng.Choose(OtherTypeWeights);
+        }
         var hasChannel = new bool[Channel.Count];
         foreach (var c in TypeChannels[type])
         {
@@ -158,18 +194,33 @@ public sealed class CampaignCalendar
         {
             segments.Add(_model.Segments[rng.NextInt(_model.Segments.Length)]);
         }
+        if (congress is not null)
+        {
+            // A congress program invites the specialty's HCPs whatever their segment.
+            segments = new SortedSet<string>(_model.Segments, StringComparer.Ordinal);
+        }
         var product = rng.Pick(Specialties.Products);
+        if (congress is not null)
+        {
+            // A congress program promotes the specialty's brand: a campaign enrols only its brand's HCPs.
+            product = Specialties.ProductFor(congress.Value.Specialty).Name;
+        }
         var budget = Math.Round(days * rng.Uniform(2_000, 6_000) * (type == 1 ? 2.5 : 1.0), 0);
 
-        // Weekly sends on the campaign's chosen weekday (Tue–Thu), skipping holidays.
         var sendWeekday = (DayOfWeek)rng.NextInt(2, 4);
+        var sendHour = 7.5 + 0.25 * rng.NextInt(0, 10);
         var first = start.AddDays(((int)sendWeekday - (int)start.DayOfWeek + 7) % 7);
         var sends = new List<DateOnly>();
-        for (var d = first; d <= end; d = d.AddDays(7))
+        for (var d = first; d <= end; d = d.AddDays(cfg.CampaignSendIntervalDays))
         {
-            if (!UsHolidays.IsBlackout(d))
+            var send = d;
+            while (send <= end && !IsSendDay(send))
             {
-                sends.Add(d);
+                send = send.AddDays(1);
+            }
+            if (send <= end && (sends.Count == 0 || send > sends[^1]))
+            {
+                sends.Add(send);
             }
         }
 
@@ -186,7 +237,36 @@ public sealed class CampaignCalendar
             TargetSegments = [.. segments],
             Budget = budget,
             SendDays = [.. sends],
+            SendHour = sendHour,
+            Specialty = congress?.Specialty,
+            CongressStart = congress?.Start,
         };
+    }
+
+    /// <summary>A day campaign email may go out: a weekday, not a holiday, not Christmas Eve or New Year's Eve.</summary>
+    public bool IsSendDay(DateOnly day) =>
+        !SimDate.IsWeekend(day) && !UsHolidays.IsBlackout(day) && (_sendsOnEves || !IsEve(day));
+
+    /// <summary>Christmas Eve and New Year's Eve: no campaign sends.</summary>
+    public static bool IsEve(DateOnly day) => day.Month == 12 && day.Day is 24 or 31;
+
+    /// <summary>The specialty congresses (of the configured specialties) lying wholly within [start + 7 days, end], in specialty order.</summary>
+    private List<(string Specialty, DateOnly Start)> CongressesWithin(DateOnly start, DateOnly end)
+    {
+        var found = new List<(string, DateOnly)>();
+        foreach (var specialty in _model.Specialties.Names.Order(StringComparer.Ordinal))
+        {
+            for (var year = start.Year; year <= end.Year; year++)
+            {
+                var first = Specialties.CongressStart(specialty, year);
+                var last = first.AddDays(Specialties.CongressFor(specialty).Days - 1);
+                if (first >= start.AddDays(7) && last <= end)
+                {
+                    found.Add((specialty, first));
+                }
+            }
+        }
+        return found;
     }
 
     public static Campaign ToRow(CampaignPlan c, DateOnly asOf)
@@ -196,7 +276,9 @@ public sealed class CampaignCalendar
         {
             Id = c.Id,
             Name = c.Name,
-            Description = $"{c.Type.Replace('_', ' ')} campaign for {c.Product} targeting {string.Join(", ", c.TargetSegments)}.",
+            Description = c.Specialty is { } specialty
+                ? $"{c.Type.Replace('_', ' ')} campaign for {c.Product} at {Specialties.CongressFor(specialty).Name} {c.CongressStart!.Value.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}, inviting {specialty} HCPs."
+                : $"{c.Type.Replace('_', ' ')} campaign for {c.Product} targeting {string.Join(", ", c.TargetSegments)}.",
             CampaignType = c.Type,
             Channels = "[" + string.Join(", ", channels) + "]",
             TargetSegments = "[" + string.Join(", ", c.TargetSegments.Select(s => $"\"{s}\"")) + "]",

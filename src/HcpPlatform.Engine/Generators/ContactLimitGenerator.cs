@@ -1,4 +1,5 @@
 using System.Globalization;
+using HcpPlatform.Engine.Config;
 using HcpPlatform.Engine.Model;
 using HcpPlatform.Engine.Randomness;
 using HcpPlatform.Engine.Simulation;
@@ -10,7 +11,7 @@ public static class ContactLimitGenerator
 {
     private const int Weekdays = 0b0011111; // ISO 1..5 as bits 0..4
 
-    public static ContactRule[] Rules(long seed, int slot, int tier)
+    public static ContactRule[] Rules(SimulationModel model, long seed, int slot, int tier)
     {
         var rng = new KeyedRandom(seed, StreamKind.ContactLimit, slot);
         // Phone calls only on the days this HCP takes them: two to five weekdays, always at least two.
@@ -28,7 +29,9 @@ public static class ContactLimitGenerator
         }
         var rules = new ContactRule[Channel.Count];
         rules[Channel.Email] = new(tier == 2 ? 6 : 8, 2, 0);
-        rules[Channel.RepVisit] = new(tier switch { 0 => 4, 1 => 3, _ => 2 }, 7, Weekdays);
+        // No-see HCPs (a configured share of each tier) take no rep visits: a monthly maximum of 0. A stream of its own.
+        var noSee = new KeyedRandom(seed, StreamKind.ContactLimit, slot, 0, 2).Chance(model.NoSeeShare[tier]);
+        rules[Channel.RepVisit] = new(noSee ? 0 : tier switch { 0 => 4, 1 => 3, _ => 2 }, 7, Weekdays);
         rules[Channel.Phone] = new(3, 5, phoneMask);
         rules[Channel.Webinar] = new(3, 3, 0);
         rules[Channel.DigitalAd] = new(25, 1, 0);
@@ -77,13 +80,13 @@ public static class ContactLimitGenerator
         }
     }
 
-    public static IEnumerable<ChannelCapacity> Capacity(long seed, int hcpCount, int maxRepVisitsPerDay, DateOnly effective)
+    public static IEnumerable<ChannelCapacity> Capacity(long seed, int hcpCount, SimulationConfig config, DateOnly effective)
     {
         var rows = new (int Channel, string Type, int Limit, string Period)[]
         {
             (Channel.Email, "sends", hcpCount, "day"),
-            (Channel.RepVisit, "visits_per_rep", maxRepVisitsPerDay, "day"),
-            (Channel.Phone, "calls_per_rep", maxRepVisitsPerDay, "day"),
+            (Channel.RepVisit, "visits_per_rep", config.MaxRepVisitsPerDay, "day"),
+            (Channel.Phone, "calls_per_rep", config.MaxRepCallsPerDay, "day"),
             (Channel.Webinar, "seats_per_event", hcpCount, "event"),
             (Channel.DigitalAd, "impressions", hcpCount, "day"),
             (Channel.Conference, "touches", hcpCount, "day"),

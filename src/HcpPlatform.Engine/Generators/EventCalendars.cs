@@ -3,10 +3,14 @@ using HcpPlatform.Engine.Randomness;
 
 namespace HcpPlatform.Engine.Generators;
 
-/// <summary>Webinar events: one a week (Tue–Thu, 17:00 UTC), on the absolute calendar, never on a holiday.</summary>
+/// <summary>
+/// Webinar events: one a week (Tue–Thu, at <see cref="LocalHours.WebinarStartEastern"/> Eastern, so 16:00 on the West
+/// coast), on the absolute calendar, never on a holiday. Event days are Eastern days.
+/// </summary>
 public static class WebinarCalendar
 {
-    public const double EventHourUtc = 17.0;
+    /// <summary>The UTC instant a webinar starts.</summary>
+    public static DateTime StartsAt(DateOnly eventDay) => UsTimeZone.Eastern.ToUtc(eventDay, LocalHours.WebinarStartEastern);
 
     public static DateOnly? EventInWeek(long seed, DateOnly monday)
     {

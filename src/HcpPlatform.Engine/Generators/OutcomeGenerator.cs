@@ -1,3 +1,4 @@
+using HcpPlatform.Engine.Calendar;
 using HcpPlatform.Engine.Dynamics;
 using HcpPlatform.Engine.Model;
 using HcpPlatform.Engine.Randomness;
@@ -12,8 +13,9 @@ namespace HcpPlatform.Engine.Generators;
 /// and after a rep visit + ln(call type odds ratio) for a sample request and + ln(reaction odds ratio) for a meeting. An
 /// email's click is drawn only after its open, with the click's own base rate (P(click | open)) and the same modifiers.
 /// Only delivered touches get responses; digital ad impressions get none. Latencies are exponential with the configured
-/// means (scaled by the HCP's latency factor), truncated to the attribution window, so every outcome is strictly after its
-/// stimulus and inside its window; webinar attendance falls on the event.
+/// means (scaled by the HCP's latency factor) in the HCP's activity time (<see cref="ResponseRhythm"/>: waking hours for
+/// email, business hours on business days for meetings and sample requests, nothing on Christmas Day), truncated to the
+/// attribution window, so every outcome is strictly after its stimulus and inside its window; webinar attendance is at the event.
 /// </summary>
 public sealed class OutcomeGenerator(Population population)
 {
@@ -34,6 +36,7 @@ public sealed class OutcomeGenerator(Population population)
     private readonly double _scaleLogOdds = Math.Log(population.Model.Config.ResponseScale);
     private readonly bool _ignoreAffinity = population.Model.Has(EngineFault.ResponseIgnoresAffinity);
     private readonly bool _ignoreLatencyFactor = population.Model.Has(EngineFault.NoLatencyFactor);
+    private readonly bool _rhythm = !population.Model.Has(EngineFault.NoResponseRhythm);
     private readonly double[] _callTypeLogOdds = StimulusDetails.CallTypes
         .Select(c => population.Model.Has(EngineFault.NoCallTypeEffect) ? 0.0 : Math.Log(population.Model.Config.CallTypeSampleOdds[c])).ToArray();
     private readonly double[] _reactionLogOdds = StimulusDetails.Reactions
@@ -89,15 +92,13 @@ public sealed class OutcomeGenerator(Population population)
         {
             if (rng.Chance(eventFactor * Logistic(_openLogit + shift)))
             {
-                var openLatency = Latency(ref rng, hcp, "email_open");
-                into.Add(Create(hcp, monthNumber, ordinal, slot++, s, "email_open", openLatency, 1, $"{{\"device\": \"{Devices[rng.Choose([0.55, 0.4, 0.05])]}\"}}"));
+                var (openAt, openActivity) = When(hcp, monthNumber, ordinal, slot, s, "email_open", 0);
+                into.Add(Create(hcp, monthNumber, ordinal, slot++, s, "email_open", openAt, 1, $"{{\"device\": \"{Devices[rng.Choose([0.55, 0.4, 0.05])]}\"}}"));
                 if (rng.Chance(eventFactor * Logistic(_clickLogit + shift)))
                 {
                     // A click follows its open; together they have the configured click latency mean.
-                    var window = cfg.AttributionWindowDays["email_click"];
-                    var extraMean = (cfg.LatencyMeanDays["email_click"] - cfg.LatencyMeanDays["email_open"]) * LatencyFactor(hcp);
-                    var clickLatency = openLatency + rng.TruncatedExponential(Math.Max(0.01, extraMean), window - openLatency);
-                    into.Add(Create(hcp, monthNumber, ordinal, slot, s, "email_click", clickLatency, 1, $"{{\"link\": \"{Links[rng.NextInt(Links.Length)]}\"}}"));
+                    var (clickAt, _) = When(hcp, monthNumber, ordinal, slot, s, "email_click", openActivity);
+                    into.Add(Create(hcp, monthNumber, ordinal, slot, s, "email_click", clickAt, 1, $"{{\"link\": \"{Links[rng.NextInt(Links.Length)]}\"}}"));
                 }
             }
             return;
@@ -120,8 +121,7 @@ public sealed class OutcomeGenerator(Population population)
                 slot++;
                 continue;
             }
-            double latency;
-            DateTime? exact = null;
+            DateTime at;
             double value = 1;
             string metadata;
             switch (outcome)
@@ -129,8 +129,7 @@ public sealed class OutcomeGenerator(Population population)
                 case "webinar_attend":
                 {
                     var eventDay = planned.WebinarDay!.Value;
-                    exact = Calendar.SimDate.AtUtc(eventDay, WebinarCalendar.EventHourUtc);
-                    latency = (exact.Value - s.EventDate).TotalDays;
+                    at = WebinarCalendar.StartsAt(eventDay);
                     var minutes = rng.NextInt(15, 60);
                     value = minutes;
                     metadata = $"{{\"webinar_id\": \"{WebinarCalendar.Id(eventDay)}\", \"minutes_attended\": {minutes}}}";
@@ -138,7 +137,7 @@ public sealed class OutcomeGenerator(Population population)
                 }
                 case "sample_request":
                 {
-                    latency = Latency(ref rng, hcp, outcome);
+                    at = When(hcp, monthNumber, ordinal, slot, s, outcome, 0).At;
                     var units = rng.NextInt(2, 12);
                     value = units;
                     // The product the touch promoted: the one detailed, sampled and counted in the HCP's Rx.
@@ -147,29 +146,48 @@ public sealed class OutcomeGenerator(Population population)
                 }
                 default:
                 {
-                    latency = Latency(ref rng, hcp, outcome);
+                    at = When(hcp, monthNumber, ordinal, slot, s, outcome, 0).At;
                     metadata = $"{{\"meeting_type\": \"{(rng.Chance(0.6) ? "in_person" : "virtual")}\"}}";
                     break;
                 }
             }
-            into.Add(Create(hcp, monthNumber, ordinal, slot++, s, outcome, latency, value, metadata, exact));
+            into.Add(Create(hcp, monthNumber, ordinal, slot++, s, outcome, at, value, metadata));
         }
     }
 
-    private double Latency(ref KeyedRandom rng, HcpTraits hcp, string outcome)
+    /// <summary>
+    /// When a response comes (the timing of the outcome model, stated in the ground truth as latency_mean_days with its
+    /// rhythm): a latency drawn in the HCP's activity time (<see cref="ResponseRhythm"/> of the outcome type, in the HCP's time
+    /// zone), exponential with mean latency_mean_days × the HCP's latency factor and truncated to the activity time the
+    /// attribution window holds; the response comes at the instant that much activity time after the touch. A click comes
+    /// after its open: the open's activity time plus an exponential with the remaining mean (click − open), truncated to the
+    /// click's window. A stream of its own per response, so the response model's draws never move the times.
+    /// </summary>
+    private (DateTime At, double Activity) When(HcpTraits hcp, int monthNumber, int ordinal, int slot, StimulusEvent s, string outcome, double after)
     {
-        var mean = _model.Config.LatencyMeanDays[outcome] * LatencyFactor(hcp);
-        return rng.TruncatedExponential(mean, _model.Config.AttributionWindowDays[outcome]);
+        var cfg = _model.Config;
+        var rhythm = _rhythm ? ResponseRhythm.For(outcome)! : ResponseRhythm.Flat;
+        var rng = new KeyedRandom(_seed, StreamKind.Timing, hcp.Index, monthNumber, ordinal * 8L + slot);
+        var window = cfg.AttributionWindowDays[outcome];
+        var reach = rhythm.Activity(hcp.TimeZone, s.EventDate, s.EventDate.AddDays(window));
+        var mean = outcome == "email_click"
+            ? Math.Max(0.01, (cfg.LatencyMeanDays["email_click"] - cfg.LatencyMeanDays["email_open"]) * LatencyFactor(hcp))
+            : cfg.LatencyMeanDays[outcome] * LatencyFactor(hcp);
+        var activity = after + rng.TruncatedExponential(mean, Math.Max(1e-9, reach - after));
+        var at = rhythm.Advance(hcp.TimeZone, s.EventDate, activity);
+        var latest = s.EventDate.AddDays(window);
+        return (at < latest ? at : latest, activity);
     }
 
     private double LatencyFactor(HcpTraits hcp) => _ignoreLatencyFactor ? 1.0 : hcp.LatencyFactor;
 
-    private OutcomeEvent Create(HcpTraits hcp, int monthNumber, int ordinal, int slot, StimulusEvent s, string type, double latencyDays, double value, string metadata, DateTime? exact = null)
+    private OutcomeEvent Create(HcpTraits hcp, int monthNumber, int ordinal, int slot, StimulusEvent s, string type, DateTime at, double value, string metadata)
     {
         // At least one minute after the stimulus, to the microsecond PostgreSQL keeps.
-        var ticks = Math.Max(TimeSpan.TicksPerMinute, (long)(latencyDays * TimeSpan.TicksPerDay));
+        var ticks = Math.Max(TimeSpan.TicksPerMinute, at.Ticks - s.EventDate.Ticks);
         ticks -= ticks % 10;
         var window = _model.Config.AttributionWindowDays[type];
+        var latencyDays = (double)ticks / TimeSpan.TicksPerDay;
         return new OutcomeEvent
         {
             Id = DeterministicId.Create(_seed, StreamKind.Outcome, hcp.Index, monthNumber, ordinal * 8L + slot),
@@ -177,7 +195,7 @@ public sealed class OutcomeGenerator(Population population)
             StimulusId = s.Id,
             OutcomeType = type,
             OutcomeValue = value,
-            EventDate = exact ?? s.EventDate.AddTicks(ticks),
+            EventDate = s.EventDate.AddTicks(ticks),
             AttributionConfidence = Math.Round(0.5 + 0.5 * Math.Exp(-latencyDays / window), 3),
             Metadata = metadata,
         };

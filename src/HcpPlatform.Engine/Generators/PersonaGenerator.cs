@@ -108,7 +108,7 @@ public sealed class PersonaGenerator(SimulationModel model, long seed, IReadOnly
         var sigma = model.Has(EngineFault.FlatPatientVolume) ? 0 : cfg.RxPatientVolumeSigma;
         var patientVolume = Math.Max(1, (int)Math.Round(cfg.RxBaselineMultiplier * cfg.RxSpecialtyVolume.GetValueOrDefault(specialty, 1.0)
             * Math.Exp(rx.Normal(0, sigma) - sigma * sigma / 2)));
-        var limits = ContactLimitGenerator.Rules(seed, slot, tierIndex);
+        var limits = ContactLimitGenerator.Rules(model, seed, slot, tierIndex);
         var blackouts = ContactLimitGenerator.Blackouts(seed, slot);
         var id = DeterministicId.Create(seed, StreamKind.Persona, slot);
         var traits = new HcpTraits
@@ -121,6 +121,7 @@ public sealed class PersonaGenerator(SimulationModel model, long seed, IReadOnly
             State = state.Code,
             City = city,
             Region = state.Region,
+            TimeZone = Geography.TimeZoneOf(state.Code, city),
             PreferredContent = preferredContent,
             Affinity = affinity,
             LatencyFactor = latencyFactor,
@@ -171,6 +172,7 @@ public sealed class PersonaGenerator(SimulationModel model, long seed, IReadOnly
             State = state.Code,
             City = city,
             Region = state.Region,
+            TimeZone = traits.TimeZone.Name,
             Organization = organization,
             ChannelAffinities = AffinityJson(affinity),
             PreferredChannel = Channel.Names[ArgMax(affinity)],

@@ -9,16 +9,32 @@ using HcpPlatform.Engine.Simulation;
 
 namespace HcpPlatform.Engine.Generators;
 
-/// <summary>A planned touch before ids and details are assigned; <paramref name="Launch"/> names the product of a product_launch touch.</summary>
-internal readonly record struct Touch(DateOnly Day, int Channel, double Hour, CampaignPlan? Campaign, DateOnly? EventDay, int Detail, string? Launch = null);
+/// <summary>
+/// A planned touch before ids and details are assigned: its local day, its UTC instant, and what it carries.
+/// <paramref name="Launch"/> names the product of a product_launch touch; <paramref name="Rep"/> the rep making a rep visit;
+/// <paramref name="SuppressedUntil"/> is set on an email or invitation that hard-bounces (the address is suppressed until then).
+/// </summary>
+internal readonly record struct Touch(DateOnly Day, DateTime At, int Channel, CampaignPlan? Campaign, DateOnly? EventDay, int Detail,
+    string? Launch = null, Rep? Rep = null, DateOnly? SuppressedUntil = null);
 
 /// <summary>
-/// Stimuli for one HCP and one calendar month (000 Task 7). A month is planned as a whole from keyed
-/// streams, so any day's stimuli are the same whichever window asks for them. Temporal patterns:
-/// rep visits share a day per (rep, city, half-month); campaign emails go out on the campaign's weekly
-/// send days in batches; webinar invites go out a fixed lead before the event; conference touches fall on
-/// the HCP's specialty congress; quarter-end months carry more field and email volume; weekdays are
-/// weighted and holidays and personal blackout days are empty. Contact limits hold by construction.
+/// Stimuli for one HCP and one calendar month (000 Task 7), on the HCP's local days and at local times in each channel's
+/// working hours (<see cref="LocalHours"/>, in the HCP's time zone; event times are UTC instants). A month is planned as a
+/// whole from keyed streams, so any day's stimuli are the same whichever window asks for them.
+/// <list type="bullet">
+/// <item>Contact rules hold across month ends without calendar margins: a month is first planned on its own ("raw"), then a
+/// touch of a channel with a minimum gap is dropped when the previous month's raw plan has one too close before it (the end
+/// of a raw plan never changes, so this needs no recursion).</item>
+/// <item>Email: every send of every campaign the HCP is enrolled in (at the campaign's send time, batches a few minutes
+/// apart), then single sends ~ Poisson(ρ × the HCP's email mean) on weighted weekdays, where ρ = 1 − the month's campaign
+/// sends per HCP / the population's mean email volume (at least 0), so the channel keeps its share.</item>
+/// <item>Rep visits come from the field force (<see cref="FieldForce"/>): the HCP's cadence on its rep's route days.</item>
+/// <item>Webinar invitations go out a fixed lead before the event; conference touches fall on the HCP's specialty congress;
+/// quarter-end months carry more field and email volume; weekdays are weighted; holidays and personal blackout days are
+/// empty.</item>
+/// <item>Email addresses lapse (AddressLapsesPerYear, 14–28 days): the first email or invitation in a lapse hard-bounces and
+/// the later ones in it are not sent.</item>
+/// </list>
 /// </summary>
 public sealed class StimuliGenerator(Population population)
 {
@@ -26,57 +42,111 @@ public sealed class StimuliGenerator(Population population)
     private static readonly double[] AdWeekday = [1, 1, 1, 1, 1, 0.4, 0.4];
     private static readonly double[] EveryDay = [1, 1, 1, 1, 1, 1, 1];
 
+    /// <summary>Share of delivered-looking emails and invitations that bounce soft (mailbox full), independently of lapses.</summary>
+    public const double SoftBounceRate = 0.01;
+
+    /// <summary>Minutes between a campaign's successive send batches (at most 12 batches apart).</summary>
+    public const int BatchMinutes = 5;
+
     private readonly SimulationModel _model = population.Model;
     private readonly long _seed = population.Seed;
 
-    // One set of working lists per thread: a month is planned millions of times, and the collections it allocated were most
-    // of the engine's garbage.
+    // One builder and one set of working lists per thread: a month is planned and a stimulus built millions of
+    // times, and the collections they allocated were most of the engine's garbage.
     [ThreadStatic]
     private static Scratch? Lists;
     // Scenario dynamics (injected events): every hook below is a no-op when no event is configured.
     private readonly ScenarioDynamics _dynamics = new(population);
     // The rows' details (ids, statuses, metadata), drawn once a month's touches are placed.
     private readonly StimulusDetails _details = new(population, new ScenarioDynamics(population));
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<int, MonthContext> _months = new();
+    private FieldForce? _field;
 
     // Fault injection (EngineFault, tests only): read once; without faults every value below is the documented one.
     private readonly bool _volumeIgnoresAffinity = population.Model.Has(EngineFault.VolumeIgnoresAffinity);
     private readonly bool _quarterEndPush = !population.Model.Has(EngineFault.NoQuarterEndPush);
     private readonly bool _noPhone = population.Model.Has(EngineFault.NoPhoneChannel);
-    private readonly bool _repCityDay = !population.Model.Has(EngineFault.NoRepCityDay);
+    private readonly bool _flatTiers = population.Model.Has(EngineFault.NoTierTargeting);
     private readonly bool _emailBatches = !population.Model.Has(EngineFault.NoEmailBatches);
     private readonly int _webinarLeadDays = population.Model.Has(EngineFault.WrongWebinarLead)
         ? Math.Max(1, population.Model.Config.WebinarInviteLeadDays / 2) : population.Model.Config.WebinarInviteLeadDays;
     private readonly bool _conferenceOnCongress = !population.Model.Has(EngineFault.ConferenceOffCongress);
     private readonly bool _holidayBlackout = !population.Model.Has(EngineFault.TouchesOnHolidays);
+    private readonly bool _monthEdgeMargins = population.Model.Has(EngineFault.MonthEdgeMargins);
+    private readonly bool _utcClock = population.Model.Has(EngineFault.UtcClock);
+    private readonly bool _sendsByBudget = population.Model.Has(EngineFault.CampaignSendsByBudget);
+    private readonly bool _noSuppression = population.Model.Has(EngineFault.NoBounceSuppression);
     private readonly double[] _businessWeekday = population.Model.Has(EngineFault.NoWeekdayWeighting) ? EveryDay : BusinessWeekday;
     private readonly double[] _adWeekday = population.Model.Has(EngineFault.NoWeekdayWeighting) ? EveryDay : AdWeekday;
+
+    private FieldForce Field => _field ??= new FieldForce(population, _dynamics);
 
     /// <summary>The month's stimuli for one HCP, in time order; <paramref name="activeCampaigns"/> are those overlapping the month.</summary>
     public List<PlannedStimulus> PlanMonth(int hcpIndex, int monthNumber, IReadOnlyList<CampaignPlan> activeCampaigns, IReadOnlyList<DateOnly> webinarEvents)
     {
         var hcp = population.Traits[hcpIndex];
+        var lists = Lists ??= new Scratch();
+        var touches = lists.Touches;
+        touches.Clear();
+        var context = new MonthContext(monthNumber, activeCampaigns, webinarEvents, Context(monthNumber).SingleEmailShare);
+        var previous = RawBoundary(hcp, monthNumber - 1);
+        Raw(hcp, context, all: true, touches);
+        Remember(hcp.Index, monthNumber, touches);
+
+        // Contact rules across the month end: drop what the previous month's raw plan has too close before it.
+        if (!_monthEdgeMargins)
+        {
+            DropTooClose(hcp, touches, previous);
+        }
+        AddRepVisits(hcp, monthNumber, touches);
+        Suppress(hcp, monthNumber, touches, previous);
+
+        touches.Sort((a, b) =>
+        {
+            var byTime = a.At.CompareTo(b.At);
+            return byTime != 0 ? byTime : a.Channel.CompareTo(b.Channel);
+        });
+        // Scenario dynamics (seasonal_dip): thin the touches on dip days before ordinals are assigned, so earlier days keep their ids.
+        _dynamics.ApplyDips(hcpIndex, touches);
+
+        var result = new List<PlannedStimulus>(touches.Count);
+        for (var ordinal = 0; ordinal < touches.Count; ordinal++)
+        {
+            var t = touches[ordinal];
+            result.Add(_details.Materialize(hcp, monthNumber, ordinal, t, activeCampaigns));
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// A month planned on its own (the "raw" plan): every channel but rep visits, or (<paramref name="all"/> false) only those
+    /// whose touches matter to the next months (email, phone and webinar invitations: minimum gaps and address lapses).
+    /// </summary>
+    private void Raw(HcpTraits hcp, MonthContext month, bool all, List<Touch> touches)
+    {
+        var monthNumber = month.Number;
         var monthStart = SimDate.MonthStart(monthNumber);
         var days = SimDate.DaysInMonth(monthNumber);
         var monthOfYear = monthStart.Month;
         var lists = Lists ??= new Scratch();
-        var touches = lists.Touches;
-        touches.Clear();
-        var budgetRng = new KeyedRandom(_seed, StreamKind.Budget, hcpIndex, monthNumber);
+        var budgetRng = new KeyedRandom(_seed, StreamKind.Budget, hcp.Index, monthNumber);
 
         Span<int> budgets = stackalloc int[Channel.Count];
         Span<double> means = stackalloc double[Channel.Count]; // kept for product_launch (scenario dynamics)
         for (var c = 0; c < Channel.Count; c++)
         {
-            if (c == Channel.Conference)
+            if (c is Channel.Conference or Channel.RepVisit)
             {
                 continue;
             }
             var affinity = _volumeIgnoresAffinity ? _model.AffinityNorm[c] - 0.5 : hcp.Affinity[c];
             var quarter = _quarterEndPush ? _model.QuarterFactor[c, monthOfYear - 1] : 1.0;
             var mean = _model.MonthlyMean[c] * (0.5 + affinity) / _model.AffinityNorm[c]
-                * _model.TierVolume[c, hcp.Tier] * quarter;
+                * (_flatTiers ? 1.0 : _model.TierVolume[c, hcp.Tier]) * quarter;
             means[c] = mean;
-            budgets[c] = Math.Min(budgetRng.Poisson(mean), hcp.Limits[c].MaxPerMonth);
+            // Single emails make up what the month's campaign sends leave of the channel's volume.
+            var drawn = c == Channel.Email && !_sendsByBudget ? mean * month.SingleEmailShare : mean;
+            budgets[c] = Math.Min(budgetRng.Poisson(drawn), hcp.Limits[c].MaxPerMonth);
         }
         if (_noPhone)
         {
@@ -84,17 +154,17 @@ public sealed class StimuliGenerator(Population population)
         }
 
         var placed = lists.Placed;
-        var drawn = lists.Drawn;
-        // Email: the HCP's campaign send days first (batched blasts), then single sends on weighted weekdays.
+        var drawnDays = lists.Drawn;
+        // Email: every send of the HCP's campaigns first (batched, at the campaign's send time), then single sends.
         {
-            var rng = new KeyedRandom(_seed, StreamKind.Placement, hcpIndex, monthNumber, Channel.Email);
+            var rng = new KeyedRandom(_seed, StreamKind.Placement, hcp.Index, monthNumber, Channel.Email);
             placed.Clear();
             var sends = lists.Sends;
             sends.Clear();
-            for (var i = 0; i < activeCampaigns.Count; i++)
+            for (var i = 0; i < month.Campaigns.Count; i++)
             {
-                var campaign = activeCampaigns[i];
-                if (!campaign.HasChannel[Channel.Email] || !population.IsEnrolled(campaign, hcpIndex))
+                var campaign = month.Campaigns[i];
+                if (!campaign.HasChannel[Channel.Email] || !population.IsEnrolled(campaign, hcp.Index))
                 {
                     continue;
                 }
@@ -106,53 +176,43 @@ public sealed class StimuliGenerator(Population population)
                     }
                 }
             }
+            // (Fault CampaignSendsByBudget: campaign sends drawn at random within the month's email budget, as before.)
             var remaining = budgets[Channel.Email];
-            while (remaining > 0 && sends.Count > 0)
+            if (!_sendsByBudget)
             {
-                var pick = rng.NextInt(sends.Count);
+                sends.Sort((a, b) => a.Day != b.Day ? a.Day.CompareTo(b.Day) : a.Campaign.Index.CompareTo(b.Campaign.Index));
+            }
+            while (sends.Count > 0 && (!_sendsByBudget || remaining > 0))
+            {
+                var pick = _sendsByBudget ? rng.NextInt(sends.Count) : 0;
                 var (day, campaign) = sends[pick];
                 sends.RemoveAt(pick);
                 if (!_emailBatches)
                 {
                     day = AnyActiveWeekday(ref rng, campaign, monthStart, days) ?? day;
                 }
+                var ordinal = population.EnrollmentOrdinal(campaign, hcp.Index);
+                var hour = campaign.SendHour + Math.Min(ordinal / _model.Config.EmailBatchSize, 12) * BatchMinutes / 60.0 + rng.NextDouble() / 10;
                 if (Allowed(hcp, Channel.Email, day, days, placed))
                 {
                     placed.Add(day);
-                    touches.Add(new Touch(day, Channel.Email, 13.0 + rng.NextDouble() * 2, campaign, null, population.EnrollmentOrdinal(campaign, hcpIndex)));
-                    remaining--;
+                    touches.Add(new Touch(day, At(hcp, day, hour), Channel.Email, campaign, null, ordinal));
+                    remaining -= _sendsByBudget ? 1 : 0;
                 }
             }
-            foreach (var day in PlaceDays(ref rng, hcp, Channel.Email, monthStart, days, remaining, placed, _businessWeekday, drawn))
+            foreach (var day in PlaceDays(ref rng, hcp, Channel.Email, monthStart, days, remaining, placed, _businessWeekday, drawnDays))
             {
-                touches.Add(new Touch(day, Channel.Email, 13.0 + rng.NextDouble() * 9, null, null, -1));
+                touches.Add(new Touch(day, At(hcp, day, LocalHours.SingleEmail.Draw(ref rng)), Channel.Email, null, null, -1));
             }
             AddLaunchTouches(hcp, Channel.Email, monthNumber, days, means, placed, touches);
         }
 
-        // Rep visits: the rep works a city on one day per half-month, so visits cluster by rep, city and day.
         {
             placed.Clear();
-            var visits = Math.Min(budgets[Channel.RepVisit], 2);
-            for (var j = 0; j < visits; j++)
+            var rng = new KeyedRandom(_seed, StreamKind.Placement, hcp.Index, monthNumber, Channel.Phone);
+            foreach (var day in PlaceDays(ref rng, hcp, Channel.Phone, monthStart, days, budgets[Channel.Phone], placed, _businessWeekday, drawnDays))
             {
-                var day = RepCityDay(hcp, monthNumber, j);
-                if (day is { } d && Allowed(hcp, Channel.RepVisit, d, days, placed))
-                {
-                    placed.Add(d);
-                    // Calls follow the rep's route: 45 minutes apart in rank order, within the UTC day.
-                    touches.Add(new Touch(d, Channel.RepVisit, 13.0 + 0.75 * hcp.RankInRep, null, null, j));
-                }
-            }
-            AddLaunchTouches(hcp, Channel.RepVisit, monthNumber, days, means, placed, touches);
-        }
-
-        {
-            placed.Clear();
-            var rng = new KeyedRandom(_seed, StreamKind.Placement, hcpIndex, monthNumber, Channel.Phone);
-            foreach (var day in PlaceDays(ref rng, hcp, Channel.Phone, monthStart, days, budgets[Channel.Phone], placed, _businessWeekday, drawn))
-            {
-                touches.Add(new Touch(day, Channel.Phone, 14.0 + rng.NextDouble() * 8, null, null, -1));
+                touches.Add(new Touch(day, At(hcp, day, LocalHours.Phone.Draw(ref rng)), Channel.Phone, null, null, -1));
             }
             AddLaunchTouches(hcp, Channel.Phone, monthNumber, days, means, placed, touches);
         }
@@ -160,12 +220,12 @@ public sealed class StimuliGenerator(Population population)
         // Webinar invitations go out exactly the lead time before the event they invite to.
         {
             placed.Clear();
-            var rng = new KeyedRandom(_seed, StreamKind.Placement, hcpIndex, monthNumber, Channel.Webinar);
+            var rng = new KeyedRandom(_seed, StreamKind.Placement, hcp.Index, monthNumber, Channel.Webinar);
             var candidates = lists.Webinars;
             candidates.Clear();
-            for (var i = 0; i < webinarEvents.Count; i++)
+            for (var i = 0; i < month.Webinars.Count; i++)
             {
-                candidates.Add(webinarEvents[i]);
+                candidates.Add(month.Webinars[i]);
             }
             var remaining = budgets[Channel.Webinar];
             while (remaining > 0 && candidates.Count > 0)
@@ -177,26 +237,30 @@ public sealed class StimuliGenerator(Population population)
                 if (Allowed(hcp, Channel.Webinar, invite, days, placed))
                 {
                     placed.Add(invite);
-                    touches.Add(new Touch(invite, Channel.Webinar, 14.0 + rng.NextDouble() * 2, null, eventDay, -1));
+                    touches.Add(new Touch(invite, At(hcp, invite, LocalHours.WebinarInvite.Draw(ref rng)), Channel.Webinar, null, eventDay, -1));
                     remaining--;
                 }
             }
         }
+        if (!all)
+        {
+            return;
+        }
 
         {
             placed.Clear();
-            var rng = new KeyedRandom(_seed, StreamKind.Placement, hcpIndex, monthNumber, Channel.DigitalAd);
-            foreach (var day in PlaceDays(ref rng, hcp, Channel.DigitalAd, monthStart, days, budgets[Channel.DigitalAd], placed, _adWeekday, drawn))
+            var rng = new KeyedRandom(_seed, StreamKind.Placement, hcp.Index, monthNumber, Channel.DigitalAd);
+            foreach (var day in PlaceDays(ref rng, hcp, Channel.DigitalAd, monthStart, days, budgets[Channel.DigitalAd], placed, _adWeekday, drawnDays))
             {
-                touches.Add(new Touch(day, Channel.DigitalAd, 11.0 + rng.NextDouble() * 12.9, null, null, -1));
+                touches.Add(new Touch(day, At(hcp, day, LocalHours.DigitalAd.Draw(ref rng)), Channel.DigitalAd, null, null, -1));
             }
         }
 
-        // Conference touches: only on the days of the HCP's specialty congress, in the month it opens.
+        // Conference touches: only on the days of the HCP's specialty congress, in the month it opens, at congress time.
         var congressStart = Specialties.CongressStart(hcp.Specialty, monthStart.Year);
         if (congressStart.Month == monthStart.Month)
         {
-            var rng = new KeyedRandom(_seed, StreamKind.Conference, hcpIndex, monthStart.Year);
+            var rng = new KeyedRandom(_seed, StreamKind.Conference, hcp.Index, monthStart.Year);
             var attend = Math.Min(1.0, _model.CongressAttendance * (0.5 + hcp.Affinity[Channel.Conference]) / _model.AffinityNorm[Channel.Conference]);
             if (rng.Chance(attend))
             {
@@ -210,32 +274,198 @@ public sealed class StimuliGenerator(Population population)
                     offsets.RemoveAt(pick);
                     if (!IsHoliday(day) && !IsPersonalBlackout(hcp, day))
                     {
-                        touches.Add(new Touch(day, Channel.Conference, 13.0 + rng.NextDouble() * 9, null, congressStart, i));
+                        var hour = LocalHours.Conference.Draw(ref rng);
+                        var at = _utcClock ? SimDate.AtUtc(day, hour + 5) : LocalHours.CongressZone.ToUtc(day, hour);
+                        touches.Add(new Touch(day, at, Channel.Conference, null, congressStart, i));
                     }
                 }
             }
         }
+    }
 
-        touches.Sort((a, b) =>
+    /// <summary>The UTC instant of a local hour on a local day in the HCP's time zone (fault UtcClock: on Eastern time for everyone).</summary>
+    private DateTime At(HcpTraits hcp, DateOnly day, double localHour) =>
+        (_utcClock ? UsTimeZone.Eastern : hcp.TimeZone).ToUtc(day, localHour);
+
+    /// <summary>Rep visits of the month from the field force: the HCP's monthly maximum holds, and the minimum gap to its previous due visit.</summary>
+    private void AddRepVisits(HcpTraits hcp, int monthNumber, List<Touch> touches)
+    {
+        var monthStart = SimDate.MonthStart(monthNumber);
+        var monthEnd = monthStart.AddDays(SimDate.DaysInMonth(monthNumber) - 1);
+        var rule = hcp.Limits[Channel.RepVisit];
+        var visits = (Lists ??= new Scratch()).Visits;
+        Field.VisitsOf(hcp.Index, monthStart.AddDays(-rule.MinDaysBetween), monthEnd, visits);
+        DateOnly? previous = null;
+        var count = 0;
+        foreach (var v in visits)
         {
-            var byDay = a.Day.CompareTo(b.Day);
-            if (byDay != 0)
+            var tooClose = previous is { } p && v.Day.DayNumber - p.DayNumber < rule.MinDaysBetween;
+            previous = v.Day;
+            if (v.Day < monthStart || tooClose || count >= Math.Max(rule.MaxPerMonth, _model.Has(EngineFault.IgnoreNoSee) ? 4 : 0))
             {
-                return byDay;
+                continue;
             }
-            var byHour = a.Hour.CompareTo(b.Hour);
-            return byHour != 0 ? byHour : a.Channel.CompareTo(b.Channel);
-        });
-        // Scenario dynamics (seasonal_dip): thin the touches on dip days before ordinals are assigned, so earlier days keep their ids.
-        _dynamics.ApplyDips(hcpIndex, touches);
-
-        var result = new List<PlannedStimulus>(touches.Count);
-        for (var ordinal = 0; ordinal < touches.Count; ordinal++)
-        {
-            var t = touches[ordinal];
-            result.Add(_details.Materialize(hcp, monthNumber, ordinal, t, activeCampaigns));
+            count++;
+            touches.Add(new Touch(v.Day, At(hcp, v.Day, v.LocalHour), Channel.RepVisit, null, null, count - 1, v.Launch, v.Rep));
         }
-        return result;
+    }
+
+    /// <summary>
+    /// The touches of a month's raw plan that bear on the next months (email, phone, webinar invitations), kept per thread
+    /// for the months after (an HCP's months are planned in order on one thread); planned here when not kept.
+    /// </summary>
+    private List<Touch> RawBoundary(HcpTraits hcp, int monthNumber)
+    {
+        var lists = Lists ??= new Scratch();
+        foreach (var cached in lists.Boundary)
+        {
+            if (cached.Hcp == hcp.Index && cached.Month == monthNumber)
+            {
+                return cached.Touches;
+            }
+        }
+        var entry = lists.Boundary[lists.NextBoundary];
+        lists.NextBoundary = (lists.NextBoundary + 1) % lists.Boundary.Length;
+        entry.Hcp = hcp.Index;
+        entry.Month = monthNumber;
+        entry.Touches.Clear();
+        var context = Context(monthNumber);
+        Raw(hcp, context, all: false, entry.Touches);
+        return entry.Touches;
+    }
+
+    /// <summary>Keeps a month's raw boundary touches for the next month's plan (the ring holds the last four months planned).</summary>
+    private static void Remember(int hcp, int monthNumber, List<Touch> raw)
+    {
+        var lists = Lists ??= new Scratch();
+        var entry = lists.Boundary[lists.NextBoundary];
+        lists.NextBoundary = (lists.NextBoundary + 1) % lists.Boundary.Length;
+        entry.Hcp = hcp;
+        entry.Month = monthNumber;
+        entry.Touches.Clear();
+        foreach (var t in raw)
+        {
+            if (t.Channel is Channel.Email or Channel.Phone or Channel.Webinar)
+            {
+                entry.Touches.Add(t);
+            }
+        }
+    }
+
+    /// <summary>Leaves out the touches of a channel with a minimum gap that come too soon after one of the previous month's raw plan.</summary>
+    private static void DropTooClose(HcpTraits hcp, List<Touch> touches, List<Touch> previous)
+    {
+        touches.RemoveAll(t =>
+        {
+            var gap = hcp.Limits[t.Channel].MinDaysBetween;
+            if (gap < 2)
+            {
+                return false;
+            }
+            foreach (var p in previous)
+            {
+                if (p.Channel == t.Channel && t.Day.DayNumber - p.Day.DayNumber < gap)
+                {
+                    return true;
+                }
+            }
+            return false;
+        });
+    }
+
+    /// <summary>
+    /// Address lapses (of this month and the previous one): the first email or invitation sent in a lapse hard-bounces
+    /// (carrying the lapse's end), the later ones in it are not sent. Fault NoBounceSuppression: 3% of emails and
+    /// invitations bounce hard independently and nothing is suppressed.
+    /// </summary>
+    private void Suppress(HcpTraits hcp, int monthNumber, List<Touch> touches, List<Touch> previousRaw)
+    {
+        if (_noSuppression)
+        {
+            for (var i = 0; i < touches.Count; i++)
+            {
+                var t = touches[i];
+                if (t.Channel is Channel.Email or Channel.Webinar
+                    && new KeyedRandom(_seed, StreamKind.AddressLapse, hcp.Index, t.Day.DayNumber, 1).Chance(0.03))
+                {
+                    touches[i] = t with { SuppressedUntil = t.Day.AddDays(14) };
+                }
+            }
+            return;
+        }
+        List<Touch>? earlier = null;
+        for (var m = monthNumber - 1; m <= monthNumber; m++)
+        {
+            if (Lapse(hcp.Index, m) is not { } lapse)
+            {
+                continue;
+            }
+            // The sends in the lapse, in time order: those of the previous month as it was sent (its raw plan less what its own
+            // previous month dropped), then this month's.
+            if (m < monthNumber && earlier is null)
+            {
+                earlier = [.. previousRaw.Where(t => t.Channel is Channel.Email or Channel.Webinar)];
+                DropTooClose(hcp, earlier, RawBoundary(hcp, monthNumber - 2));
+            }
+            DateTime? bounce = null;
+            foreach (var t in (earlier ?? []).Where(t => t.Day >= lapse.Start && t.Day < lapse.End))
+            {
+                bounce = bounce is { } b && b < t.At ? b : t.At;
+            }
+            for (var i = 0; i < touches.Count; i++)
+            {
+                var t = touches[i];
+                if (t.Channel is Channel.Email or Channel.Webinar && t.Day >= lapse.Start && t.Day < lapse.End && (bounce is not { } b || t.At < b))
+                {
+                    bounce = t.At;
+                }
+            }
+            touches.RemoveAll(t => t.Channel is Channel.Email or Channel.Webinar && t.Day >= lapse.Start && t.Day < lapse.End && bounce is { } b && t.At > b);
+            for (var i = 0; i < touches.Count; i++)
+            {
+                if (touches[i].At == bounce && touches[i].Channel is Channel.Email or Channel.Webinar)
+                {
+                    touches[i] = touches[i] with { SuppressedUntil = lapse.End };
+                }
+            }
+        }
+    }
+
+    /// <summary>The address lapse starting in a month, if any: [start, end), 14–28 days.</summary>
+    private (DateOnly Start, DateOnly End)? Lapse(int hcp, int monthNumber)
+    {
+        var rng = new KeyedRandom(_seed, StreamKind.AddressLapse, hcp, monthNumber);
+        if (!rng.Chance(_model.Config.AddressLapsesPerYear / 12))
+        {
+            return null;
+        }
+        var start = SimDate.MonthStart(monthNumber).AddDays(rng.NextInt(SimDate.DaysInMonth(monthNumber)));
+        return (start, start.AddDays(rng.NextInt(14, 28)));
+    }
+
+    /// <summary>What planning a month needs that is the same for every HCP: campaigns, webinars, the single-email share.</summary>
+    private sealed record MonthContext(int Number, IReadOnlyList<CampaignPlan> Campaigns, IReadOnlyList<DateOnly> Webinars, double SingleEmailShare);
+
+    private MonthContext Context(int monthNumber) => _months.GetOrAdd(monthNumber, static (m, self) => self.BuildContext(m), this);
+
+    private MonthContext BuildContext(int monthNumber)
+    {
+        var start = SimDate.MonthStart(monthNumber);
+        var end = start.AddDays(SimDate.DaysInMonth(monthNumber) - 1);
+        var campaigns = population.Campaigns.Overlapping(start, end);
+        var webinars = WebinarCalendar.EventsInvitedBetween(_seed, start, end, _model.Config.WebinarInviteLeadDays).ToArray();
+        // Campaign sends per HCP this month, against the population's mean email volume: the share left to single sends.
+        var sends = 0.0;
+        foreach (var c in campaigns)
+        {
+            if (c.HasChannel[Channel.Email])
+            {
+                sends += (double)c.SendDays.Count(d => d >= start && d <= end) * population.EnrolledCount(c);
+            }
+        }
+        var mean = _model.MonthlyMean[Channel.Email] * (_quarterEndPush ? _model.QuarterFactor[Channel.Email, start.Month - 1] : 1.0);
+        var share = Math.Max(0, 1 - sends / Math.Max(1, population.Count) / mean);
+        return new MonthContext(monthNumber, campaigns, webinars, share);
     }
 
     /// <summary>
@@ -253,38 +483,12 @@ public sealed class StimuliGenerator(Population population)
             if (!placed.Contains(day) && Allowed(hcp, channel, day, days, placed))
             {
                 placed.Add(day);
-                touches.Add(new Touch(day, channel, hour, null, null, -1, product));
+                touches.Add(new Touch(day, At(hcp, day, hour), channel, null, null, -1, product));
             }
         }
     }
 
-    /// <summary>The day a rep works a city in one half of a month (j = 0: days 4–15, j = 1: days 16 to three before the end).</summary>
-    private DateOnly? RepCityDay(HcpTraits hcp, int monthNumber, int half)
-    {
-        var monthStart = SimDate.MonthStart(monthNumber);
-        var days = SimDate.DaysInMonth(monthNumber);
-        var (first, last) = half == 0 ? (4, 15) : (16, days - 3);
-        var cityKey = StableHash(StableHash(StableHash(FnvOffset, hcp.State), "|"), hcp.City);
-        // (Fault NoRepCityDay: a stream of the HCP's own, so each HCP gets an independent day.)
-        var rng = _repCityDay
-            ? new KeyedRandom(_seed, StreamKind.RepDay, hcp.PrimaryRep, monthNumber, (long)(cityKey & 0x7FFFFFFF) * 2 + half)
-            : new KeyedRandom(_seed, StreamKind.RepDay, -1 - hcp.Index, monthNumber, half);
-        Span<double> weights = stackalloc double[last - first + 1];
-        var push = _quarterEndPush && SimulationModel.IsQuarterEndMonth(monthStart.Month) && half == 1 ? 1.5 : 1.0;
-        for (var d = first; d <= last; d++)
-        {
-            var day = monthStart.AddDays(d - 1);
-            weights[d - first] = IsHoliday(day) ? 0 : _businessWeekday[SimDate.IsoWeekday(day) - 1] * push;
-        }
-        var total = 0.0;
-        foreach (var w in weights)
-        {
-            total += w;
-        }
-        return total <= 0 ? null : monthStart.AddDays(first - 1 + rng.Choose(weights));
-    }
-
-    /// <summary>Draws up to <paramref name="count"/> distinct allowed days, weighted by weekday (and the quarter-end push).</summary>
+    /// <summary>Draws up to <paramref name="count"/> distinct allowed days, weighted by weekday.</summary>
     private List<DateOnly> PlaceDays(ref KeyedRandom rng, HcpTraits hcp, int channel, DateOnly monthStart, int days, int count, List<DateOnly> placed, double[] weekdayWeights, List<DateOnly> result)
     {
         result.Clear();
@@ -293,11 +497,9 @@ public sealed class StimuliGenerator(Population population)
             return result;
         }
         Span<double> weights = stackalloc double[days];
-        var push = _quarterEndPush && SimulationModel.IsQuarterEndMonth(monthStart.Month) && SimulationModel.IsQuarterPushChannel(channel);
         for (var d = 0; d < days; d++)
         {
-            var day = monthStart.AddDays(d);
-            weights[d] = weekdayWeights[SimDate.IsoWeekday(day) - 1] * (push && d >= 14 ? 1.5 : 1.0);
+            weights[d] = weekdayWeights[SimDate.IsoWeekday(monthStart.AddDays(d)) - 1];
         }
         while (result.Count < count)
         {
@@ -323,9 +525,10 @@ public sealed class StimuliGenerator(Population population)
     }
 
     /// <summary>
-    /// A day is allowed for a channel when it is not a holiday or personal blackout, is a preferred weekday
-    /// (where the HCP has preferences), and keeps the minimum gap to the channel's other touches — including
-    /// those of neighbouring months, which is why the gap also keeps a margin at each end of the month.
+    /// A day is allowed for a channel when it is not a holiday or personal blackout, is a preferred weekday (where the HCP
+    /// has preferences), keeps the minimum gap to the channel's other touches of the month and leaves the month's maximum.
+    /// (The gap to the previous month's touches is kept by <see cref="DropTooClose"/>; fault MonthEdgeMargins keeps it with
+    /// margins at each end of the month instead.)
     /// </summary>
     private bool Allowed(HcpTraits hcp, int channel, DateOnly day, int daysInMonth, List<DateOnly> placed)
     {
@@ -339,7 +542,7 @@ public sealed class StimuliGenerator(Population population)
             return false;
         }
         var gap = rule.MinDaysBetween;
-        if (gap >= 2)
+        if (_monthEdgeMargins && gap >= 2)
         {
             var endMargin = (gap - 1) / 2;
             var startMargin = gap - 1 - endMargin;
@@ -399,10 +602,21 @@ public sealed class StimuliGenerator(Population population)
     private sealed class Scratch
     {
         public List<Touch> Touches { get; } = new(16);
+        public List<FieldVisit> Visits { get; } = new(8);
+        /// <summary>The last raw plans' boundary touches (email, phone, invitations), by HCP and month.</summary>
+        public BoundaryPlan[] Boundary { get; } = [new(), new(), new(), new()];
+        public int NextBoundary { get; set; }
         public List<DateOnly> Placed { get; } = new(16);
         public List<DateOnly> Drawn { get; } = new(16);
         public List<DateOnly> Webinars { get; } = new(8);
         public List<(DateOnly Day, CampaignPlan Campaign)> Sends { get; } = new(8);
+    }
+
+    private sealed class BoundaryPlan
+    {
+        public int Hcp { get; set; } = -1;
+        public int Month { get; set; } = -1;
+        public List<Touch> Touches { get; } = new(8);
     }
 
     /// <summary>FNV-1a over UTF-16 code units: stable across runs and runtimes, unlike string.GetHashCode.</summary>

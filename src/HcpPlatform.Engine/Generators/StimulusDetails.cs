@@ -24,9 +24,11 @@ public readonly record struct PlannedStimulus(StimulusEvent Row, DateOnly? Webin
 /// <summary>
 /// The values a stimulus's metadata shows, drawn with its plan: by channel, email (bounce reason or -1, send batch or 0),
 /// rep visit (duration, sample units), phone (disposition, duration), digital ad (placement, format, creative version),
-/// conference (activity); and from the touch, its planned day, the launch product, the event day and the campaign's batch prefix.
+/// webinar invitation (bounce reason or -1), conference (activity); and from the touch, its planned (local) day, the launch
+/// product, the event day, the campaign's batch prefix and, for a hard bounce, until when the address is suppressed.
 /// </summary>
-public readonly record struct StimulusDraws(int A, int B, int C, DateOnly Day, string? Launch, DateOnly? EventDay, string? CampaignBatchPrefix);
+public readonly record struct StimulusDraws(int A, int B, int C, DateOnly Day, string? Launch, DateOnly? EventDay, string? CampaignBatchPrefix,
+    DateOnly? SuppressedUntil = null);
 
 /// <summary>
 /// The details of a planned touch (000 Task 7's rows): id, content, campaign, rep, delivery status and the values of the
@@ -80,6 +82,7 @@ internal sealed class StimulusDetails(Population population, ScenarioDynamics dy
     private static readonly JsonEncodedText BatchNumber = JsonEncodedText.Encode("batch_number");
     private static readonly JsonEncodedText BounceReason = JsonEncodedText.Encode("bounce_reason");
     private static readonly JsonEncodedText BounceType = JsonEncodedText.Encode("bounce_type");
+    private static readonly JsonEncodedText SuppressedUntil = JsonEncodedText.Encode("suppressed_until");
     private static readonly JsonEncodedText LaunchProduct = JsonEncodedText.Encode("launch_product");
     private static readonly JsonEncodedText CallType = JsonEncodedText.Encode("call_type");
     private static readonly JsonEncodedText CallStatus = JsonEncodedText.Encode("call_status");
@@ -137,17 +140,17 @@ internal sealed class StimulusDetails(Population population, ScenarioDynamics dy
             }
         }
         var product = t.Launch ?? campaign?.Product ?? hcp.Product;
-        // Scenario dynamics (territory_change): the rep working the HCP's territory on the day.
-        var rep = population.Reps[dynamics.RepOn(hcp.PrimaryRep, t.Day)];
+        // Rep visits name the rep who made them; phone calls come from the rep working the HCP's territory that day
+        // (scenario dynamics, territory_change).
+        var rep = t.Rep ?? population.Reps[dynamics.RepOn(hcp.PrimaryRep, t.Day)];
         string status;
         int callType = -1, reaction = -1, a = 0, b = 0, c = 0;
         switch (t.Channel)
         {
             case Channel.Email:
             {
-                var bounced = rng.Chance(0.04);
-                status = bounced ? "bounced" : "delivered";
-                a = bounced ? rng.NextInt(BounceReasons.Length) : -1;
+                a = Bounce(ref rng, t);
+                status = a >= 0 ? "bounced" : "delivered";
                 b = campaign is null ? 0 : t.Detail / _model.Config.EmailBatchSize + 1;
                 break;
             }
@@ -170,7 +173,8 @@ internal sealed class StimulusDetails(Population population, ScenarioDynamics dy
                 break;
             }
             case Channel.Webinar:
-                status = rng.Chance(0.03) ? "bounced" : "delivered";
+                a = Bounce(ref rng, t);
+                status = a >= 0 ? "bounced" : "delivered";
                 break;
             case Channel.DigitalAd:
                 status = "delivered";
@@ -191,12 +195,36 @@ internal sealed class StimulusDetails(Population population, ScenarioDynamics dy
             Channel = Channel.Names[t.Channel],
             StimulusType = Channel.StimulusTypes[t.Channel],
             ContentCategory = content,
-            EventDate = SimDate.AtUtc(t.Day, t.Hour),
+            EventDate = t.At,
             RepId = t.Channel is Channel.RepVisit or Channel.Phone ? rep.Id : null,
             DeliveryStatus = status,
         };
         return new PlannedStimulus(row, t.Channel == Channel.Webinar ? t.EventDay : null, product, callType, reaction,
-            new StimulusDraws(a, b, c, t.Day, t.Launch, t.EventDay, campaign?.BatchPrefix));
+            new StimulusDraws(a, b, c, t.Day, t.Launch, t.EventDay, campaign?.BatchPrefix, t.SuppressedUntil));
+    }
+
+    /// <summary>
+    /// The bounce of an email or invitation, as an index into the bounce reasons (-1: delivered). A hard bounce is planned (an
+    /// address lapse, <see cref="Touch.SuppressedUntil"/>); a soft one (mailbox full, index 0) is drawn here.
+    /// </summary>
+    private static int Bounce(ref KeyedRandom rng, Touch t)
+    {
+        var hard = t.SuppressedUntil is not null;
+        if (!hard && !rng.Chance(StimuliGenerator.SoftBounceRate))
+        {
+            return -1;
+        }
+        return hard ? 1 + rng.NextInt(BounceReasons.Length - 1) : 0;
+    }
+
+    private static void WriteBounce(Utf8JsonWriter w, in StimulusDraws d)
+    {
+        w.WriteString(BounceReason, EncodedBounceReasons[d.A]);
+        w.WriteString(BounceType, d.A == 0 ? Soft : Hard);
+        if (d.SuppressedUntil is { } until)
+        {
+            w.WriteString(SuppressedUntil, until.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+        }
     }
 
     /// <summary>The metadata document of a planned stimulus of <paramref name="hcp"/>, written by <see cref="Utf8JsonWriter"/>.</summary>
@@ -227,8 +255,7 @@ internal sealed class StimulusDetails(Population population, ScenarioDynamics dy
                 }
                 if (d.A >= 0)
                 {
-                    w.WriteString(BounceReason, EncodedBounceReasons[d.A]);
-                    w.WriteString(BounceType, d.A == 0 ? Soft : Hard);
+                    WriteBounce(w, d);
                 }
                 break;
             case Channel.RepVisit:
@@ -266,6 +293,10 @@ internal sealed class StimulusDetails(Population population, ScenarioDynamics dy
                 w.WriteString(WebinarId, WebinarCalendar.Id(eventDay));
                 w.WriteString(EventDate, eventDay.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
                 w.WriteString(Topic, Encoded(TopicOf(s.ContentCategory!)));
+                if (d.A >= 0)
+                {
+                    WriteBounce(w, d);
+                }
                 break;
             }
             case Channel.DigitalAd:

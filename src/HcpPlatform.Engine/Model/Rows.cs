@@ -21,6 +21,8 @@ public sealed class HcpProfile
     public string State { get; set; } = "";
     public string City { get; set; } = "";
     public string Region { get; set; } = "";
+    /// <summary>IANA time zone of the HCP's city (America/New_York, …): event times are UTC; local times follow this clock.</summary>
+    public string TimeZone { get; set; } = "";
     public string Organization { get; set; } = "";
     /// <summary>JSON object channel → affinity in [0, 1].</summary>
     public string ChannelAffinities { get; set; } = "{}";

@@ -21,8 +21,18 @@ public enum StreamKind : ulong
     Conference = 14,
     Rep = 15,
     Dynamics = 16,
+    /// <summary>A rep's day: the order of its calls and their times.</summary>
+    Route = 17,
+    /// <summary>When an HCP is due a rep visit (the phase and jitter of its visit cadence).</summary>
+    Visit = 18,
+    /// <summary>When an HCP's email address lapses (hard bounce, then suppression).</summary>
+    AddressLapse = 19,
+    /// <summary>When a response comes (its latency in the HCP's activity time).</summary>
+    Timing = 20,
+    /// <summary>The local time of a touch on its day.</summary>
+    TouchTime = 21,
     /// <summary>A practice's street address and ZIP, keyed by a hash of its state, city and organization.</summary>
-    Address = 17,
+    Address = 22,
 }
 
 /// <summary>

@@ -1,3 +1,5 @@
+using HcpPlatform.Engine.Calendar;
+
 namespace HcpPlatform.Engine.Reference;
 
 public sealed record UsState(string Code, string Name, string Region, double PopulationMillions, IReadOnlyList<string> Cities);
@@ -69,6 +71,57 @@ public static class Geography
     private static readonly Dictionary<string, UsState> ByCode = States.ToDictionary(s => s.Code, StringComparer.Ordinal);
 
     public static UsState? Find(string code) => ByCode.GetValueOrDefault(code);
+
+    /// <summary>
+    /// Each state's time zone (the one most of its people live in) and the longitude of its population centre (degrees, west
+    /// negative; the order reps' territories follow within a region). A table of its own beside <see cref="States"/>.
+    /// </summary>
+    private static readonly Dictionary<string, (UsTimeZone Zone, double Longitude)> StateClock = new(StringComparer.Ordinal)
+    {
+        ["CA"] = (UsTimeZone.Pacific, -119.3), ["TX"] = (UsTimeZone.Central, -97.4), ["FL"] = (UsTimeZone.Eastern, -81.6),
+        ["NY"] = (UsTimeZone.Eastern, -74.6), ["PA"] = (UsTimeZone.Eastern, -77.0), ["IL"] = (UsTimeZone.Central, -88.4),
+        ["OH"] = (UsTimeZone.Eastern, -82.8), ["GA"] = (UsTimeZone.Eastern, -84.0), ["NC"] = (UsTimeZone.Eastern, -79.4),
+        ["MI"] = (UsTimeZone.Eastern, -84.2), ["NJ"] = (UsTimeZone.Eastern, -74.4), ["VA"] = (UsTimeZone.Eastern, -77.8),
+        ["WA"] = (UsTimeZone.Pacific, -121.6), ["AZ"] = (UsTimeZone.Arizona, -111.8), ["MA"] = (UsTimeZone.Eastern, -71.3),
+        ["TN"] = (UsTimeZone.Central, -86.4), ["IN"] = (UsTimeZone.Eastern, -86.3), ["MD"] = (UsTimeZone.Eastern, -76.8),
+        ["MO"] = (UsTimeZone.Central, -92.2), ["WI"] = (UsTimeZone.Central, -89.2), ["CO"] = (UsTimeZone.Mountain, -105.2),
+        ["MN"] = (UsTimeZone.Central, -93.6), ["SC"] = (UsTimeZone.Eastern, -80.9), ["AL"] = (UsTimeZone.Central, -86.7),
+        ["LA"] = (UsTimeZone.Central, -91.4), ["KY"] = (UsTimeZone.Eastern, -85.3), ["OR"] = (UsTimeZone.Pacific, -122.5),
+        ["OK"] = (UsTimeZone.Central, -97.0), ["CT"] = (UsTimeZone.Eastern, -72.9), ["UT"] = (UsTimeZone.Mountain, -111.7),
+        ["IA"] = (UsTimeZone.Central, -93.0), ["NV"] = (UsTimeZone.Pacific, -116.7), ["AR"] = (UsTimeZone.Central, -92.4),
+        ["MS"] = (UsTimeZone.Central, -89.7), ["KS"] = (UsTimeZone.Central, -96.8), ["NM"] = (UsTimeZone.Mountain, -106.4),
+        ["NE"] = (UsTimeZone.Central, -97.4), ["ID"] = (UsTimeZone.Mountain, -115.8), ["WV"] = (UsTimeZone.Eastern, -80.9),
+        ["HI"] = (UsTimeZone.Hawaii, -157.5), ["NH"] = (UsTimeZone.Eastern, -71.5), ["ME"] = (UsTimeZone.Eastern, -69.8),
+        ["RI"] = (UsTimeZone.Eastern, -71.5), ["MT"] = (UsTimeZone.Mountain, -110.5), ["DE"] = (UsTimeZone.Eastern, -75.6),
+        ["SD"] = (UsTimeZone.Central, -97.8), ["ND"] = (UsTimeZone.Central, -99.2), ["AK"] = (UsTimeZone.Alaska, -150.0),
+        ["DC"] = (UsTimeZone.Eastern, -77.0), ["VT"] = (UsTimeZone.Eastern, -72.7), ["WY"] = (UsTimeZone.Mountain, -107.3),
+    };
+
+    /// <summary>Cities whose clock differs from their state's.</summary>
+    private static readonly Dictionary<(string State, string City), UsTimeZone> CityClock = new()
+    {
+        [("TN", "Knoxville")] = UsTimeZone.Eastern,
+        [("IN", "Evansville")] = UsTimeZone.Central,
+        [("SD", "Rapid City")] = UsTimeZone.Mountain,
+        [("TX", "El Paso")] = UsTimeZone.Mountain,
+        [("FL", "Pensacola")] = UsTimeZone.Central,
+        [("ND", "Dickinson")] = UsTimeZone.Mountain,
+        [("NE", "North Platte")] = UsTimeZone.Central,
+        [("KY", "Bowling Green")] = UsTimeZone.Central,
+        [("MI", "Escanaba")] = UsTimeZone.Central,
+        [("ID", "Coeur d'Alene")] = UsTimeZone.Pacific,
+        [("OR", "Ontario")] = UsTimeZone.Mountain,
+    };
+
+    /// <summary>The time zone of a city (its state's, unless the city keeps another clock).</summary>
+    public static UsTimeZone TimeZoneOf(string stateCode, string city) =>
+        CityClock.TryGetValue((stateCode, city), out var zone) ? zone
+            : StateClock.TryGetValue(stateCode, out var clock) ? clock.Zone
+            : throw new ArgumentException($"Unknown state \"{stateCode}\".", nameof(stateCode));
+
+    /// <summary>Longitude of a state's population centre (degrees, west negative).</summary>
+    public static double LongitudeOf(string stateCode) =>
+        StateClock.TryGetValue(stateCode, out var clock) ? clock.Longitude : throw new ArgumentException($"Unknown state \"{stateCode}\".", nameof(stateCode));
 
     private static readonly string[] OrganizationPatterns =
     [

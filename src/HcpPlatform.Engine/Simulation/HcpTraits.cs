@@ -11,6 +11,8 @@ public sealed class HcpTraits
     public string State { get; init; } = "";
     public string City { get; init; } = "";
     public string Region { get; init; } = "";
+    /// <summary>The clock the HCP lives by (its city's time zone): touches are placed in local working hours.</summary>
+    public Calendar.UsTimeZone TimeZone { get; init; } = Calendar.UsTimeZone.Eastern;
     public int PreferredContent { get; init; }
     public double[] Affinity { get; init; } = [];
     public double LatencyFactor { get; init; }
@@ -27,8 +29,12 @@ public sealed class HcpTraits
 
     // Set by the territory generator.
     public int PrimaryRep { get; set; }
-    /// <summary>Position among the primary rep's HCPs, used to keep a rep's calls per day within capacity.</summary>
-    public int RankInRep { get; set; }
+    /// <summary>The overlay rep (index into Population.OverlayReps) who also calls on the HCP, or −1.</summary>
+    public int OverlayRep { get; set; } = -1;
+    /// <summary>The primary rep's route day (index into Population.Field.RouteDays) on which the HCP is seen.</summary>
+    public int RouteDay { get; set; }
+    /// <summary>Rep visits a week the HCP is due at a month factor of 1 (0 for no-see HCPs).</summary>
+    public double VisitRate { get; set; }
 }
 
 public readonly record struct ContactRule(int MaxPerMonth, int MinDaysBetween, int PreferredWeekdayMask);

@@ -12,7 +12,6 @@ namespace HcpPlatform.Engine.Simulation;
 public sealed class Population
 {
     private readonly ConcurrentDictionary<int, Enrollment> _enrollment = new();
-    private readonly Dictionary<(string Region, string Specialty), Rep> _overlayByKey;
 
     public Population(SimulationModel model, long seed, int hcpCount, IReadOnlyList<FixtureHcp> fixtures, int parallelism = 1)
         : this(model, seed, hcpCount, fixtures, parallelism, new HcpSlice(0, hcpCount))
@@ -52,12 +51,9 @@ public sealed class Population
                 Traits[i] = generator.GenerateTraits(i);
             }
         });
-        (Reps, OverlayReps) = TerritoryGenerator.Assign(model, seed, Traits);
-        _overlayByKey = OverlayReps.ToDictionary(r => (r.Region, SpecialtyOf(r)));
+        Field = TerritoryGenerator.Assign(model, seed, Traits);
         Campaigns = new CampaignCalendar(model, seed, hcpCount);
     }
-
-    private static string SpecialtyOf(Rep overlay) => overlay.Territory[(overlay.Region.Length + 1)..^" Overlay".Length];
 
     public SimulationModel Model { get; }
     public long Seed { get; }
@@ -66,12 +62,12 @@ public sealed class Population
     /// <summary>The HCP index of <c>Profiles[0]</c>: 0 unless the population was built for a slice.</summary>
     public int FirstProfile { get; }
     public HcpTraits[] Traits { get; }
-    public IReadOnlyList<Rep> Reps { get; }
-    public IReadOnlyList<Rep> OverlayReps { get; }
+    /// <summary>The field force: territories, route days and overlay groups.</summary>
+    public Territories Field { get; }
+    public IReadOnlyList<Rep> Reps => Field.Reps;
+    public IReadOnlyList<Rep> OverlayReps => Field.OverlayReps;
     public CampaignCalendar Campaigns { get; }
     public int Count => Traits.Length;
-
-    public Rep OverlayRepFor(HcpTraits hcp) => _overlayByKey[(hcp.Region, hcp.Specialty)];
 
     public IEnumerable<TerritoryAssignment> TerritoryRows(HcpTraits hcp)
     {
@@ -90,9 +86,9 @@ public sealed class Population
             AssignedAt = assigned,
             IsPrimary = true,
         };
-        if (TerritoryGenerator.HasOverlay(Model, Seed, hcp.Index))
+        if (hcp.OverlayRep >= 0)
         {
-            var o = OverlayRepFor(hcp);
+            var o = OverlayReps[hcp.OverlayRep];
             yield return new TerritoryAssignment
             {
                 Id = DeterministicId.Create(Seed, StreamKind.Territory, hcp.Index, 0, 2),
@@ -139,8 +135,20 @@ public sealed class Population
             ? enrollment
             : _enrollment.GetOrAdd(campaign.Index, static (_, state) => state.Population.DrawEnrollment(state.Campaign), (Population: this, Campaign: campaign));
 
+    /// <summary>How many HCPs a campaign enrolls.</summary>
+    public int EnrolledCount(CampaignPlan campaign)
+    {
+        var e = EnrollmentOf(campaign);
+        return e.Before.Length == 0 ? 0 : e.Before[^1] + System.Numerics.BitOperations.PopCount(e.Bits[^1]);
+    }
+
+    /// <summary>
+    /// Enrollment: an HCP in one of the campaign's target segments (and, for a Congress Program, of its specialty) is enrolled
+    /// by a keyed draw with probability EnrollmentRate (CongressProgramEnrollmentRate for a Congress Program).
+    /// </summary>
     private Enrollment DrawEnrollment(CampaignPlan campaign)
     {
+        var rate = campaign.Specialty is null ? Model.Config.EnrollmentRate : Model.Config.CongressProgramEnrollmentRate;
         var bits = new ulong[(Count + 63) / 64];
         var before = new int[bits.Length];
         var running = 0;
@@ -151,7 +159,8 @@ public sealed class Population
             for (var h = word * 64; h < end; h++)
             {
                 if (Traits[h].Product == campaign.Product && Array.IndexOf(campaign.TargetSegments, Traits[h].Segment) >= 0
-                    && new KeyedRandom(Seed, StreamKind.Participation, campaign.Index, h).NextDouble() < Model.Config.EnrollmentRate)
+                    && (campaign.Specialty is null || campaign.Specialty == Traits[h].Specialty)
+                    && new KeyedRandom(Seed, StreamKind.Participation, campaign.Index, h).NextDouble() < rate)
                 {
                     bits[word] |= 1UL << (h & 63);
                 }

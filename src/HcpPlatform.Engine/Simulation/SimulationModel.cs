@@ -11,9 +11,6 @@ public sealed class SimulationModel
 {
     public const string EngineVersion = "1.0.0";
 
-    /// <summary>Volume multipliers by tier for the field channels (tier-1 HCPs are seen more often); normalised below.</summary>
-    private static readonly double[] FieldTierVolume = [1.4, 1.0, 0.75];
-
     public SimulationModel(SimulationConfig config)
     {
         var errors = config.Validate();
@@ -61,13 +58,18 @@ public sealed class SimulationModel
             AffinityNorm[c] = 0.5 + mean;
         }
 
-        var tierNorm = Enumerable.Range(0, 3).Sum(t => TierShare[t] * FieldTierVolume[t]);
+        // Field volume by tier (tier-1 HCPs are seen most), normalised so each field channel keeps its share. No-see HCPs get
+        // no rep visits: the other HCPs of their tier carry the channel's volume (for the others TierVolume is per seeable HCP).
+        var fieldTier = SimulationConfig.Tiers.Select(t => config.FieldTierVolume[t]).ToArray();
+        NoSeeShare = SimulationConfig.Tiers.Select(t => config.NoSeeShare[t]).ToArray();
+        var phoneNorm = Enumerable.Range(0, 3).Sum(t => TierShare[t] * fieldTier[t]);
+        var visitNorm = Enumerable.Range(0, 3).Sum(t => TierShare[t] * fieldTier[t] * (1 - NoSeeShare[t]));
         TierVolume = new double[Channel.Count, 3];
         for (var c = 0; c < Channel.Count; c++)
         {
             for (var t = 0; t < 3; t++)
             {
-                TierVolume[c, t] = IsFieldChannel(c) ? FieldTierVolume[t] / tierNorm : 1.0;
+                TierVolume[c, t] = c == Channel.RepVisit ? fieldTier[t] / visitNorm : c == Channel.Phone ? fieldTier[t] / phoneNorm : 1.0;
             }
         }
 
@@ -98,7 +100,10 @@ public sealed class SimulationModel
     public double[] ChannelShare { get; }
     public double[] MonthlyMean { get; }
     public double[] AffinityNorm { get; }
+    /// <summary>Volume multiplier by channel and tier (field channels only; for rep visits, per HCP who sees reps).</summary>
     public double[,] TierVolume { get; }
+    /// <summary>Share of each tier (index) that sees no rep.</summary>
+    public double[] NoSeeShare { get; }
     public double[,] QuarterFactor { get; }
     public double CongressAttendance { get; }
 

@@ -51,7 +51,11 @@ public sealed class Simulator
         _drivers = RxDrivers.For(config).Count;
         _responseDriver = config.RxResponseLift.Keys.ToDictionary(k => k, k => RxDrivers.ResponseIndex(config, k), StringComparer.Ordinal);
         _rxOnMonthStart = population.Model.Has(EngineFault.RxOnMonthStart);
+        _futureOutcomes = population.Model.Has(EngineFault.FutureOutcomes);
     }
+
+    /// <summary>Fault FutureOutcomes (tests only): outcomes are written with their touch's day even when they fall later.</summary>
+    private readonly bool _futureOutcomes;
 
     public Population Population => _population;
 
@@ -131,7 +135,8 @@ public sealed class Simulator
                             counts[m * _drivers + driver]++;
                         }
                     }
-                    if (day >= ctx.WindowStart && outcomeDay >= ctx.From && outcomeDay <= ctx.To)
+                    // Nothing from the future: an outcome after the last day evaluated comes with the day it falls on.
+                    if (day >= ctx.WindowStart && outcomeDay >= ctx.From && (outcomeDay <= ctx.To || _futureOutcomes))
                     {
                         result.Outcomes.Add(o);
                     }
@@ -185,12 +190,14 @@ public sealed class Simulator
             HasRxMonth = _firstRxMonth <= _lastRxMonth;
             // Plans reach back far enough for outcomes landing in range (longest window) and, when an Rx row is due, for the
             // touches and responses of its carryover months (a response dated in the earliest one may answer a touch up to the
-            // longest attribution window before it; the fault RxOnMonthStart lifts a month written on its first day by the months before it).
-            FirstMonth = SimDate.MonthNumber(from.AddDays(-sim._maxWindowDays));
+            // longest attribution window before it; the fault RxOnMonthStart lifts a month written on its first day by the months
+            // before it), plus a day each: a touch's local day may be the day before its UTC day. The carryover reaches at least
+            // two months back, further than the 30-day engagement lookback of the earlier Rx model.
+            FirstMonth = SimDate.MonthNumber(from.AddDays(-(1 + sim._maxWindowDays)));
             if (HasRxMonth)
             {
                 var earliest = _firstRxMonth - sim._carryoverMonths - (sim._rxOnMonthStart ? 1 : 0);
-                FirstMonth = Math.Min(FirstMonth, SimDate.MonthNumber(SimDate.MonthStart(earliest).AddDays(-sim._maxWindowDays)));
+                FirstMonth = Math.Min(FirstMonth, SimDate.MonthNumber(SimDate.MonthStart(earliest).AddDays(-(1 + sim._maxWindowDays))));
             }
             var config = sim._population.Model.Config;
             for (var m = FirstMonth; m <= LastMonth; m++)

@@ -46,6 +46,10 @@ internal sealed class StatisticalChecks
         public const double AdWeekendShare = 0.06;
         /// <summary>The engine's one-minute minimum latency moves at most the first 1/720 day of each latency (≤ 0.3% of email opens).</summary>
         public const double LatencyKsFloor = 0.005;
+        /// <summary>Business touches on days 1–3 and 29–31 against those days' share of business days: send weekdays and route-day timetables are not uniform over the month.</summary>
+        public const double MonthEdgeShare = 0.15;
+        /// <summary>Campaign sends an enrolled HCP may miss: contact rules (gaps, monthly maxima), personal blackout days, lapsed addresses.</summary>
+        public const double CampaignSendMissed = 0.25;
     }
 
     private static readonly string[] BusinessChannels = ["email", "rep_visit", "phone"];
@@ -86,6 +90,8 @@ internal sealed class StatisticalChecks
         "rx_seasonality", "rx_engagement_lift", "rx_lift_by_driver", "rx_carryover", "rx_lift_by_segment", "rx_distribution",
         "rx_writers", "rx_patient_volume", "rx_months_complete", "product_consistency",
         "no_holiday_touches", "weekday_weighting", "quarter_end_push", "rep_visits_cluster", "campaign_email_batches", "webinar_lead", "conference_on_congress",
+        "local_working_hours", "response_hours", "no_future_events", "no_month_edge_holes", "no_see_not_visited", "overlay_reps_active",
+        "rep_one_state_a_day", "campaign_send_reach", "congress_programs_timed", "no_campaign_email_on_eves", "bounced_addresses_suppressed",
     ];
 
     /// <summary>Every check, in a fixed order.</summary>
@@ -97,6 +103,8 @@ internal sealed class StatisticalChecks
         RxSeasonality(), RxEngagementLift(), RxLiftByDriver(), RxCarryover(), RxLiftBySegment(), RxDistribution(),
         RxWriters(), RxPatientVolume(), RxMonthsComplete(), ProductConsistency(),
         NoHolidayTouches(), WeekdayWeighting(), QuarterEndPush(), RepVisitsCluster(), CampaignEmailBatches(), WebinarLead(), ConferenceOnCongress(),
+        LocalWorkingHours(), ResponseHours(), NoFutureEvents(), NoMonthEdgeHoles(), NoSeeNotVisited(), OverlayRepsActive(),
+        RepOneStateADay(), CampaignSendReach(), CongressProgramsTimed(), NoCampaignEmailOnEves(), BouncedAddressesSuppressed(),
     ];
 
     // ------------------------------------------------------------------ judging
@@ -262,13 +270,27 @@ internal sealed class StatisticalChecks
         return Judge("territory_rows", [new Cell("territory rows", rows, Hcps * (1 + share), Hcps * share * (1 - share), 0, Hcps * share)]);
     }
 
+    /// <summary>Per region, max(1, round(its HCPs / HcpsPerRep)) primary reps splitting its HCPs evenly, none outside it (hcps_per_rep).</summary>
     public StatCheck RepCount()
     {
-        var expected = (int)Math.Ceiling(Hcps / _d.Model.Config.HcpsPerRep);
-        var primaries = Traits.GroupBy(t => t.PrimaryRep).ToList();
-        var offenders = (_d.Population.Reps.Count == expected ? 0 : 1) + primaries.Count(g => g.Count() > Math.Ceiling(_d.Model.Config.HcpsPerRep));
-        return Exact("rep_count", offenders, F($"{expected} primary reps, none with more than {Math.Ceiling(_d.Model.Config.HcpsPerRep)} HCPs"),
-            [F($"{_d.Population.Reps.Count} reps")]);
+        var offenders = new List<string>();
+        var expectedTotal = 0;
+        foreach (var region in Traits.GroupBy(t => t.Region).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            var n = region.Count();
+            var expected = Math.Max(1, (int)Math.Floor(n / _d.Model.Config.HcpsPerRep + 0.5));
+            expectedTotal += expected;
+            var loads = region.GroupBy(t => t.PrimaryRep).Select(g => g.Count()).ToList();
+            if (loads.Count != expected || loads.Any(l => l < n / expected || l > (n + expected - 1) / expected))
+            {
+                offenders.Add(F($"{region.Key}: {loads.Count} reps for {n} HCPs (expected {expected}, loads {string.Join("/", loads)})"));
+            }
+        }
+        if (_d.Population.Reps.Count != expectedTotal || Traits.Any(t => _d.Population.Reps[t.PrimaryRep].Region != t.Region))
+        {
+            offenders.Add(F($"{_d.Population.Reps.Count} reps in all, expected {expectedTotal}, each within its region"));
+        }
+        return Exact("rep_count", offenders.Count, "per region max(1, round(HCPs / hcps_per_rep)) primary reps, an even split", offenders);
     }
 
     public StatCheck CampaignCount()
@@ -450,18 +472,23 @@ internal sealed class StatisticalChecks
             {
                 continue;
             }
-            var window = _t.Window[o.OutcomeType];
+            double window = _t.Window[o.OutcomeType];
             if (s.EventDate.AddDays(window) > _end)
             {
                 continue;
             }
             var h = _index[o.HcpId];
             var f = Traits[h].LatencyFactor;
-            var x = (o.EventDate - s.EventDate).TotalDays;
+            // Latencies run in the HCP's activity time (response_rhythm): waking or business hours of its local days.
+            var zone = Traits[h].TimeZone;
+            var rhythm = ResponseRhythm.For(o.OutcomeType);
+            double Activity(DateTime to) => rhythm is null ? (to - s.EventDate).TotalDays : rhythm.Activity(zone, s.EventDate, to);
+            var x = Activity(o.EventDate);
+            window = Activity(s.EventDate.AddDays(window));
             double u;
             if (o.OutcomeType == "email_click")
             {
-                var opened = (openAt[s.Id] - s.EventDate).TotalDays;
+                var opened = Activity(openAt[s.Id]);
                 var m = Math.Max(0.01, (mean - _t.LatencyMean["email_open"]) * f);
                 u = (1 - Math.Exp(-(x - opened) / m)) / (1 - Math.Exp(-(window - opened) / m));
             }
@@ -516,7 +543,8 @@ internal sealed class StatisticalChecks
         for (var c = 0; c < Channel.Count; c++)
         {
             var channel = Channel.Names[c];
-            var counts = _stimuliByHcp.Select(l => (double)l.Count(s => s.Channel == channel)).ToArray();
+            // Emails: the single (non-campaign) sends, which follow affinity; every enrolled HCP gets every campaign send.
+            var counts = _stimuliByHcp.Select(l => (double)l.Count(s => s.Channel == channel && !(c == Channel.Email && s.CampaignId is not null))).ToArray();
             var weights = Traits.Select(t => Weight(t, c)).ToArray();
             var total = weights.Sum();
             if (total <= 0)
@@ -562,6 +590,10 @@ internal sealed class StatisticalChecks
     private double Weight(HcpTraits t, int c)
     {
         var affinity = _t.AffinityOffset + t.Affinity[c];
+        if (c == Channel.RepVisit && t.Limits[c].MaxPerMonth == 0)
+        {
+            return 0; // no-see
+        }
         if (c != Channel.Conference)
         {
             return affinity * _d.Model.TierVolume[c, t.Tier];
@@ -882,10 +914,17 @@ internal sealed class StatisticalChecks
 
     private static DateOnly Day(DateTime t) => DateOnly.FromDateTime(t);
 
+    /// <summary>The clock a touch is timed by: the HCP's time zone (conference touches: the congress's, Central).</summary>
+    private UsTimeZone ZoneOf(StimulusEvent s) => s.Channel == "conference" ? LocalHours.CongressZone : Traits[_index[s.HcpId]].TimeZone;
+
+    private DateTime Local(StimulusEvent s) => ZoneOf(s).ToLocal(s.EventDate);
+
+    private DateOnly LocalDay(StimulusEvent s) => Day(Local(s));
+
     public StatCheck NoHolidayTouches()
     {
-        var offenders = _d.Stimuli.Where(s => UsHolidays.IsBlackout(Day(s.EventDate))).ToList();
-        return Exact("no_holiday_touches", offenders.Count, "no touch on a major US holiday or its observed day", offenders.Select(s => F($"{s.Channel} on {Day(s.EventDate):yyyy-MM-dd}")));
+        var offenders = _d.Stimuli.Where(s => UsHolidays.IsBlackout(LocalDay(s))).ToList();
+        return Exact("no_holiday_touches", offenders.Count, "no touch on a major US holiday or its observed day (local)", offenders.Select(s => F($"{s.Channel} on {LocalDay(s):yyyy-MM-dd}")));
     }
 
     /// <summary>
@@ -894,14 +933,14 @@ internal sealed class StatisticalChecks
     /// </summary>
     public StatCheck WeekdayWeighting()
     {
-        var weekend = _d.Stimuli.Where(s => BusinessChannels.Contains(s.Channel) && SimDate.IsWeekend(Day(s.EventDate))).ToList();
+        var weekend = _d.Stimuli.Where(s => BusinessChannels.Contains(s.Channel) && SimDate.IsWeekend(LocalDay(s))).ToList();
         if (weekend.Count > 0)
         {
-            return Exact("weekday_weighting", weekend.Count, "no email, rep visit or phone call on a weekend", weekend.Select(s => F($"{s.Channel} on {Day(s.EventDate):ddd yyyy-MM-dd}")));
+            return Exact("weekday_weighting", weekend.Count, "no email, rep visit or phone call on a weekend", weekend.Select(s => F($"{s.Channel} on {LocalDay(s):ddd yyyy-MM-dd}")));
         }
         // Expected weekend share of ads: per month, the weekend days' weight over the month's weight, averaged by the month's ads.
         var ads = _d.Stimuli.Where(s => s.Channel == "digital_ad").ToList();
-        var expected = ads.GroupBy(s => (Day(s.EventDate).Year, Day(s.EventDate).Month)).Sum(g =>
+        var expected = ads.GroupBy(s => (LocalDay(s).Year, LocalDay(s).Month)).Sum(g =>
         {
             double weekendWeight = 0, all = 0;
             for (var d = new DateOnly(g.Key.Year, g.Key.Month, 1); d.Month == g.Key.Month; d = d.AddDays(1))
@@ -919,7 +958,7 @@ internal sealed class StatisticalChecks
         var sums = new ShareSums();
         foreach (var list in _stimuliByHcp)
         {
-            sums = sums.Add(list.Count(s => s.Channel == "digital_ad" && SimDate.IsWeekend(Day(s.EventDate))), list.Count(s => s.Channel == "digital_ad"));
+            sums = sums.Add(list.Count(s => s.Channel == "digital_ad" && SimDate.IsWeekend(LocalDay(s))), list.Count(s => s.Channel == "digital_ad"));
         }
         return Judge("weekday_weighting", [new Cell("weekend share of digital ads (no business touches on weekends)", sums.Share, expected, sums.VarianceAt(expected), Margins.AdWeekendShare, expected * sums.Total)]);
     }
@@ -953,21 +992,22 @@ internal sealed class StatisticalChecks
     }
 
     /// <summary>
-    /// Rep visits cluster by rep, city and day: pairs of visits by one rep to one city in one half-month fall on the same day
-    /// far more often than independent days would put them (Σ p_d² of that half-month's visit days). One-sided: fails when
+    /// Rep visits cluster by rep, city and day: pairs of visits by one rep to one city in one week fall on the same day
+    /// far more often than independent days would put them (Σ p_d² of that week's visit days). One-sided: fails when
     /// the data are consistent with independent days at the false-alarm rate.
     /// </summary>
     public StatCheck RepVisitsCluster()
     {
         var hcps = Profiles.ToDictionary(p => p.Id);
-        var visits = _d.Stimuli.Where(s => s.Channel == "rep_visit").Select(s => (s.RepId, hcps[s.HcpId].City, Day: Day(s.EventDate))).ToList();
-        static (int, int, int) HalfMonth(DateOnly d) => (d.Year, d.Month, d.Day <= 15 ? 0 : 1);
-        var baseline = visits.GroupBy(v => HalfMonth(v.Day)).ToDictionary(g => g.Key, g =>
+        var visits = _d.Stimuli.Where(s => s.Channel == "rep_visit").Select(s => (s.RepId, hcps[s.HcpId].City, Day: LocalDay(s))).ToList();
+        // Weeks (Monday to Sunday): a rep works a state's HCPs on a route day, so a city's visits of a week share a day.
+        static int Week(DateOnly d) => d.DayNumber - (SimDate.IsoWeekday(d) - 1);
+        var baseline = visits.GroupBy(v => Week(v.Day)).ToDictionary(g => g.Key, g =>
         {
             var n = (double)g.Count();
             return g.GroupBy(v => v.Day).Sum(d => d.Count() / n * (d.Count() / n));
         });
-        var excess = visits.GroupBy(v => (v.RepId, v.City, HalfMonth(v.Day))).Where(g => g.Count() >= 2).Select(g =>
+        var excess = visits.GroupBy(v => (v.RepId, v.City, Week(v.Day))).Where(g => g.Count() >= 2).Select(g =>
         {
             var n = g.Count();
             var sameDay = g.GroupBy(v => v.Day).Sum(d => d.Count() * (d.Count() - 1) / 2.0);
@@ -975,14 +1015,14 @@ internal sealed class StatisticalChecks
         }).ToList();
         if (excess.Count < 20)
         {
-            return new StatCheck("rep_visits_cluster", true, $"informational: {excess.Count} rep-city half-months with two or more visits");
+            return new StatCheck("rep_visits_cluster", true, $"informational: {excess.Count} rep-city weeks with two or more visits");
         }
         var mean = excess.Average();
         var sd = Math.Sqrt(excess.Sum(x => (x - mean) * (x - mean)) / (excess.Count - 1));
         var z = sd > 0 ? mean / (sd / Math.Sqrt(excess.Count)) : mean > 0 ? double.PositiveInfinity : 0;
         var critical = Stats.ZCriticalOneSided();
         return new StatCheck("rep_visits_cluster", z > critical,
-            F($"same-day share of visit pairs exceeds independent days by {mean:0.###} over {excess.Count} rep-city half-months (z = {z:0.#}, needs > {critical:0.##})"));
+            F($"same-day share of visit pairs exceeds independent days by {mean:0.###} over {excess.Count} rep-city weeks (z = {z:0.#}, needs > {critical:0.##})"));
     }
 
     /// <summary>Campaign emails go out on the campaign's send days, in labelled batches of at most email_batch_size, one day each (exact).</summary>
@@ -1011,11 +1051,203 @@ internal sealed class StatisticalChecks
         var offenders = _d.Stimuli.Where(s => s.Channel == "conference").Where(s =>
         {
             var specialty = hcps[s.HcpId].Specialty;
-            var day = Day(s.EventDate);
+            var day = LocalDay(s);
             var offset = day.DayNumber - Specialties.CongressStart(specialty, day.Year).DayNumber;
             return offset < 0 || offset >= Specialties.CongressFor(specialty).Days;
         }).ToList();
         return Exact("conference_on_congress", offenders.Count, "conference touches on the days of the HCP's specialty congress",
             offenders.Select(s => F($"{hcps[s.HcpId].Specialty} touch on {Day(s.EventDate):yyyy-MM-dd}")));
+    }
+
+    // ------------------------------------------------------------------ clock time, field force, campaigns, addresses
+
+    /// <summary>Every touch in its channel's local working hours (the HCP's time zone), business channels on local weekdays (exact).</summary>
+    public StatCheck LocalWorkingHours()
+    {
+        var offenders = _d.Stimuli.Where(s =>
+        {
+            var c = Channel.IndexOf(s.Channel);
+            var local = Local(s);
+            var hour = (local - local.Date).TotalHours;
+            var bounds = LocalHours.Bounds(c);
+            return hour < bounds.From || hour >= bounds.To || (LocalHours.IsBusinessChannel(c) && SimDate.IsWeekend(Day(local)));
+        }).ToList();
+        return Exact("local_working_hours", offenders.Count, "touches in their channel's local working hours, business channels on local weekdays",
+            offenders.Select(s => F($"{s.Channel} at {Local(s):ddd yyyy-MM-dd HH:mm} local")));
+    }
+
+    /// <summary>
+    /// Responses come only when their rhythm (response_rhythm) has a rate: meetings and sample requests in business hours of
+    /// local business days, email opens and clicks never on Christmas Day (exact).
+    /// </summary>
+    public StatCheck ResponseHours()
+    {
+        var offenders = _d.Outcomes.Where(o =>
+        {
+            if (ResponseRhythm.For(o.OutcomeType) is not { } rhythm)
+            {
+                return false;
+            }
+            var local = Traits[_index[o.HcpId]].TimeZone.ToLocal(o.EventDate);
+            var kind = ResponseRhythm.DayKind(Day(local));
+            return kind == 2 || (kind == 0 ? rhythm.Workday : rhythm.OffDay)[local.Hour] <= 0;
+        }).ToList();
+        return Exact("response_hours", offenders.Count, "responses only in their rhythm's local hours, none on Christmas Day",
+            offenders.Select(o => F($"{o.OutcomeType} at {Traits[_index[o.HcpId]].TimeZone.ToLocal(o.EventDate):ddd yyyy-MM-dd HH:mm} local")));
+    }
+
+    /// <summary>Nothing dated after the as-of day: no touch and no response from the future (exact).</summary>
+    public StatCheck NoFutureEvents()
+    {
+        var offenders = _d.Stimuli.Where(s => s.EventDate >= _end).Select(s => F($"{s.Channel} at {s.EventDate:O}"))
+            .Concat(_d.Outcomes.Where(o => o.EventDate >= _end).Select(o => F($"{o.OutcomeType} at {o.EventDate:O}"))).ToList();
+        return Exact("no_future_events", offenders.Count, F($"no event after {_d.AsOf:yyyy-MM-dd}"), offenders);
+    }
+
+    /// <summary>
+    /// No holes at the month's edges: the share of each business channel's touches on local days 1–3 and 29–31 against the
+    /// share of the window's business days (weekdays, no holiday) there, weighted by the month factor, with a stated margin
+    /// (campaign send weekdays and route-day timetables do not follow the calendar exactly).
+    /// </summary>
+    public StatCheck NoMonthEdgeHoles()
+    {
+        static bool Edge(DateOnly d) => d.Day <= 3 || d.Day >= 29;
+        var cells = new List<Cell>();
+        foreach (var channel in BusinessChannels)
+        {
+            double edge = 0, all = 0;
+            for (var d = _d.WindowStart; d <= _d.AsOf; d = d.AddDays(1))
+            {
+                if (SimDate.IsWeekend(d) || UsHolidays.IsBlackout(d))
+                {
+                    continue;
+                }
+                var w = _t.MonthFactor(channel, d.Month);
+                all += w;
+                edge += Edge(d) ? w : 0;
+            }
+            var expected = edge / all;
+            var sums = new ShareSums();
+            foreach (var list in _stimuliByHcp)
+            {
+                var mine = list.Where(s => s.Channel == channel).Select(LocalDay).Where(d => d >= _d.WindowStart && d <= _d.AsOf).ToList();
+                sums = sums.Add(mine.Count(Edge), mine.Count);
+            }
+            cells.Add(new Cell($"{channel} share on days 1-3 and 29-31", sums.Share, expected, sums.VarianceAt(expected), Margins.MonthEdgeShare, expected * sums.Total));
+        }
+        return Judge("no_month_edge_holes", cells);
+    }
+
+    /// <summary>No rep visit to a no-see HCP (rep_visit max_contacts_per_month 0; exact).</summary>
+    public StatCheck NoSeeNotVisited()
+    {
+        var offenders = _d.Stimuli.Where(s => s.Channel == "rep_visit" && Traits[_index[s.HcpId]].Limits[Channel.RepVisit].MaxPerMonth == 0).ToList();
+        return Exact("no_see_not_visited", offenders.Count, "no rep visit to a no-see HCP", offenders.Select(s => F($"visit on {LocalDay(s):yyyy-MM-dd}")));
+    }
+
+    /// <summary>
+    /// Overlay reps work: every overlay rep covering at least <see cref="MinOverlayHcps"/> HCPs who see reps makes visits in the
+    /// window (one with fewer may never have two of them due on one route day, the least it rides along for).
+    /// </summary>
+    public StatCheck OverlayRepsActive()
+    {
+        var visiting = _d.Stimuli.Where(s => s.Channel == "rep_visit").Select(s => s.RepId).ToHashSet(StringComparer.Ordinal);
+        var covered = Traits.Where(t => t.OverlayRep >= 0 && t.Limits[Channel.RepVisit].MaxPerMonth > 0).GroupBy(t => _d.Population.OverlayReps[t.OverlayRep].Id).ToList();
+        var idle = covered.Where(g => g.Count() >= MinOverlayHcps && !visiting.Contains(g.Key)).Select(g => F($"{g.Key} ({g.Count()} HCPs)")).ToList();
+        var big = covered.Count(g => g.Count() >= MinOverlayHcps);
+        return big == 0
+            ? new StatCheck("overlay_reps_active", true, F($"informational: no overlay rep covers {MinOverlayHcps} HCPs who see reps"))
+            : Exact("overlay_reps_active", idle.Count, F($"each of {big} overlay reps covering {MinOverlayHcps}+ HCPs who see reps makes visits"), idle);
+    }
+
+    /// <summary>Overlay reps covering fewer HCPs who see reps than this are not required to have ridden along.</summary>
+    public const int MinOverlayHcps = 40;
+
+    /// <summary>A rep works one state a day: its visits of a local day are to HCPs of one state (exact).</summary>
+    public StatCheck RepOneStateADay()
+    {
+        var offenders = _d.Stimuli.Where(s => s.Channel == "rep_visit").GroupBy(s => (s.RepId, LocalDay(s)))
+            .Where(g => g.Select(s => Traits[_index[s.HcpId]].State).Distinct(StringComparer.Ordinal).Count() > 1).ToList();
+        return Exact("rep_one_state_a_day", offenders.Count, "a rep's visits of a day in one state", offenders.Select(g => F($"{g.Key.RepId} on {g.Key.Item2:yyyy-MM-dd}")));
+    }
+
+    /// <summary>
+    /// A campaign's send reaches its enrolled HCPs: of the (enrolled HCP, send day) pairs in the window, the share with that
+    /// campaign's email on that day, at least 1 − <see cref="Margins.CampaignSendMissed"/> (contact rules, lapsed addresses
+    /// and personal blackout days stop the rest).
+    /// </summary>
+    public StatCheck CampaignSendReach()
+    {
+        var got = _d.Stimuli.Where(s => s.Channel == "email" && s.CampaignId is not null).Select(s => (s.CampaignId!.Value, s.HcpId, LocalDay(s))).ToHashSet();
+        long pairs = 0, reached = 0;
+        foreach (var c in _d.Campaigns.Where(c => c.HasChannel[Channel.Email]))
+        {
+            var days = c.SendDays.Where(d => d >= _d.WindowStart && d <= _d.AsOf).ToList();
+            if (days.Count == 0)
+            {
+                continue;
+            }
+            for (var h = 0; h < Hcps; h++)
+            {
+                if (!_d.Population.IsEnrolled(c, h))
+                {
+                    continue;
+                }
+                foreach (var d in days)
+                {
+                    pairs++;
+                    reached += got.Contains((c.Id, Traits[h].Id, d)) ? 1 : 0;
+                }
+            }
+        }
+        var share = pairs > 0 ? (double)reached / pairs : 1;
+        return new StatCheck("campaign_send_reach", pairs == 0 || share >= 1 - Margins.CampaignSendMissed,
+            F($"{reached} of {pairs} (enrolled HCP, send) pairs reached ({share:P1}, needs ≥ {1 - Margins.CampaignSendMissed:P0})"));
+    }
+
+    /// <summary>Every Congress Program campaign holds its specialty's congress, starting a week or more after the campaign (exact).</summary>
+    public StatCheck CongressProgramsTimed()
+    {
+        var offenders = _d.Campaigns.Where(c => c.Name.Contains("Congress Program", StringComparison.Ordinal)).Where(c =>
+        {
+            if (c.Specialty is null || c.CongressStart is not { } start)
+            {
+                return true;
+            }
+            return start != Specialties.CongressStart(c.Specialty, start.Year) || start < c.Start.AddDays(7)
+                || start.AddDays(Specialties.CongressFor(c.Specialty).Days - 1) > c.End;
+        }).ToList();
+        return Exact("congress_programs_timed", offenders.Count, "Congress Programs timed to their specialty's congress", offenders.Select(c => c.Name));
+    }
+
+    /// <summary>No campaign email on Christmas Eve or New Year's Eve (local; exact).</summary>
+    public StatCheck NoCampaignEmailOnEves()
+    {
+        var offenders = _d.Stimuli.Where(s => s.Channel == "email" && s.CampaignId is not null && CampaignCalendar.IsEve(LocalDay(s))).ToList();
+        return Exact("no_campaign_email_on_eves", offenders.Count, "no campaign email on Christmas Eve or New Year's Eve", offenders.Select(s => F($"email on {LocalDay(s):yyyy-MM-dd}")));
+    }
+
+    /// <summary>After a hard bounce no email or invitation goes to the address until its suppressed_until day (exact).</summary>
+    public StatCheck BouncedAddressesSuppressed()
+    {
+        var offenders = new List<string>();
+        foreach (var list in _stimuliByHcp)
+        {
+            DateTime? bouncedAt = null;
+            DateOnly until = default;
+            foreach (var s in list.Where(s => s.Channel is "email" or "webinar"))
+            {
+                if (bouncedAt is not null && LocalDay(s) < until)
+                {
+                    offenders.Add(F($"{s.Channel} on {LocalDay(s):yyyy-MM-dd} before {until:yyyy-MM-dd}"));
+                }
+                if (s.Metadata is { } m && m.Contains("\"suppressed_until\"", StringComparison.Ordinal))
+                {
+                    bouncedAt = s.EventDate;
+                    until = DateOnly.ParseExact(JsonDocument.Parse(m).RootElement.GetProperty("suppressed_until").GetString()!, "yyyy-MM-dd", CultureInfo.InvariantCulture);
+                }
+            }
+        }
+        return Exact("bounced_addresses_suppressed", offenders.Count, "nothing sent to a hard-bounced address until it is unsuppressed", offenders);
     }
 }

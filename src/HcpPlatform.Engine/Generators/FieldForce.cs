@@ -1,0 +1,307 @@
+using System.Collections.Concurrent;
+using HcpPlatform.Engine.Calendar;
+using HcpPlatform.Engine.Dynamics;
+using HcpPlatform.Engine.Randomness;
+using HcpPlatform.Engine.Simulation;
+
+namespace HcpPlatform.Engine.Generators;
+
+/// <summary>A rep visit as the field force plans it: the HCP, the local day and time, the rep, and the launch product of a launch visit.</summary>
+internal readonly record struct FieldVisit(int Hcp, DateOnly Day, double LocalHour, Rep Rep, string? Launch);
+
+/// <summary>
+/// Rep visits, planned a week at a time for each overlay rep's group of primary territories (a pure function of the
+/// population and the week, kept while an evaluation runs).
+/// <list type="bullet">
+/// <item>When: an HCP on a route day is due a visit at an occurrence when its visit clock, rate × Σ month factors in weeks
+/// since 1990, passes a threshold i + φ + εᵢ since the route day's previous occurrence (φ uniform per HCP, εᵢ uniform in
+/// ±<see cref="Jitter"/> per threshold): visits follow the HCP's cadence, on the days its rep works its state.</item>
+/// <item>Where: a route day falling on a holiday moves to the week's next free weekday (else the previous one; else it is
+/// skipped). An HCP is not seen on its personal blackout days.</item>
+/// <item>Who: the overlay rep rides along on one route day a day (of its primaries' route days that day, the one with the
+/// most of its HCPs due, at least <see cref="MinOverlayCalls"/>) and makes those HCPs' visits; the primary rep (or, in a scenario territory change, the rep working
+/// the territory that day) makes the others.</item>
+/// <item>What time: each rep's calls of a day in an order drawn for the day, the first between 08:00 and 09:30 local, then
+/// 45–90 minutes apart (the call, the drive, the wait), compressed to end by 17:30; at most MaxRepVisitsPerDay calls (the
+/// last in the order are dropped).</item>
+/// </list>
+/// </summary>
+internal sealed class FieldForce
+{
+    /// <summary>Half-width of the uniform jitter of each visit threshold.</summary>
+    public const double Jitter = 0.15;
+
+    public const double DayStart = 8.0;
+    public const double DayEnd = 17.5;
+
+    /// <summary>The overlay rep rides along only where at least this many of its HCPs are due.</summary>
+    public const int MinOverlayCalls = 2;
+
+    private const int MaxCachedWeeks = 20_000;
+
+    private readonly Population _population;
+    private readonly Territories _t;
+    private readonly long _seed;
+    private readonly ScenarioDynamics _dynamics;
+    private readonly IReadOnlyList<(ScenarioEvent Event, long Key)> _launches;
+    private readonly int _capacity;
+    private readonly bool _routeDays;
+    private readonly bool _overlayRides;
+    private readonly bool _holidayBlackout;
+    private readonly ConcurrentDictionary<(int Overlay, long Week), FieldVisit[]> _weeks = new();
+
+    public FieldForce(Population population, ScenarioDynamics dynamics)
+    {
+        _population = population;
+        _t = population.Field;
+        _seed = population.Seed;
+        _dynamics = dynamics;
+        _launches = dynamics.RepVisitLaunches();
+        _capacity = population.Model.Config.MaxRepVisitsPerDay;
+        _routeDays = !population.Model.Has(EngineFault.NoRepCityDay);
+        _overlayRides = !population.Model.Has(EngineFault.InactiveOverlay);
+        _holidayBlackout = !population.Model.Has(EngineFault.TouchesOnHolidays);
+    }
+
+    /// <summary>The visits an HCP is due on days in [<paramref name="from"/>, <paramref name="to"/>], in day order.</summary>
+    public void VisitsOf(int hcp, DateOnly from, DateOnly to, List<FieldVisit> into)
+    {
+        into.Clear();
+        var overlay = _t.OverlayOfRep[_population.Traits[hcp].PrimaryRep];
+        for (var week = FieldCalendar.WeekOf(from); week <= FieldCalendar.WeekOf(to); week++)
+        {
+            var visits = Week(overlay, week);
+            var lo = 0;
+            var hi = visits.Length;
+            while (lo < hi)
+            {
+                var mid = (lo + hi) >> 1;
+                if (visits[mid].Hcp < hcp)
+                {
+                    lo = mid + 1;
+                }
+                else
+                {
+                    hi = mid;
+                }
+            }
+            for (var i = lo; i < visits.Length && visits[i].Hcp == hcp; i++)
+            {
+                if (visits[i].Day >= from && visits[i].Day <= to)
+                {
+                    into.Add(visits[i]);
+                }
+            }
+        }
+        into.Sort((a, b) => a.Day.CompareTo(b.Day));
+    }
+
+    private FieldVisit[] Week(int overlay, long week)
+    {
+        if (_weeks.TryGetValue((overlay, week), out var visits))
+        {
+            return visits;
+        }
+        if (_weeks.Count > MaxCachedWeeks)
+        {
+            _weeks.Clear();
+        }
+        return _weeks.GetOrAdd((overlay, week), static (key, self) => self.Plan(key.Overlay, key.Week), this);
+    }
+
+    /// <summary>One route day's occurrence: its rep, day, and the HCPs due (with the launch product of a launch visit).</summary>
+    private sealed record Occurrence(int Rep, RouteDay Route, DateOnly Day, List<(int Hcp, string? Launch)> Due);
+
+    private FieldVisit[] Plan(int overlay, long week)
+    {
+        var monday = FieldCalendar.Monday(week);
+        var occurrences = new List<Occurrence>();
+        foreach (var r in _t.RepsOfOverlay[overlay])
+        {
+            var routes = _t.RouteDaysOfRep[r].Select(i => _t.RouteDays[i]).Where(d => d.OccursIn(week)).OrderBy(d => d.Weekday).ToList();
+            var taken = new bool[5];
+            foreach (var d in routes)
+            {
+                taken[d.Weekday] = true;
+            }
+            foreach (var route in routes)
+            {
+                var weekday = route.Weekday;
+                if (IsHoliday(monday.AddDays(weekday)))
+                {
+                    weekday = FreeWeekday(monday, taken, weekday);
+                    if (weekday < 0)
+                    {
+                        continue;
+                    }
+                    taken[weekday] = true;
+                }
+                var day = monday.AddDays(weekday);
+                var nominal = monday.AddDays(route.Weekday);
+                var due = new List<(int, string?)>();
+                foreach (var h in route.Hcps)
+                {
+                    var hcp = _population.Traits[h];
+                    if (hcp.VisitRate <= 0 || IsPersonalBlackout(hcp, day))
+                    {
+                        continue;
+                    }
+                    if (Due(h, hcp.VisitRate, nominal, route.PeriodWeeks, _seed, StreamKind.Visit, 0))
+                    {
+                        due.Add((h, null));
+                        continue;
+                    }
+                    foreach (var (e, key) in _launches)
+                    {
+                        if (e.IsActive(day) && Due(h, hcp.VisitRate * e.Magnitude, nominal, route.PeriodWeeks, _seed, StreamKind.Dynamics, key))
+                        {
+                            due.Add((h, e.LaunchProduct));
+                            break;
+                        }
+                    }
+                }
+                if (due.Count > 0)
+                {
+                    occurrences.Add(new Occurrence(r, route, day, due));
+                }
+            }
+        }
+
+        var visits = new List<FieldVisit>();
+        foreach (var sameDay in occurrences.GroupBy(o => o.Day))
+        {
+            // The overlay rep rides along where most of its HCPs are due that day.
+            Occurrence? joined = null;
+            var most = 0;
+            foreach (var o in sameDay)
+            {
+                var mine = o.Due.Count(d => _population.Traits[d.Hcp].OverlayRep == overlay);
+                if (_overlayRides && mine >= MinOverlayCalls && mine > most)
+                {
+                    (joined, most) = (o, mine);
+                }
+            }
+            foreach (var o in sameDay)
+            {
+                var rep = _population.Reps[_dynamics.RepOn(o.Rep, o.Day)];
+                var own = o == joined ? o.Due.Where(d => _population.Traits[d.Hcp].OverlayRep != overlay).ToList() : o.Due;
+                Route(rep, o.Rep, own, o.Day, visits);
+                if (o == joined)
+                {
+                    Route(_population.OverlayReps[overlay], 100_000 + overlay, o.Due.Where(d => _population.Traits[d.Hcp].OverlayRep == overlay).ToList(), o.Day, visits);
+                }
+            }
+        }
+        visits.Sort((a, b) => a.Hcp != b.Hcp ? a.Hcp.CompareTo(b.Hcp) : a.Day.CompareTo(b.Day));
+        return [.. visits];
+    }
+
+    /// <summary>
+    /// One rep's calls of a day: in an order drawn for the rep and day (each HCP by its own draw, so one HCP more or less
+    /// leaves the others' order alone), at most the daily capacity, timed along the day. Under fault NoRepCityDay each HCP's
+    /// call moves to a weekday of the week drawn for the HCP.
+    /// </summary>
+    private void Route(Rep rep, int repKey, List<(int Hcp, string? Launch)> due, DateOnly day, List<FieldVisit> into)
+    {
+        if (due.Count == 0)
+        {
+            return;
+        }
+        if (!_routeDays)
+        {
+            foreach (var (h, launch) in due)
+            {
+                var rng = new KeyedRandom(_seed, StreamKind.Route, -1 - h, day.DayNumber);
+                var monday = day.AddDays(-(SimDate.IsoWeekday(day) - 1));
+                var own = monday.AddDays(rng.NextInt(5));
+                if (!IsHoliday(own))
+                {
+                    into.Add(new FieldVisit(h, own, Math.Round((DayStart + rng.NextDouble() * (DayEnd - DayStart)) * 60) / 60, rep, launch));
+                }
+            }
+            return;
+        }
+        var order = due.Select(d => (d.Hcp, d.Launch, U: new KeyedRandom(_seed, StreamKind.Route, repKey, day.DayNumber, d.Hcp).NextDouble()))
+            .OrderBy(x => x.U).ThenBy(x => x.Hcp).Take(_capacity).ToList();
+        var times = new KeyedRandom(_seed, StreamKind.Route, repKey, day.DayNumber, -1);
+        var start = DayStart + times.NextDouble() * 1.5;
+        var gaps = new double[order.Count];
+        var total = 0.0;
+        for (var i = 1; i < order.Count; i++)
+        {
+            gaps[i] = times.Uniform(0.75, 1.5);
+            total += gaps[i];
+        }
+        // The last call starts before DayEnd (a minute's room for rounding down to the minute).
+        var last = DayEnd - 1.0 / 60;
+        var scale = start + total > last ? (last - start) / total : 1.0;
+        var hour = start;
+        for (var i = 0; i < order.Count; i++)
+        {
+            hour += gaps[i] * scale;
+            into.Add(new FieldVisit(order[i].Hcp, day, Math.Floor(hour * 60) / 60, rep, order[i].Launch));
+        }
+    }
+
+    /// <summary>
+    /// Whether a visit clock of <paramref name="rate"/> visits a week passes a threshold i + φ + εᵢ between the route day's
+    /// previous occurrence and this one (nominal days).
+    /// </summary>
+    private bool Due(int hcp, double rate, DateOnly nominal, int periodWeeks, long seed, StreamKind kind, long purpose)
+    {
+        var clock = _t.VisitClock;
+        var at = nominal.DayNumber - FieldCalendar.ClockStart.DayNumber;
+        var before = at - 7 * periodWeeks;
+        if (before < 0 || at >= clock.Length)
+        {
+            throw new ArgumentOutOfRangeException(nameof(nominal), $"{nominal:yyyy-MM-dd} is outside the field calendar ({FieldCalendar.ClockStart:yyyy} to {FieldCalendar.ClockEnd:yyyy}).");
+        }
+        var lo = rate * clock[before];
+        var hi = rate * clock[at];
+        var phase = new KeyedRandom(seed, kind, hcp, long.MinValue, purpose).NextDouble();
+        for (var i = (long)Math.Floor(lo - phase - Jitter); i <= (long)Math.Ceiling(hi - phase + Jitter); i++)
+        {
+            var threshold = i + phase + new KeyedRandom(seed, kind, hcp, i, purpose).Uniform(-Jitter, Jitter);
+            if (threshold > lo && threshold <= hi)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>The week's next weekday after <paramref name="weekday"/> that is free and no holiday, else the previous one, else −1.</summary>
+    private int FreeWeekday(DateOnly monday, bool[] taken, int weekday)
+    {
+        for (var d = weekday + 1; d < 5; d++)
+        {
+            if (!taken[d] && !IsHoliday(monday.AddDays(d)))
+            {
+                return d;
+            }
+        }
+        for (var d = weekday - 1; d >= 0; d--)
+        {
+            if (!taken[d] && !IsHoliday(monday.AddDays(d)))
+            {
+                return d;
+            }
+        }
+        return -1;
+    }
+
+    private bool IsHoliday(DateOnly day) => _holidayBlackout && UsHolidays.IsBlackout(day);
+
+    private static bool IsPersonalBlackout(HcpTraits hcp, DateOnly day)
+    {
+        var key = day.Month * 100 + day.Day;
+        foreach (var b in hcp.Blackouts)
+        {
+            if (b == key)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+}
