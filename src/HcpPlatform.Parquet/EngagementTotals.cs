@@ -17,12 +17,20 @@ internal sealed class EngagementTotals
     private static readonly string[] Channels = ["email", "rep_visit", "phone", "webinar", "digital_ad", "conference"];
 
     private readonly int[] _touches = new int[Channels.Length];
-    private readonly int[] _responses = new int[Channels.Length];
+    /// <summary>Touches answered by at least one outcome (the response rate's numerator).</summary>
+    private readonly int[] _answered = new int[Channels.Length];
     private readonly DateTime[] _lastContact = new DateTime[Channels.Length];
     private Dictionary<Guid, (int Touches, int Responses)>? _byCampaign;
 
-    /// <summary>What an outcome needs of the touch it answers.</summary>
-    internal readonly record struct Touch(EngagementTotals Hcp, int Channel, Guid? Campaign, DateTime Date);
+    /// <summary>What an outcome needs of the touch it answers, and whether an outcome answered it already.</summary>
+    internal sealed class Touch(EngagementTotals hcp, int channel, Guid? campaign, DateTime date)
+    {
+        public EngagementTotals Hcp { get; } = hcp;
+        public int Channel { get; } = channel;
+        public Guid? Campaign { get; } = campaign;
+        public DateTime Date { get; } = date;
+        public bool Answered { get; set; }
+    }
 
     /// <summary>Counts a touch, and returns what its outcomes will need.</summary>
     public Touch AddStimulus(StimulusEvent s)
@@ -46,10 +54,14 @@ internal sealed class EngagementTotals
         return new Touch(this, channel, s.CampaignId, s.EventDate);
     }
 
-    /// <summary>A response to <paramref name="touch"/> (one of this HCP's): counted for its channel and campaign.</summary>
+    /// <summary>A response to <paramref name="touch"/> (one of this HCP's): its channel's touch is answered, and counted for its campaign.</summary>
     public void AddResponse(Touch touch)
     {
-        _responses[touch.Channel]++;
+        if (!touch.Answered)
+        {
+            touch.Answered = true;
+            _answered[touch.Channel]++;
+        }
         if (touch.Campaign is { } campaign)
         {
             var (t, r) = _byCampaign![campaign];
@@ -62,7 +74,8 @@ internal sealed class EngagementTotals
 
     /// <summary>
     /// channel_engagements as PostgreSQL's jsonb text (keys in jsonb's order: score, channel, lastContact, responseRate,
-    /// totalTouches) and engagement_score. Per channel: score = 0.7 × min(100, 2.5 × response rate %) + 0.3 × min(100,
+    /// totalTouches) and engagement_score. The response rate is the share of the channel's touches answered at least once.
+    /// Per channel: score = 0.7 × min(100, 2.5 × response rate %) + 0.3 × min(100,
     /// 5 × touches), rounded to 1 decimal; rate rounded to 2; both the integer 0 without touches. The overall score is the
     /// touch-weighted mean of the channel scores, rounded to 1 decimal.
     /// </summary>
@@ -74,7 +87,7 @@ internal sealed class EngagementTotals
         for (var c = 0; c < Channels.Length; c++)
         {
             var t = _touches[c];
-            var r = _responses[c];
+            var r = _answered[c];
             string score, rate, last;
             if (t == 0)
             {

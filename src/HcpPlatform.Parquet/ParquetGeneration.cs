@@ -90,7 +90,7 @@ public static class ParquetGeneration
 
         // The events three months at a time: a row group is held in memory until complete, so the months open at once set the
         // memory (the engine's events come HCP by HCP, each with all its months). Each evaluation plans the months before
-        // its first (outcomes and the Rx lookback reach back up to two), which costs the engine about two thirds more work
+        // its first (outcomes reach back up to two, an Rx month's carryover three), which costs the engine about two thirds more work
         // than one pass over the window; the engine is the smaller part of the work here (encoding, compression, JSON text).
         //
         // Touches of the previous three months an outcome of these three months may answer, and those of these three months

@@ -53,6 +53,7 @@ public static class ParquetTables
         Double<HcpProfile>("response_latency_factor", r => r.ResponseLatencyFactor), Double<HcpProfile>("engagement_volatility", r => r.EngagementVolatility),
         Double<HcpProfile>("base_conversion_rate", r => r.BaseConversionRate), Json<HcpProfile>("channel_engagements", r => r.ChannelEngagements),
         Double<HcpProfile>("engagement_score", r => r.EngagementScore), Bool<HcpProfile>("is_fixture", r => r.IsFixture),
+        Text<HcpProfile>("address_line", r => r.AddressLine), Text<HcpProfile>("zip", r => r.Zip), Int<HcpProfile>("patient_volume", r => r.PatientVolume),
         Text<HcpProfile>("time_zone", r => r.TimeZone),
     ], rowGroupRows: ProfileRowGroupRows);
 

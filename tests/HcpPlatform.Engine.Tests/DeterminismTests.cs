@@ -80,7 +80,7 @@ public sealed class DeterminismTests
         const int hcps = 300;
         const int months = 3;
         var t = new DateOnly(2026, 4, 27);
-        const int k = 9; // crosses a month boundary, so Rx rows arrive by increment too
+        const int k = 9; // crosses a month's end, so Rx rows arrive by increment too
         var startT = SimDate.WindowStart(t, months);
         var later = t.AddDays(k);
         var startLater = SimDate.WindowStart(later, months);
@@ -105,8 +105,8 @@ public sealed class DeterminismTests
 
         Assert.Equal(Sorted(backfillLater.S, x => x.Id), Sorted(s.Where(x => x.EventDate >= from), x => x.Id));
         Assert.Equal(Sorted(backfillLater.O, x => x.Id), Sorted(o.Where(x => stimulusDay[x.StimulusId!.Value] >= from), x => x.Id));
-        Assert.Equal(Sorted(backfillLater.R, x => x.Id), Sorted(r.Where(x => x.Month >= from), x => x.Id));
-        Assert.Contains(r, x => x.Month == new DateTime(2026, 5, 1, 0, 0, 0, DateTimeKind.Utc));
+        Assert.Equal(Sorted(backfillLater.R, x => x.Id), Sorted(r.Where(x => x.Month.AddMonths(1) > from), x => x.Id)); // rows written (on their month's last day) in the later window
+        Assert.Contains(r, x => x.Month == new DateTime(2026, 4, 1, 0, 0, 0, DateTimeKind.Utc)); // April's, written by the increment of April 30
 
         // A day inside both windows: its stimuli, and their outcomes up to T, are identical in both backfills.
         var day = t.AddDays(-20);

@@ -31,6 +31,30 @@ public sealed class CleanDatasetTests(DevelopmentDatasetFixture f, ITestOutputHe
     }
 
     [Fact]
+    public async Task Every_response_rate_is_a_rate_of_answered_touches()
+    {
+        // responseRate: the share of a channel's touches answered by at least one outcome (an email opened and clicked is
+        // one answered touch), so never above 100, and equal to it recounted from the events.
+        await using var connection = await f.OpenAsync();
+        var offenders = await Sql.ScalarAsync<long>(connection, """
+            WITH rate AS (
+                SELECT p.id, e->>'channel' AS channel, (e->>'responseRate')::float8 AS stored, (e->>'totalTouches')::int AS touches
+                FROM hcp.hcp_profiles p, jsonb_array_elements(p.channel_engagements) e
+            ),
+            answered AS (
+                SELECT s.hcp_id, s.channel, count(*) FILTER (WHERE EXISTS (SELECT 1 FROM hcp.outcome_events o WHERE o.stimulus_id = s.id)) AS n
+                FROM hcp.stimuli_events s GROUP BY 1, 2
+            )
+            SELECT count(*) FROM rate r LEFT JOIN answered a ON a.hcp_id = r.id AND a.channel = r.channel
+            WHERE r.stored > 100 OR (r.touches > 0 AND abs(r.stored - round(100.0 * coalesce(a.n, 0) / r.touches, 2)) > 0.005)
+            """);
+        Assert.Equal(0, offenders);
+        Assert.True(await Sql.ScalarAsync<bool>(connection, """
+            SELECT max((e->>'responseRate')::float8) = 100 FROM hcp.hcp_profiles p, jsonb_array_elements(p.channel_engagements) e
+            """), "some HCP answers every touch of a channel (a rate reaches 100)");
+    }
+
+    [Fact]
     public void The_loader_validated_the_build_schema_before_swapping_it_in()
     {
         var report = f.Backfill.Validation;

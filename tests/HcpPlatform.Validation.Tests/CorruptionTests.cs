@@ -13,6 +13,13 @@ public sealed class CorruptionTests(DevelopmentDatasetFixture f, ITestOutputHelp
     /// <summary>Stimulus alias <c>s2</c> in a mid-window month: far from both ends, so moving its outcomes disturbs nothing else.</summary>
     private const string MidWindow = "s2.event_date >= '2025-10-01' AND s2.event_date < '2025-11-01'";
 
+    /// <summary>
+    /// A moved meeting that stays in business hours of a local weekday (p2: its HCP), so that only the check a corruption
+    /// aims at fails, not response_hours as well (the outcome's own time zone decides).
+    /// </summary>
+    private static string StillInBusinessHours(string instant) =>
+        $"extract(hour FROM ({instant}) AT TIME ZONE p2.time_zone) BETWEEN 9 AND 16 AND extract(isodow FROM ({instant}) AT TIME ZONE p2.time_zone) <= 5";
+
     // ------------------------------------------------------------------ integrity
 
     [Fact]
@@ -113,7 +120,9 @@ public sealed class CorruptionTests(DevelopmentDatasetFixture f, ITestOutputHelp
         FROM hcp.stimuli_events s
         WHERE s.id = o.stimulus_id AND o.id = (
             SELECT o2.id FROM hcp.outcome_events o2 JOIN hcp.stimuli_events s2 ON s2.id = o2.stimulus_id
-            WHERE o2.outcome_type = 'meeting_scheduled' AND {MidWindow} ORDER BY o2.id LIMIT 1);
+            JOIN hcp.hcp_profiles p2 ON p2.id = o2.hcp_id
+            WHERE o2.outcome_type = 'meeting_scheduled' AND {MidWindow} AND {StillInBusinessHours("s2.event_date - interval '1 hour'")}
+            ORDER BY o2.id LIMIT 1);
         """);
 
     [Fact]
@@ -131,7 +140,9 @@ public sealed class CorruptionTests(DevelopmentDatasetFixture f, ITestOutputHelp
         FROM hcp.stimuli_events s
         WHERE s.id = o.stimulus_id AND o.id = (
             SELECT o2.id FROM hcp.outcome_events o2 JOIN hcp.stimuli_events s2 ON s2.id = o2.stimulus_id
-            WHERE o2.outcome_type = 'meeting_scheduled' AND {MidWindow} ORDER BY o2.id LIMIT 1);
+            JOIN hcp.hcp_profiles p2 ON p2.id = o2.hcp_id
+            WHERE o2.outcome_type = 'meeting_scheduled' AND {MidWindow} AND {StillInBusinessHours("s2.event_date + interval '31 days'")}
+            ORDER BY o2.id LIMIT 1);
         """);
 
     [Fact]
@@ -148,7 +159,8 @@ public sealed class CorruptionTests(DevelopmentDatasetFixture f, ITestOutputHelp
     [Fact]
     public Task Outcome_credited_to_another_hcp() => OnlyFails("outcome_hcp_matches_stimulus", """
         UPDATE hcp.outcome_events SET hcp_id = (SELECT id FROM hcp.hcp_profiles WHERE hcp_index = 0)
-        WHERE id = (SELECT o.id FROM hcp.outcome_events o JOIN hcp.hcp_profiles p ON p.id = o.hcp_id WHERE p.hcp_index <> 0 ORDER BY o.id LIMIT 1);
+        WHERE id = (SELECT o.id FROM hcp.outcome_events o JOIN hcp.hcp_profiles p ON p.id = o.hcp_id
+                    WHERE p.hcp_index <> 0 AND p.time_zone = (SELECT time_zone FROM hcp.hcp_profiles WHERE hcp_index = 0) ORDER BY o.id LIMIT 1);
         """);
 
     [Fact]
@@ -282,6 +294,13 @@ public sealed class CorruptionTests(DevelopmentDatasetFixture f, ITestOutputHelp
     [Fact]
     public Task Rx_month_off_the_first_of_its_month_with_the_row_count_unchanged() => OnlyFails("rx_hcp_months", """
         UPDATE hcp.prescribing_history SET month = month + interval '1 day' WHERE id = (SELECT id FROM hcp.prescribing_history ORDER BY id LIMIT 1);
+        """);
+
+    [Fact]
+    public Task Rx_row_for_the_month_still_running() => OnlyFails("rx_hcp_months", """
+        INSERT INTO hcp.prescribing_history (id, hcp_id, month, rx_count, market_share)
+        SELECT '00000000-0000-0000-0000-00000000f013', hcp_id, month + interval '1 month', rx_count, market_share
+        FROM hcp.prescribing_history WHERE month = (SELECT max(month) FROM hcp.prescribing_history) ORDER BY id LIMIT 1;
         """);
 
     [Fact]

@@ -49,7 +49,8 @@ public sealed class StatisticalCorruptionTests(DevelopmentDatasetFixture f, ITes
         """);
 
     [Fact]
-    public Task A_hundred_dermatologists_relabelled_oncologists() => OnlyFails("tv_specialty", """
+    // Their touches and Rx still name the dermatology brand: product_consistency sees the relabelling too.
+    public Task A_hundred_dermatologists_relabelled_oncologists() => OnlyFail(["tv_specialty", "product_consistency"], """
         UPDATE hcp.hcp_profiles SET specialty = 'Oncology' WHERE specialty = 'Dermatology' AND hcp_index % 2 = 0;
         """);
 
@@ -75,9 +76,9 @@ public sealed class StatisticalCorruptionTests(DevelopmentDatasetFixture f, ITes
         """);
 
     [Fact]
-    public Task A_fifth_of_tier_one_opens_missing() => OnlyFails("response_rate_recovery", """
+    public Task Half_the_tier_one_opens_without_a_click_missing() => OnlyFails("response_rate_recovery", """
         DELETE FROM hcp.outcome_events o USING hcp.hcp_profiles p
-        WHERE p.id = o.hcp_id AND p.tier = 'Tier 1' AND o.outcome_type = 'email_open' AND get_byte(uuid_send(o.id), 15) % 5 = 0
+        WHERE p.id = o.hcp_id AND p.tier = 'Tier 1' AND o.outcome_type = 'email_open' AND get_byte(uuid_send(o.id), 15) % 2 = 0
           AND NOT EXISTS (SELECT 1 FROM hcp.outcome_events c WHERE c.stimulus_id = o.stimulus_id AND c.outcome_type = 'email_click');
         """, recomputeAggregates: true);
 
@@ -122,32 +123,49 @@ public sealed class StatisticalCorruptionTests(DevelopmentDatasetFixture f, ITes
         """);
 
     [Fact]
-    public Task Prescribing_moved_from_unengaged_to_engaged_months() => OnlyFails("rx_engagement_lift", $"""
-        WITH {RxEngaged},
-        m AS (SELECT month, sum(rx_count) FILTER (WHERE engaged > 0) AS up, sum(rx_count) FILTER (WHERE engaged = 0) AS down FROM k GROUP BY month)
+    public Task Prescribing_moved_to_the_growth_segment_within_each_month() => OnlyFails("rx_engagement_lift", """
+        WITH k AS (SELECT r.id, r.month, r.rx_count, p.segment = 'Growth Potential' AS growth
+                   FROM hcp.prescribing_history r JOIN hcp.hcp_profiles p ON p.id = r.hcp_id),
+        m AS (SELECT month, sum(rx_count) FILTER (WHERE growth) AS up, sum(rx_count) FILTER (WHERE NOT growth) AS down FROM k GROUP BY month)
         UPDATE hcp.prescribing_history r
-        SET rx_count = round(k.rx_count * CASE WHEN k.engaged > 0 THEN 1.025 ELSE 1 - 0.025 * coalesce(m.up, 0) / nullif(m.down, 0) END)
+        SET rx_count = round(k.rx_count * CASE WHEN k.growth THEN 1.06 ELSE 1 - 0.06 * coalesce(m.up, 0) / nullif(m.down, 0) END)
         FROM k JOIN m ON m.month = k.month WHERE k.id = r.id;
         """);
 
     [Fact]
-    public Task Prescribing_without_its_noise() => OnlyFails("rx_distribution", $"""
-        WITH {RxEngaged}
-        UPDATE hcp.prescribing_history r
-        SET rx_count = round(p.base_conversion_rate * 50 * (1 + least(0.3, 0.1 * k.engaged)) * s.value)
-        FROM k, hcp.hcp_profiles p, (SELECT period::int AS month_of_year, value FROM hcp.ground_truth WHERE parameter = 'rx_seasonality') s
-        WHERE k.id = r.id AND p.id = r.hcp_id AND s.month_of_year = extract(month FROM r.month AT TIME ZONE 'UTC');
+    public Task Prescribing_with_extra_noise() => OnlyFails("rx_distribution", """
+        UPDATE hcp.prescribing_history
+        SET rx_count = greatest(0, rx_count + round(0.15 * rx_count * CASE WHEN get_byte(uuid_send(id), 15) % 2 = 0 THEN 1 ELSE -1 END));
         """);
 
-    /// <summary>Per Rx row, the engaged responses in the 30 days before its month (CTE k: id, month, rx_count, engaged).</summary>
-    private const string RxEngaged = """
-        eng AS (SELECT hcp_id, (event_date AT TIME ZONE 'UTC')::date AS d FROM hcp.outcome_events
-                WHERE outcome_type IN ('email_click', 'meeting_scheduled', 'sample_request', 'webinar_attend')),
-        k AS (SELECT r.id, r.month, r.rx_count, count(e.d) AS engaged
-              FROM hcp.prescribing_history r
-              LEFT JOIN eng e ON e.hcp_id = r.hcp_id AND e.d >= (r.month AT TIME ZONE 'UTC')::date - 30 AND e.d < (r.month AT TIME ZONE 'UTC')::date
-              GROUP BY r.id, r.month, r.rx_count)
-        """;
+    [Fact]
+    public Task A_few_non_writers_writing_the_brand() => OnlyFails("rx_writers", """
+        UPDATE hcp.prescribing_history SET rx_count = 1
+        WHERE id IN (SELECT r.id FROM hcp.prescribing_history r JOIN hcp.hcp_profiles p ON p.id = r.hcp_id
+                     WHERE p.base_conversion_rate = 0 ORDER BY r.id LIMIT 3);
+        """);
+
+    [Fact]
+    public Task Patient_volumes_declared_less_spread_than_they_are() => OnlyFails("rx_patient_volume", """
+        UPDATE hcp.ground_truth SET value = 0.5 WHERE parameter = 'rx_patient_volume_sigma';
+        """);
+
+    [Fact]
+    public Task Rx_rows_naming_another_brand() => OnlyFails("product_consistency", """
+        UPDATE hcp.prescribing_history r SET product_mix = (r.product_mix - 'Cardiolin') || jsonb_build_object('Zorvexa', r.product_mix->'Cardiolin')
+        WHERE r.id IN (SELECT r.id FROM hcp.prescribing_history r JOIN hcp.hcp_profiles p ON p.id = r.hcp_id
+                       WHERE p.specialty = 'Cardiology' ORDER BY r.id LIMIT 3);
+        """);
+
+    [Fact]
+    public Task Visit_reactions_relabelled_negative_for_positive() => OnlyFails("visit_metadata_signal", """
+        UPDATE hcp.stimuli_events
+        SET metadata = jsonb_set(metadata, '{key_messages,0,reaction}',
+                                 CASE metadata->'key_messages'->0->>'reaction' WHEN 'Negative' THEN '"Positive"'::jsonb ELSE '"Negative"'::jsonb END)
+        WHERE channel = 'rep_visit'
+          AND (metadata->'key_messages'->0->>'reaction' = 'Negative'
+               OR (metadata->'key_messages'->0->>'reaction' = 'Positive' AND get_byte(uuid_send(id), 15) % 5 = 0));
+        """);
 
     /// <summary>
     /// Moves each latency of a type to the same quantile squeezed toward the median (u → 0.2 + 0.6u of its own truncated
@@ -225,7 +243,8 @@ public sealed class StatisticalCorruptionTests(DevelopmentDatasetFixture f, ITes
         "hcp_count", "stimuli_per_hcp_year", "outcomes_per_stimulus", "territory_rows_per_hcp", "hcps_per_primary_rep", "campaign_volume",
         "tv_specialty", "tv_tier", "tv_segment_given_tier", "tv_content_mix", "channel_presence", "response_rate_recovery", "response_calibration",
         "ks_latency_email_open", "ks_latency_email_click", "ks_latency_meeting_scheduled", "ks_latency_sample_request", "latency_by_hcp_factor",
-        "touch_volume_model", "rx_seasonality", "rx_engagement_lift", "rx_distribution",
+        "touch_volume_model", "rx_seasonality", "rx_engagement_lift", "rx_distribution", "visit_metadata_signal", "rx_writers",
+        "rx_patient_volume", "product_consistency",
     ];
 
     [Fact]

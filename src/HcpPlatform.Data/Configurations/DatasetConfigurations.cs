@@ -32,10 +32,15 @@ internal sealed class HcpProfileConfiguration : IEntityTypeConfiguration<HcpProf
         b.Property(x => x.EngagementScore).HasDefaultValue(0d);
         b.Property(x => x.IsFixture).HasDefaultValue(false);
         b.Property(x => x.CreatedAt).HasDefaultValueSql("now()");
+        // Added by V004 (after created_at): defaults for the rows of a dataset generated before them.
+        b.Property(x => x.AddressLine).HasMaxLength(200).HasDefaultValue("");
+        b.Property(x => x.Zip).HasMaxLength(5).HasDefaultValue("");
+        b.Property(x => x.PatientVolume).HasDefaultValue(0);
         b.HasIndex(x => x.Npi).IsUnique().HasDatabaseName("ix_hcp_profiles_npi");
         b.HasIndex(x => x.HcpIndex).IsUnique().HasDatabaseName("ix_hcp_profiles_hcp_index");
         b.HasIndex(x => new { x.Specialty, x.Tier }).HasDatabaseName("ix_hcp_profiles_specialty_tier");
         b.HasIndex(x => new { x.State, x.City }).HasDatabaseName("ix_hcp_profiles_state_city");
+        b.HasIndex(x => x.Zip).HasDatabaseName("ix_hcp_profiles_zip");
     }
 }
 

@@ -71,7 +71,8 @@ public static class ParquetExport
             State = r.GetString(10), City = r.GetString(11), Region = r.GetString(12), Organization = r.GetString(13), ChannelAffinities = r.GetString(14),
             PreferredChannel = r.GetString(15), PreferredContent = r.GetString(16), ResponseLatencyFactor = r.GetDouble(17),
             EngagementVolatility = r.GetDouble(18), BaseConversionRate = r.GetDouble(19), ChannelEngagements = r.GetString(20),
-            EngagementScore = r.GetDouble(21), IsFixture = r.GetBoolean(22), TimeZone = r.GetString(23),
+            EngagementScore = r.GetDouble(21), IsFixture = r.GetBoolean(22), AddressLine = r.GetString(23), Zip = r.GetString(24),
+            PatientVolume = r.GetInt32(25), TimeZone = r.GetString(26),
         }, Json("channel_affinities", "channel_engagements"));
         await Copy(ParquetTables.Participation, "id", r => new CampaignParticipation
         {

@@ -2,22 +2,25 @@ namespace HcpPlatform.Data.Loading;
 
 /// <summary>
 /// Derived columns, computed set-based in SQL after every change (000 Task 10): each HCP's
-/// channel_engagements (one entry per channel: score, lastContact, totalTouches, responseRate) and
-/// engagement_score, and each participation's touch and response counts. Both come from one pass over the
+/// channel_engagements (one entry per channel: score, lastContact, totalTouches, responseRate: the percentage of the
+/// channel's touches answered by at least one outcome, so at most 100; an email opened and clicked is one answered touch)
+/// and engagement_score, and each participation's touch and response counts (responses: every outcome). Both come from one pass over the
 /// stimuli (with their outcomes counted): the touch totals per HCP, channel and campaign. The validator
 /// recomputes the same queries and compares them with what is stored.
 /// </summary>
 public static class Aggregates
 {
     /// <summary>
-    /// (hcp_id, channel, campaign_id, touches, responses, last_contact) for every HCP, or for the HCPs in the
-    /// uuid[] parameter @hcps: a touch's responses are the outcomes attributed to it. Counts are int, so that the sums
+    /// (hcp_id, channel, campaign_id, touches, responses, answered, last_contact) for every HCP, or for the HCPs in the
+    /// uuid[] parameter @hcps: a touch's responses are the outcomes attributed to it; answered counts the touches with at
+    /// least one. Counts are int, so that the sums
     /// over them are bigint arithmetic (a sum of bigint is numeric, several times slower over a million groups).
     /// </summary>
     public static string TouchTotalsQuery(string schema, bool onlySomeHcps = false) => onlySomeHcps
         // A few HCPs: their stimuli by index, each one's outcomes by the stimulus_id index.
         ? $"""
-            SELECT s.hcp_id, s.channel, s.campaign_id, count(*)::int AS touches, sum(r.n)::int AS responses, max(s.event_date) AS last_contact
+            SELECT s.hcp_id, s.channel, s.campaign_id, count(*)::int AS touches, sum(r.n)::int AS responses, count(*) FILTER (WHERE r.n > 0)::int AS answered,
+                   max(s.event_date) AS last_contact
             FROM "{schema}".stimuli_events s
             CROSS JOIN LATERAL (SELECT count(*)::int AS n FROM "{schema}".outcome_events o WHERE o.stimulus_id = s.id) r
             WHERE s.hcp_id = ANY(@hcps)
@@ -25,7 +28,8 @@ public static class Aggregates
             """
         // Everyone: one scan of the stimuli against the outcomes counted per stimulus.
         : $"""
-            SELECT s.hcp_id, s.channel, s.campaign_id, count(*)::int AS touches, coalesce(sum(r.n), 0)::int AS responses, max(s.event_date) AS last_contact
+            SELECT s.hcp_id, s.channel, s.campaign_id, count(*)::int AS touches, coalesce(sum(r.n), 0)::int AS responses, count(r.n)::int AS answered,
+                   max(s.event_date) AS last_contact
             FROM "{schema}".stimuli_events s
             LEFT JOIN (SELECT stimulus_id, count(*)::int AS n FROM "{schema}".outcome_events GROUP BY stimulus_id) r ON r.stimulus_id = s.id
             GROUP BY s.hcp_id, s.channel, s.campaign_id
@@ -45,7 +49,8 @@ public static class Aggregates
     /// A query returning (hcp_id, channel_engagements jsonb, engagement_score) for every HCP, or for the
     /// HCPs in the uuid[] parameter @hcps when <paramref name="onlySomeHcps"/> is set; the touch totals come from
     /// <paramref name="touchTotals"/> (a table made by <see cref="CreateTouchTotals"/>) or are computed inline.
-    /// Score per channel = 0.7 × min(100, 2.5 × response rate %) + 0.3 × min(100, 5 × touches);
+    /// Score per channel = 0.7 × min(100, 2.5 × response rate %) + 0.3 × min(100, 5 × touches), the response rate being the
+    /// share of the channel's touches answered at least once;
     /// the overall score is the touch-weighted mean of the channel scores. The six channels are columns of one
     /// row per HCP, so the array is built in channel order without sorting inside each HCP's group.
     /// With <paramref name="rowColumns"/> (the profile table's columns, in order) the query returns whole profile rows
@@ -56,7 +61,7 @@ public static class Aggregates
     {
         var filter = onlySomeHcps ? "WHERE p.id = ANY(@hcps)" : "";
         var perChannel = string.Join(",\n", Channels.Select((c, i) => $"""
-                    sum(touches) FILTER (WHERE channel = '{c}')::bigint AS t{i}, sum(responses) FILTER (WHERE channel = '{c}')::bigint AS r{i},
+                    sum(touches) FILTER (WHERE channel = '{c}')::bigint AS t{i}, sum(answered) FILTER (WHERE channel = '{c}')::bigint AS r{i},
                     max(last_contact) FILTER (WHERE channel = '{c}') AS l{i}
             """));
         var scored = string.Join(",\n", Channels.Select((_, i) => $"""

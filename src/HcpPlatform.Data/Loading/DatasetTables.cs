@@ -29,7 +29,8 @@ public static class DatasetTables
     public static readonly TableSpec<HcpProfile> Profiles = new("hcp_profiles",
         ["id", "hcp_index", "npi", "first_name", "last_name", "credential", "specialty", "taxonomy_code", "tier", "segment",
          "state", "city", "region", "organization", "channel_affinities", "preferred_channel", "preferred_content",
-         "response_latency_factor", "engagement_volatility", "base_conversion_rate", "channel_engagements", "engagement_score", "is_fixture", "time_zone"],
+         "response_latency_factor", "engagement_volatility", "base_conversion_rate", "channel_engagements", "engagement_score", "is_fixture",
+         "address_line", "zip", "patient_volume", "time_zone"],
         (w, r) =>
         {
             w.Uuid(r.Id);
@@ -55,6 +56,9 @@ public static class DatasetTables
             w.Jsonb(r.ChannelEngagements);
             w.Float8(r.EngagementScore);
             w.Bool(r.IsFixture);
+            w.Text(r.AddressLine);
+            w.Text(r.Zip);
+            w.Int4(r.PatientVolume);
             w.Text(r.TimeZone);
         });
 

@@ -41,15 +41,18 @@ namespace HcpPlatform.Data.Validation;
 /// attendance probability × the share of the HCP's congress that falls in the window. Given the population, HCP h expects λ·wₕ touches:
 /// the share's variance is Σ(1[h in cell] − s)²(nₕ − λwₕ)² / N²; 3% margin for the caps (twice the largest departure
 /// measured). Measured: the largest share of its allowance a cell uses.</item>
-/// <item><b>response_rate_recovery</b> — each delivered stimulus's response probability recomputed from the ground truth:
-/// base rate × tier modifier × (0.5 + the HCP's channel affinity) × 1 / (1 + fatigue × touches earlier that calendar
-/// month) × content match × response scale, capped at 0.95 (email: P(open), and P(click) = P(open) × P(click | open)),
-/// × (1 − magnitude) in a scenario email_fatigue period; 0 when not delivered. Per channel × outcome × tier the observed
+/// <item><b>response_rate_recovery</b> — each delivered stimulus's response probability recomputed from the ground truth's
+/// logistic model (no cap): log-odds logit(base rate) + ln(tier odds ratio) + affinity log-odds × (the HCP's channel
+/// affinity − 0.5) − fatigue log-odds × touches earlier that calendar month + ln(content match odds ratio) + ln(scale
+/// odds), a rep visit's sample request + ln(call type odds ratio) and meeting + ln(reaction odds ratio) (email: P(open),
+/// and P(click) = P(open) × P(click | open)), × (1 − magnitude) in a scenario email_fatigue period; 0 when not delivered. Per channel × outcome × tier the observed
 /// count is compared with Σp, variance Σp(1 − p). Only whole calendar months of the window (the fatigue count needs the
 /// month's earlier touches) and stimuli at least one attribution window before the end.</item>
 /// <item><b>response_calibration</b> — the same probabilities by the factors a cell of the recovery check averages over:
 /// tercile of the HCP's affinity for the channel, touches earlier that month (0, 1–2, 3–5, 6+) and content match. A cell
 /// holds an email's open and its click, so their covariance 2·P(click)·(1 − P(open)) is added to the variance.</item>
+/// <item><b>visit_metadata_signal</b> — the same probabilities for a rep visit's sample request by its call type and its
+/// meeting by the reaction to its key message (the metadata's signal).</item>
 /// </list>
 /// The prescribing checks are in <see cref="PrescribingChecks"/>.
 /// </summary>
@@ -417,10 +420,12 @@ internal static class FidelityChecks
         const string recoveryDescription = "Observed outcomes per channel × outcome type × tier against the sum of each delivered stimulus's true response probability (recomputed from ground_truth; the tier modifier's test); measured: the largest share of its allowance a cell uses.";
         const string calibration = "response_calibration";
         const string calibrationDescription = "The same probabilities by tercile of the HCP's channel affinity, by touches earlier in the month and by content match (the affinity, fatigue and content-match tests); measured: the largest share of its allowance a cell uses.";
+        const string signal = "visit_metadata_signal";
+        const string signalDescription = "Sample requests after a rep visit by its call type and meetings by the HCP's reaction to its key message, against the true probabilities (the call-type and reaction odds ratios of ground_truth); measured: the largest share of its allowance a cell uses.";
         var missing = truth is null ? ["ground_truth"] : truth.MissingForResponses();
         if (truth is null || missing.Count > 0)
         {
-            foreach (var (name, description) in new[] { (recovery, recoveryDescription), (calibration, calibrationDescription) })
+            foreach (var (name, description) in new[] { (recovery, recoveryDescription), (calibration, calibrationDescription), (signal, signalDescription) })
             {
                 run.Add(new CheckResult(name, Category, false, null, "ground truth present", description, ["ground_truth lacks " + string.Join(", ", missing)]));
             }
@@ -445,44 +450,56 @@ internal static class FidelityChecks
                 FROM unnest(@fatigueStart::date[], @fatigueEnd::date[], @fatigueMagnitude::float8[], @fatigueChannel::text[]) AS f(first_day, last_day, magnitude, channel)
                 WHERE f.channel = o.channel AND (o.event_date AT TIME ZONE 'UTC')::date BETWEEN f.first_day AND f.last_day)
             """;
-        var names = new[] { (recovery, recoveryDescription), (calibration, calibrationDescription) };
+        var names = new[] { (recovery, recoveryDescription), (calibration, calibrationDescription), (signal, signalDescription) };
         var result = await run.TryQueryAsync(names, Category, $"""
             WITH cells AS (
                 SELECT * FROM unnest(@cellStimulus::text[], @cellOutcome::text[], @cellBase::float8[], @cellPrior::float8[], @cellWindow::float8[])
                     AS c(stimulus_type, outcome_type, base_rate, prior_rate, window_days)
             ),
             h AS (
-                SELECT p.id, p.tier, p.preferred_content, t.modifier AS tier_mod, {AffinityColumns("p")}
-                FROM {s}.hcp_profiles p JOIN unnest(@tiers::text[], @tierMods::float8[]) AS t(tier, modifier) ON t.tier = p.tier
+                SELECT p.id, p.tier, p.preferred_content, ln(t.odds) AS tier_log_odds, {AffinityColumns("p")}
+                FROM {s}.hcp_profiles p JOIN unnest(@tiers::text[], @tierOdds::float8[]) AS t(tier, odds) ON t.tier = p.tier
             ),
             cut AS ({AffinityCuts("h")}),
             ord AS (
                 SELECT s.id, s.hcp_id, s.channel, s.stimulus_type, s.content_category, s.delivery_status, s.event_date,
+                       CASE WHEN s.channel = 'rep_visit' THEN s.metadata->>'call_type' END AS call_type,
+                       CASE WHEN s.channel = 'rep_visit' THEN s.metadata->'key_messages'->0->>'reaction' END AS reaction,
                        row_number() OVER (PARTITION BY s.hcp_id, date_trunc('month', s.event_date AT TIME ZONE 'UTC')
                                           ORDER BY s.event_date, CASE s.channel WHEN 'email' THEN 0 WHEN 'rep_visit' THEN 1 WHEN 'phone' THEN 2
                                                                  WHEN 'webinar' THEN 3 WHEN 'digital_ad' THEN 4 ELSE 5 END) - 1 AS ordinal
                 FROM {s}.stimuli_events s
                 WHERE s.event_date >= @firstMonth
             ),
-            -- One row per eligible stimulus and possible outcome, with its true probability (0 when not delivered).
+            -- One row per eligible stimulus and possible outcome, with its true probability (0 when not delivered): logistic in
+            -- the log-odds logit(base) + the touch's shift (+ a rep visit's call-type or reaction term), × an email_fatigue factor.
             e AS MATERIALIZED (
                 SELECT o.id, o.channel, h.tier, c.outcome_type, {ByChannel("o.channel", true)} AS tercile,
                        CASE WHEN o.ordinal = 0 THEN 'first touch' WHEN o.ordinal <= 2 THEN 'touches 2-3' WHEN o.ordinal <= 5 THEN 'touches 4-6' ELSE 'touches 7+' END AS band,
                        o.content_category = h.preferred_content AS match,
+                       CASE WHEN o.channel = 'rep_visit' AND c.outcome_type = 'sample_request' THEN 'sample_request after a ' || coalesce(o.call_type, '(none)') || ' call'
+                            WHEN o.channel = 'rep_visit' AND c.outcome_type = 'meeting_scheduled' THEN 'meeting_scheduled after ' || coalesce('a ' || o.reaction || ' reaction', 'no key message')
+                       END AS signal,
                        CASE WHEN o.delivery_status <> 'delivered' THEN 0
-                            ELSE least(@cap, c.base_rate * m.modifier)
-                                 * CASE WHEN c.prior_rate IS NULL THEN 1 ELSE least(@cap, c.prior_rate * m.modifier) END END AS p,
+                            ELSE m.factor / (1 + {Exp("-(ln(c.base_rate / (1 - c.base_rate)) + m.shift + m.visit)")})
+                                 * CASE WHEN c.prior_rate IS NULL THEN 1 ELSE m.factor / (1 + {Exp("-(ln(c.prior_rate / (1 - c.prior_rate)) + m.shift)")}) END END AS p,
                        CASE WHEN c.prior_rate IS NULL THEN NULL WHEN o.delivery_status <> 'delivered' THEN 0
-                            ELSE least(@cap, c.prior_rate * m.modifier) END AS p_open
+                            ELSE m.factor / (1 + {Exp("-(ln(c.prior_rate / (1 - c.prior_rate)) + m.shift)")}) END AS p_open
                 FROM ord o
                 JOIN h ON h.id = o.hcp_id
                 CROSS JOIN cut
                 JOIN cells c ON c.stimulus_type = o.stimulus_type
+                LEFT JOIN unnest(@callTypes::text[], @callTypeOdds::float8[]) AS ct(call_type, odds) ON ct.call_type = o.call_type
+                LEFT JOIN unnest(@reactions::text[], @reactionOdds::float8[]) AS re(reaction, odds) ON re.reaction = o.reaction
                 CROSS JOIN LATERAL (
-                    SELECT h.tier_mod * (@offset + {ByChannel("o.channel", false)})
-                             / (1 + @fatigue * o.ordinal)
-                             * CASE WHEN o.content_category = h.preferred_content THEN @match ELSE 1 END
-                             * @scale{fatigueFactor} AS modifier
+                    SELECT h.tier_log_odds + @affinityLogOdds * ({ByChannel("o.channel", false)} - 0.5)
+                             - @fatigue * o.ordinal
+                             + CASE WHEN o.content_category = h.preferred_content THEN ln(@match) ELSE 0 END
+                             + ln(@scale) AS shift,
+                           CASE WHEN o.channel <> 'rep_visit' THEN 0
+                                WHEN c.outcome_type = 'sample_request' THEN coalesce(ln(ct.odds), 0)
+                                WHEN c.outcome_type = 'meeting_scheduled' THEN coalesce(ln(re.odds), 0) ELSE 0 END AS visit,
+                           1.0::float8{fatigueFactor} AS factor
                 ) m
                 WHERE o.event_date + c.window_days * interval '1 day' <= @end
             ),
@@ -491,16 +508,17 @@ internal static class FidelityChecks
                 FROM e LEFT JOIN {s}.outcome_events oe ON oe.stimulus_id = e.id AND oe.outcome_type = e.outcome_type
             )
             SELECT CASE WHEN GROUPING(channel, outcome_type, tier) = 0 THEN 'rate' WHEN GROUPING(tercile) = 0 THEN 'affinity'
-                        WHEN GROUPING(band) = 0 THEN 'fatigue' ELSE 'match' END,
+                        WHEN GROUPING(band) = 0 THEN 'fatigue' WHEN GROUPING(signal) = 0 THEN 'signal' ELSE 'match' END,
                    CASE WHEN GROUPING(channel, outcome_type, tier) = 0 THEN channel || '/' || outcome_type || '/' || tier
                         WHEN GROUPING(tercile) = 0 THEN 'affinity tercile ' || tercile
                         WHEN GROUPING(band) = 0 THEN band
+                        WHEN GROUPING(signal) = 0 THEN coalesce(signal, '')
                         WHEN match THEN 'content match' ELSE 'no content match' END,
                    count(*), sum(p), sum(p * (1 - p)),
                    sum(p * (1 - p) + CASE WHEN p_open IS NULL THEN 0 ELSE 2 * p * (1 - p_open) END),
                    count(*) FILTER (WHERE happened)
             FROM x
-            GROUP BY GROUPING SETS ((channel, outcome_type, tier), (tercile), (band), (match))
+            GROUP BY GROUPING SETS ((channel, outcome_type, tier), (tercile), (band), (match), (signal))
             ORDER BY 1, 2
             """, r => (Kind: r.GetString(0), Label: r.GetString(1), Stimuli: r.GetInt64(2), Expected: r.GetDouble(3), Variance: r.GetDouble(4),
                 PooledVariance: r.GetDouble(5), Observed: r.GetInt64(6)),
@@ -511,13 +529,16 @@ internal static class FidelityChecks
                 p.AddWithValue("cellBase", cells.Select(c => c.BaseRate).ToArray());
                 p.AddWithValue("cellPrior", cells.Select(c => c.Prior).ToArray());
                 p.AddWithValue("cellWindow", cells.Select(c => truth.Window[c.Outcome]).ToArray());
-                p.AddWithValue("tiers", truth.TierModifier.Keys.ToArray());
-                p.AddWithValue("tierMods", truth.TierModifier.Values.ToArray());
-                p.AddWithValue("offset", truth.Scalar("affinity_modifier_offset"));
-                p.AddWithValue("fatigue", truth.Scalar("fatigue_per_touch"));
-                p.AddWithValue("match", truth.Scalar("content_match_multiplier"));
-                p.AddWithValue("scale", truth.Scalar("response_scale"));
-                p.AddWithValue("cap", truth.Scalar("max_response_probability"));
+                p.AddWithValue("tiers", truth.TierOdds.Keys.ToArray());
+                p.AddWithValue("tierOdds", truth.TierOdds.Values.ToArray());
+                p.AddWithValue("affinityLogOdds", truth.Scalar("response_affinity_log_odds"));
+                p.AddWithValue("fatigue", truth.Scalar("response_fatigue_log_odds_per_touch"));
+                p.AddWithValue("match", truth.Scalar("response_content_match_odds_ratio"));
+                p.AddWithValue("scale", truth.Scalar("response_scale_odds"));
+                p.AddWithValue("callTypes", truth.CallTypeOdds.Keys.ToArray());
+                p.AddWithValue("callTypeOdds", truth.CallTypeOdds.Values.ToArray());
+                p.AddWithValue("reactions", truth.ReactionOdds.Keys.ToArray());
+                p.AddWithValue("reactionOdds", truth.ReactionOdds.Values.ToArray());
                 p.AddWithValue("firstMonth", firstWholeMonth.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc));
                 p.AddWithValue("end", EndOfData(run));
                 p.AddWithValue("fatigueStart", fatigue.Select(x => x.Start).ToArray());
@@ -532,7 +553,9 @@ internal static class FidelityChecks
         run.Add(CellResults.From(recovery, Category, recoveryDescription,
             result.Where(r => r.Kind == "rate").Select(r => new Cell(r.Label, r.Observed, r.Expected, r.Variance, 0, r.Expected)).ToList()));
         run.Add(CellResults.From(calibration, Category, calibrationDescription,
-            result.Where(r => r.Kind != "rate").Select(r => new Cell(r.Label, r.Observed, r.Expected, r.PooledVariance, 0, r.Expected)).ToList()));
+            result.Where(r => r.Kind is not ("rate" or "signal")).Select(r => new Cell(r.Label, r.Observed, r.Expected, r.PooledVariance, 0, r.Expected)).ToList()));
+        run.Add(CellResults.From(signal, Category, signalDescription,
+            result.Where(r => r.Kind == "signal" && r.Label.Length > 0).Select(r => new Cell(r.Label, r.Observed, r.Expected, r.Variance, 0, r.Expected)).ToList()));
     }
 
     private static string F(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);

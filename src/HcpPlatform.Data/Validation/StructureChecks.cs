@@ -13,7 +13,7 @@ namespace HcpPlatform.Data.Validation;
 /// <item>no_holiday_touches (major US holidays and their observed weekdays, from the engine's calendar)</item>
 /// <item>contact_limit_monthly_max, contact_limit_min_gap, contact_limit_personal_blackout, contact_limit_preferred_days</item>
 /// <item>channel_capacity (email sends per day, visits and calls per rep per day, impressions and conference touches per day, webinar seats per event)</item>
-/// <item>rx_hcp_months (one Rx row per HCP and month of the window), email_batch_size, webinar_invite_lead, webinar_attendance_on_event</item>
+/// <item>rx_hcp_months (one Rx row per HCP and month that ends in the window, none for a month not yet complete), email_batch_size, webinar_invite_lead, webinar_attendance_on_event</item>
 /// <item>events_in_window, campaign_touches_within_campaign, category_adherence, local_working_hours,
 /// no_campaign_email_on_eves</item>
 /// <item>response_hours, rep_one_state_a_day, overlay_reps_active, bounced_addresses_suppressed</item>
@@ -145,11 +145,11 @@ internal static class StructureChecks
     {
         var s = run.C.S;
         return run.OffendersAsync("rx_hcp_months", Category,
-            "Every HCP has exactly one prescribing row for each month starting in the dataset window, and none for other months (rows of unknown HCPs are fk_rx_hcp's).",
+            "Every HCP has exactly one prescribing row for each month that ends in the dataset window (a month's row is written when it is complete: the window's first month's too, the running month's not yet), and none for other months (rows of unknown HCPs are fk_rx_hcp's).",
             $"""
             WITH months AS (
                 SELECT m::date AS month FROM generate_series(date_trunc('month', @windowStart::timestamp), @through::timestamp, interval '1 month') AS m
-                WHERE m::date >= @windowStart
+                WHERE (m + interval '1 month' - interval '1 day')::date <= @through
             ),
             unique_key AS (
                 SELECT EXISTS (

@@ -200,6 +200,11 @@ public sealed class CampaignCalendar
             segments = new SortedSet<string>(_model.Segments, StringComparer.Ordinal);
         }
         var product = rng.Pick(Specialties.Products);
+        if (congress is not null)
+        {
+            // A congress program promotes the specialty's brand: a campaign enrols only its brand's HCPs.
+            product = Specialties.ProductFor(congress.Value.Specialty).Name;
+        }
         var budget = Math.Round(days * rng.Uniform(2_000, 6_000) * (type == 1 ? 2.5 : 1.0), 0);
 
         var sendWeekday = (DayOfWeek)rng.NextInt(2, 4);

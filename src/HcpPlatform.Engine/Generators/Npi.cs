@@ -2,10 +2,16 @@ using HcpPlatform.Engine.Randomness;
 
 namespace HcpPlatform.Engine.Generators;
 
-/// <summary>National Provider Identifier rules (CMS): 10 digits, first 1 or 2, Luhn check digit over "80840" + the first nine.</summary>
+/// <summary>
+/// National Provider Identifier rules (CMS): 10 digits, first 1 or 2, Luhn check digit over "80840" + the first nine. NPIs
+/// starting with 1 are individuals' (type 1), those starting with 2 organizations': every HCP gets one starting with 1.
+/// </summary>
 public static class Npi
 {
-    private const int BodyCount = 200_000_000; // bodies 100000000..299999999: first digit 1 or 2
+    /// <summary>How many NPI bodies the slots are mapped onto: 100000000..199999999, an individual's (first digit 1).</summary>
+    public const int Bodies = 100_000_000;
+
+    private const int BodyCount = Bodies;
     private const int HalfBits = 14;
     private const uint HalfMask = (1u << HalfBits) - 1;
 
@@ -61,8 +67,8 @@ public static class Npi
     }
 
     /// <summary>
-    /// The NPI of slot <paramref name="slot"/>: a keyed permutation (4-round Feistel with cycle walking)
-    /// of the body space, so slots never collide and slot i's NPI does not depend on the population size.
+    /// The NPI of slot <paramref name="slot"/>: a keyed permutation (4-round Feistel with cycle walking) of the individual
+    /// body space, so slots never collide and slot i's NPI does not depend on the population size.
     /// </summary>
     public static string ForSlot(long seed, int slot) => FromBody(100_000_000 + Permute(seed, slot));
 

@@ -2,23 +2,23 @@ using HcpPlatform.Engine.Calendar;
 using HcpPlatform.Engine.Dynamics;
 using HcpPlatform.Engine.Model;
 using HcpPlatform.Engine.Randomness;
-using HcpPlatform.Engine.Reference;
 using HcpPlatform.Engine.Simulation;
 
 namespace HcpPlatform.Engine.Generators;
 
 /// <summary>
-/// Responses to stimuli (000 Task 8). Probability = base rate × tier modifier × channel affinity
-/// (0.5 + affinity) × fatigue 1 / (1 + f × touches earlier this month) × content match × response scale,
-/// capped at 0.95. Latencies are exponential with the configured means (scaled by the HCP's latency factor) in the
-/// HCP's activity time (<see cref="ResponseRhythm"/>: waking hours for email, business hours on business days for
-/// meetings and sample requests, nothing on Christmas Day), truncated to the attribution window, so every outcome is
-/// strictly after its stimulus and inside its window; webinar attendance is at the event. Only delivered stimuli get
-/// responses.
+/// Responses to stimuli (000 Task 8), a logistic model with no cap: the log-odds of an outcome after a delivered touch are
+/// logit(base rate) + ln(tier odds ratio) + AffinityLogOdds × (the HCP's channel affinity − 0.5) − FatiguePerTouch × touches
+/// earlier in the calendar month + ln(content match odds ratio) when the content is the HCP's preferred + ln(ResponseScale),
+/// and after a rep visit + ln(call type odds ratio) for a sample request and + ln(reaction odds ratio) for a meeting. An
+/// email's click is drawn only after its open, with the click's own base rate (P(click | open)) and the same modifiers.
+/// Only delivered touches get responses; digital ad impressions get none. Latencies are exponential with the configured
+/// means (scaled by the HCP's latency factor) in the HCP's activity time (<see cref="ResponseRhythm"/>: waking hours for
+/// email, business hours on business days for meetings and sample requests, nothing on Christmas Day), truncated to the
+/// attribution window, so every outcome is strictly after its stimulus and inside its window; webinar attendance is at the event.
 /// </summary>
 public sealed class OutcomeGenerator(Population population)
 {
-    public const double MaxProbability = 0.95;
     private static readonly string[] Devices = ["desktop", "mobile", "tablet"];
     private static readonly string[] Links = ["clinical_study", "prescribing_information", "savings_program", "request_rep", "webinar_registration"];
     private readonly SimulationModel _model = population.Model;
@@ -28,31 +28,45 @@ public sealed class OutcomeGenerator(Population population)
 
     // Configuration looked up once: this runs for every stimulus. A fault-injection test may switch a term off
     // (EngineFault); without faults each holds exactly the configured value.
-    private readonly double[] _tierModifier = Config.SimulationConfig.Tiers
-        .Select(t => population.Model.Has(EngineFault.NoTierModifier) ? 1.0 : population.Model.Config.TierModifiers[t]).ToArray();
+    private readonly double[] _tierLogOdds = Config.SimulationConfig.Tiers
+        .Select(t => population.Model.Has(EngineFault.NoTierModifier) ? 0.0 : Math.Log(population.Model.Config.TierModifiers[t])).ToArray();
     private readonly double _fatiguePerTouch = population.Model.Has(EngineFault.NoFatigue) ? 0 : population.Model.Config.FatiguePerTouch;
-    private readonly double _contentMatch = population.Model.Has(EngineFault.NoContentMatch) ? 1.0 : population.Model.Config.ContentMatchMultiplier;
+    private readonly double _contentMatchLogOdds = population.Model.Has(EngineFault.NoContentMatch) ? 0 : Math.Log(population.Model.Config.ContentMatchMultiplier);
+    private readonly double _affinityLogOdds = population.Model.Config.AffinityLogOdds;
+    private readonly double _scaleLogOdds = Math.Log(population.Model.Config.ResponseScale);
     private readonly bool _ignoreAffinity = population.Model.Has(EngineFault.ResponseIgnoresAffinity);
     private readonly bool _ignoreLatencyFactor = population.Model.Has(EngineFault.NoLatencyFactor);
     private readonly bool _rhythm = !population.Model.Has(EngineFault.NoResponseRhythm);
-    private readonly (string Outcome, double Rate)[][] _ratesByChannel = Enumerable.Range(0, Channel.Count)
-        .Select(c => population.Model.Config.BaseResponseRates.TryGetValue(Channel.StimulusTypes[c], out var rates)
-            ? rates.OrderBy(r => r.Key, StringComparer.Ordinal).Select(r => (r.Key, r.Value)).ToArray()
+    private readonly double[] _callTypeLogOdds = StimulusDetails.CallTypes
+        .Select(c => population.Model.Has(EngineFault.NoCallTypeEffect) ? 0.0 : Math.Log(population.Model.Config.CallTypeSampleOdds[c])).ToArray();
+    private readonly double[] _reactionLogOdds = StimulusDetails.Reactions
+        .Select(r => population.Model.Has(EngineFault.NoReactionEffect) ? 0.0 : Math.Log(population.Model.Config.ReactionMeetingOdds[r])).ToArray();
+    private readonly double _openLogit = Logit(population.Model.Config.BaseResponseRates["email_send"]["email_open"]);
+    private readonly double _clickLogit = Logit(population.Model.Config.BaseResponseRates["email_open"]["email_click"]);
+    private readonly (string Outcome, double Logit)[][] _ratesByChannel = Enumerable.Range(0, Channel.Count)
+        .Select(c => c == Channel.Email ? [] : population.Model.Config.BaseResponseRates.TryGetValue(Channel.StimulusTypes[c], out var rates)
+            ? rates.OrderBy(r => r.Key, StringComparer.Ordinal).Select(r => (r.Key, Logit(r.Value))).ToArray()
             : [])
         .ToArray();
 
     /// <summary>Engaged responses (the ones that lift prescribing); opens alone do not.</summary>
     public static bool IsEngaged(string outcomeType) => outcomeType is not "email_open";
 
-    public double Modifier(HcpTraits hcp, int channel, int touchesEarlierThisMonth, string? content)
+    public static double Logit(double p) => Math.Log(p / (1 - p));
+
+    /// <summary>The logistic function: the probability of log-odds <paramref name="x"/>.</summary>
+    public static double Logistic(double x) => 1 / (1 + Math.Exp(-x));
+
+    /// <summary>
+    /// The log-odds a touch's HCP, channel, place in its month and content add to every outcome's base log-odds (tier, affinity,
+    /// fatigue, content match, response scale).
+    /// </summary>
+    public double LogOddsShift(HcpTraits hcp, int channel, int touchesEarlierThisMonth, string? content)
     {
-        var cfg = _model.Config;
-        var tier = _tierModifier[hcp.Tier];
-        var fatigue = 1.0 / (1.0 + _fatiguePerTouch * touchesEarlierThisMonth);
-        var match = content == _model.Content.Names[hcp.PreferredContent] ? _contentMatch : 1.0;
+        var match = content == _model.Content.Names[hcp.PreferredContent] ? _contentMatchLogOdds : 0.0;
         // (Fault ResponseIgnoresAffinity: the channel's population-mean affinity, AffinityNorm − 0.5, for everyone.)
         var affinity = _ignoreAffinity ? _model.AffinityNorm[channel] - 0.5 : hcp.Affinity[channel];
-        return tier * (0.5 + affinity) * fatigue * match * cfg.ResponseScale;
+        return _tierLogOdds[hcp.Tier] + _affinityLogOdds * (affinity - 0.5) - _fatiguePerTouch * touchesEarlierThisMonth + match + _scaleLogOdds;
     }
 
     /// <summary>Appends the outcomes of one stimulus (the <paramref name="ordinal"/>-th of its HCP-month).</summary>
@@ -63,25 +77,24 @@ public sealed class OutcomeGenerator(Population population)
         {
             return;
         }
-        var cfg = _model.Config;
         var channel = Channel.IndexOf(s.Channel);
-        var rng = new KeyedRandom(_seed, StreamKind.Outcome, hcp.Index, monthNumber, ordinal);
-        var m = Modifier(hcp, channel, ordinal, s.ContentCategory);
-        if (!_dynamics.IsEmpty)
+        if (channel != Channel.Email && _ratesByChannel[channel].Length == 0)
         {
-            // Scenario dynamics (email_fatigue): responses to touches sent in a fatigue period are less likely.
-            m *= _dynamics.ResponseFactor(channel, DateOnly.FromDateTime(s.EventDate));
+            return;
         }
+        var cfg = _model.Config;
+        var rng = new KeyedRandom(_seed, StreamKind.Outcome, hcp.Index, monthNumber, ordinal);
+        var shift = LogOddsShift(hcp, channel, ordinal, s.ContentCategory);
+        // Scenario dynamics (email_fatigue): responses to touches sent in a fatigue period are less likely (× (1 − magnitude)).
+        var eventFactor = _dynamics.IsEmpty ? 1.0 : _dynamics.ResponseFactor(channel, DateOnly.FromDateTime(s.EventDate));
         var slot = 0;
         if (channel == Channel.Email)
         {
-            var open = cfg.BaseResponseRates["email_send"]["email_open"];
-            if (rng.Chance(Math.Min(MaxProbability, open * m)))
+            if (rng.Chance(eventFactor * Logistic(_openLogit + shift)))
             {
                 var (openAt, openActivity) = When(hcp, monthNumber, ordinal, slot, s, "email_open", 0);
                 into.Add(Create(hcp, monthNumber, ordinal, slot++, s, "email_open", openAt, 1, $"{{\"device\": \"{Devices[rng.Choose([0.55, 0.4, 0.05])]}\"}}"));
-                var click = cfg.BaseResponseRates["email_open"]["email_click"];
-                if (rng.Chance(Math.Min(MaxProbability, click * m)))
+                if (rng.Chance(eventFactor * Logistic(_clickLogit + shift)))
                 {
                     // A click follows its open; together they have the configured click latency mean.
                     var (clickAt, _) = When(hcp, monthNumber, ordinal, slot, s, "email_click", openActivity);
@@ -90,10 +103,20 @@ public sealed class OutcomeGenerator(Population population)
             }
             return;
         }
-        foreach (var (outcome, rate) in _ratesByChannel[channel])
+        foreach (var (outcome, logit) in _ratesByChannel[channel])
         {
-            var p = Math.Min(MaxProbability, rate * m);
-            if (!rng.Chance(p))
+            var x = logit + shift;
+            if (channel == Channel.RepVisit)
+            {
+                // What happened at the call: samples left make a sample request likelier, a negative reaction a meeting less likely.
+                x += outcome switch
+                {
+                    "sample_request" when planned.CallType >= 0 => _callTypeLogOdds[planned.CallType],
+                    "meeting_scheduled" when planned.Reaction >= 0 => _reactionLogOdds[planned.Reaction],
+                    _ => 0,
+                };
+            }
+            if (!rng.Chance(eventFactor * Logistic(x)))
             {
                 slot++;
                 continue;
@@ -117,8 +140,8 @@ public sealed class OutcomeGenerator(Population population)
                     at = When(hcp, monthNumber, ordinal, slot, s, outcome, 0).At;
                     var units = rng.NextInt(2, 12);
                     value = units;
-                    var product = Specialties.Products[hcp.Index % Specialties.Products.Count];
-                    metadata = $"{{\"product\": \"{product}\", \"units\": {units}}}";
+                    // The product the touch promoted: the one detailed, sampled and counted in the HCP's Rx.
+                    metadata = $"{{\"product\": \"{planned.Product ?? hcp.Product}\", \"units\": {units}}}";
                     break;
                 }
                 default:

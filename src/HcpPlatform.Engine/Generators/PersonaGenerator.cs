@@ -17,7 +17,26 @@ namespace HcpPlatform.Engine.Generators;
 public sealed class PersonaGenerator(SimulationModel model, long seed, IReadOnlyList<FixtureHcp> fixtures)
 {
     private static readonly string[] CredentialNames = ["MD", "DO", "NP", "PA"];
+
+    /// <summary>
+    /// Credential weights (MD, DO, NP, PA) by segment: about 80% MDs, 12% DOs and 8% nurse practitioners and physician
+    /// assistants overall, the NPs and PAs among new targets and growth prospects rather than key accounts, and no NP or PA
+    /// among academic leaders. A segment not listed takes the overall mix.
+    /// </summary>
+    private static readonly Dictionary<string, double[]> CredentialWeightsBySegment = new(StringComparer.Ordinal)
+    {
+        ["Academic Leader"] = [0.88, 0.12, 0, 0],
+        ["High Prescriber"] = [0.80, 0.12, 0.05, 0.03],
+        ["Growth Potential"] = [0.76, 0.12, 0.08, 0.04],
+        ["Engaged Digital"] = [0.76, 0.12, 0.08, 0.04],
+        ["Traditional Preference"] = [0.82, 0.13, 0.03, 0.02],
+        ["New Target"] = [0.70, 0.12, 0.11, 0.07],
+    };
+
     private static readonly double[] CredentialWeights = [0.80, 0.12, 0.05, 0.03];
+
+    /// <summary>Credential weights (MD, DO, NP, PA) for a segment.</summary>
+    public static double[] CredentialWeightsFor(string segment) => CredentialWeightsBySegment.GetValueOrDefault(segment, CredentialWeights);
     private readonly HashSet<string> _fixtureNpis = fixtures.Select(f => f.Npi).ToHashSet(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _fixtureSlotByNpi = fixtures.Select((f, i) => (f.Npi, i)).ToDictionary(x => x.Npi, x => x.i, StringComparer.Ordinal);
 
@@ -46,7 +65,7 @@ public sealed class PersonaGenerator(SimulationModel model, long seed, IReadOnly
         var tierIndex = SimulationModel.TierIndex(tier);
         var segment = model.SegmentByTier[tierIndex].Draw(ref rng);
         segment = fixture?.Segment ?? segment;
-        var credential = CredentialNames[rng.Choose(CredentialWeights)];
+        var credential = CredentialNames[rng.Choose(CredentialWeightsFor(segment))];
         credential = fixture?.Credential ?? credential;
 
         var state = Geography.States[rng.Choose(Geography.StateWeights)];
@@ -54,7 +73,7 @@ public sealed class PersonaGenerator(SimulationModel model, long seed, IReadOnly
         {
             state = Geography.Find(fixtureState)!;
         }
-        var city = state.Cities[rng.Choose(Geography.CityWeights(state))];
+        var city = UsCities.In(state.Code)[rng.Choose(UsCities.Weights(state.Code))].Name;
         city = fixture?.City ?? city;
         var organizationVariant = rng.NextInt(Geography.OrganizationVariants);
 
@@ -77,6 +96,18 @@ public sealed class PersonaGenerator(SimulationModel model, long seed, IReadOnly
             "Traditional Preference" => rng.Uniform(0.15, 0.30),
             _ => rng.Uniform(0.15, 0.35),
         }, 4);
+        // Prescribing traits, from a stream of their own: whether the HCP writes the brand at all (zero-inflation) and its
+        // patient volume in the brand's class (heavy-tailed: lognormal with mean 1 around the specialty's mean).
+        var cfg = model.Config;
+        var rx = new KeyedRandom(seed, StreamKind.Persona, slot, 0, 1);
+        if (!rx.Chance(cfg.RxWriterShare[segment]))
+        {
+            conversion = 0;
+        }
+        // (Fault FlatPatientVolume: no spread around the specialty's mean.)
+        var sigma = model.Has(EngineFault.FlatPatientVolume) ? 0 : cfg.RxPatientVolumeSigma;
+        var patientVolume = Math.Max(1, (int)Math.Round(cfg.RxBaselineMultiplier * cfg.RxSpecialtyVolume.GetValueOrDefault(specialty, 1.0)
+            * Math.Exp(rx.Normal(0, sigma) - sigma * sigma / 2)));
         var limits = ContactLimitGenerator.Rules(model, seed, slot, tierIndex);
         var blackouts = ContactLimitGenerator.Blackouts(seed, slot);
         var id = DeterministicId.Create(seed, StreamKind.Persona, slot);
@@ -96,6 +127,9 @@ public sealed class PersonaGenerator(SimulationModel model, long seed, IReadOnly
             LatencyFactor = latencyFactor,
             Volatility = volatility,
             BaseConversionRate = conversion,
+            PatientVolume = patientVolume,
+            // (Fault ProductByIndex: a brand by the HCP's index, whatever its specialty.)
+            Product = model.Has(EngineFault.ProductByIndex) ? Specialties.Products[slot % Specialties.Products.Count] : Specialties.ProductFor(specialty).Name,
             Limits = limits,
             Blackouts = blackouts,
         };
@@ -115,11 +149,13 @@ public sealed class PersonaGenerator(SimulationModel model, long seed, IReadOnly
         }
         else
         {
-            // Bogus takes a global lock per draw: one local-seeded instance per persona, two draws.
+            // Bogus takes a global lock per draw: one local-seeded instance per persona, one draw. Surnames follow the Census.
             var names = new Name("en") { Random = new Randomizer(nameSeed) };
             firstName = names.FirstName(female ? Name.Gender.Female : Name.Gender.Male);
-            lastName = names.LastName();
+            var surname = new KeyedRandom(seed, StreamKind.Persona, slot, 0, 2);
+            lastName = Surnames.Census2010[surname.Choose(Surnames.Weights)].Name;
         }
+        var (addressLine, zip) = Address(state, city, organization);
 
         var profile = new HcpProfile
         {
@@ -145,8 +181,28 @@ public sealed class PersonaGenerator(SimulationModel model, long seed, IReadOnly
             EngagementVolatility = volatility,
             BaseConversionRate = conversion,
             IsFixture = fixture is not null,
+            AddressLine = addressLine,
+            Zip = zip,
+            PatientVolume = patientVolume,
         };
         return (profile, traits);
+    }
+
+    /// <summary>
+    /// A practice's street address and ZIP code: a function of (seed, state, city, organization), so the HCPs of one
+    /// organization share them. A city outside the reference table (a fixture's) takes its state's largest city's ZIPs.
+    /// </summary>
+    private (string AddressLine, string Zip) Address(UsState state, string city, string organization)
+    {
+        var key = StimuliGenerator.StableHash(state.Code + "|" + city + "|" + organization);
+        var rng = new KeyedRandom(seed, StreamKind.Address, (long)(key & 0x7FFF_FFFF_FFFF_FFFF));
+        var number = rng.Chance(0.7) ? rng.NextInt(100, 2999) : rng.NextInt(3000, 19999);
+        var street = UsCities.StreetNames[rng.NextInt(UsCities.StreetNames.Count)];
+        var suffix = UsCities.StreetSuffixes[rng.Choose(UsCities.StreetSuffixWeights)];
+        var suite = rng.Chance(0.6) ? string.Create(CultureInfo.InvariantCulture, $", Suite {rng.NextInt(1, 9)}{rng.NextInt(0, 9)}0") : "";
+        var zipIndex = rng.NextInt(1_000_000);
+        var place = UsCities.Find(state.Code, city) ?? UsCities.In(state.Code)[0];
+        return (string.Create(CultureInfo.InvariantCulture, $"{number} {street} {suffix}{suite}"), place.Zip(zipIndex));
     }
 
     /// <summary>The slot's NPI, moved aside (deterministically) in the rare case a fixture already holds it.</summary>
@@ -156,7 +212,7 @@ public sealed class PersonaGenerator(SimulationModel model, long seed, IReadOnly
         if (_fixtureNpis.Contains(npi))
         {
             // Slots never reach the top of the permutation's domain, so these values are free.
-            npi = Npi.ForSlot(seed, 199_999_999 - _fixtureSlotByNpi[npi]);
+            npi = Npi.ForSlot(seed, Npi.Bodies - 1 - _fixtureSlotByNpi[npi]);
         }
         return npi;
     }

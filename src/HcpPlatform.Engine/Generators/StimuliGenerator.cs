@@ -9,9 +9,6 @@ using HcpPlatform.Engine.Simulation;
 
 namespace HcpPlatform.Engine.Generators;
 
-/// <summary>A stimulus row with what its outcomes need to know (the webinar it invites to).</summary>
-public readonly record struct PlannedStimulus(StimulusEvent Row, DateOnly? WebinarDay);
-
 /// <summary>
 /// A planned touch before ids and details are assigned: its local day, its UTC instant, and what it carries.
 /// <paramref name="Launch"/> names the product of a product_launch touch; <paramref name="Rep"/> the rep making a rep visit;
@@ -43,13 +40,6 @@ public sealed class StimuliGenerator(Population population)
 {
     private static readonly double[] BusinessWeekday = [0.9, 1.15, 1.2, 1.1, 0.65, 0, 0]; // ISO Mon..Sun
     private static readonly double[] AdWeekday = [1, 1, 1, 1, 1, 0.4, 0.4];
-    private static readonly string[] CallTypes = ["Detail Only", "Detail with Sample", "Group Detail", "Sample Only"];
-    private static readonly double[] CallTypeWeights = [0.45, 0.35, 0.10, 0.10];
-    private static readonly string[] Reactions = ["Positive", "Neutral", "Negative"];
-    private static readonly string[] Placements = ["Medscape", "Doximity", "Epocrates", "EHR banner", "Specialty journal site"];
-    private static readonly string[] Formats = ["display", "native", "video"];
-    private static readonly string[] HardBounceReasons = ["invalid_address", "blocked_by_filter", "domain_unreachable"];
-    private static readonly string[] ConferenceActivities = ["booth_visit", "symposium", "medical_information_desk"];
     private static readonly double[] EveryDay = [1, 1, 1, 1, 1, 1, 1];
 
     /// <summary>Share of delivered-looking emails and invitations that bounce soft (mailbox full), independently of lapses.</summary>
@@ -64,11 +54,11 @@ public sealed class StimuliGenerator(Population population)
     // One builder and one set of working lists per thread: a month is planned and a stimulus built millions of
     // times, and the collections they allocated were most of the engine's garbage.
     [ThreadStatic]
-    private static StringBuilder? Builder;
-    [ThreadStatic]
     private static Scratch? Lists;
     // Scenario dynamics (injected events): every hook below is a no-op when no event is configured.
     private readonly ScenarioDynamics _dynamics = new(population);
+    // The rows' details (ids, statuses, metadata), drawn once a month's touches are placed.
+    private readonly StimulusDetails _details = new(population, new ScenarioDynamics(population));
     private readonly System.Collections.Concurrent.ConcurrentDictionary<int, MonthContext> _months = new();
     private FieldForce? _field;
 
@@ -123,7 +113,7 @@ public sealed class StimuliGenerator(Population population)
         for (var ordinal = 0; ordinal < touches.Count; ordinal++)
         {
             var t = touches[ordinal];
-            result.Add(new PlannedStimulus(Materialize(hcp, monthNumber, ordinal, t, activeCampaigns), t.Channel == Channel.Webinar ? t.EventDay : null));
+            result.Add(_details.Materialize(hcp, monthNumber, ordinal, t, activeCampaigns));
         }
         return result;
     }
@@ -498,15 +488,6 @@ public sealed class StimuliGenerator(Population population)
         }
     }
 
-    /// <summary>Scenario dynamics (product_launch): launch touches name their product in the metadata.</summary>
-    private static void AppendLaunch(StringBuilder sb, Touch t)
-    {
-        if (t.Launch is not null)
-        {
-            sb.Append(", \"launch_product\": \"").Append(t.Launch).Append('"');
-        }
-    }
-
     /// <summary>Draws up to <paramref name="count"/> distinct allowed days, weighted by weekday.</summary>
     private List<DateOnly> PlaceDays(ref KeyedRandom rng, HcpTraits hcp, int channel, DateOnly monthStart, int days, int count, List<DateOnly> placed, double[] weekdayWeights, List<DateOnly> result)
     {
@@ -583,143 +564,6 @@ public sealed class StimuliGenerator(Population population)
         return placed.Count < rule.MaxPerMonth;
     }
 
-    private StimulusEvent Materialize(HcpTraits hcp, int monthNumber, int ordinal, Touch t, IReadOnlyList<CampaignPlan> activeCampaigns)
-    {
-        var rng = new KeyedRandom(_seed, StreamKind.Stimulus, hcp.Index, monthNumber, ordinal);
-        var content = _model.Content.Names[rng.Choose(_model.Content.Weights)];
-        var campaign = t.Campaign;
-        if (campaign is null && t.Channel != Channel.Email && t.Launch is null)
-        {
-            for (var i = 0; i < activeCampaigns.Count; i++)
-            {
-                var c = activeCampaigns[i];
-                if (c.HasChannel[t.Channel] && c.IsActive(t.Day) && population.IsEnrolled(c, hcp.Index))
-                {
-                    campaign = c;
-                    break;
-                }
-            }
-        }
-        // Rep visits name the rep who made them; phone calls come from the rep working the HCP's territory that day
-        // (scenario dynamics, territory_change).
-        var rep = t.Rep ?? population.Reps[_dynamics.RepOn(hcp.PrimaryRep, t.Day)];
-        string status;
-        string metadata;
-        var sb = Builder ??= new StringBuilder(256);
-        sb.Clear();
-        switch (t.Channel)
-        {
-            case Channel.Email:
-            {
-                // A hard bounce is planned (an address lapse); a soft one (mailbox full) is drawn here.
-                var hard = t.SuppressedUntil is not null;
-                var bounced = hard || rng.Chance(SoftBounceRate);
-                status = bounced ? "bounced" : "delivered";
-                sb.Append("{\"subject\": \"");
-                AppendSubject(sb, content, t.Launch ?? campaign?.Product ?? Specialties.Products[hcp.Index % Specialties.Products.Count]);
-                sb.Append('"');
-                if (campaign is not null)
-                {
-                    var batch = t.Detail / _model.Config.EmailBatchSize + 1;
-                    sb.Append(CultureInfo.InvariantCulture, $", \"send_batch\": \"{campaign.BatchPrefix}-{t.Day:yyyyMMdd}-b{batch}\", \"batch_number\": {batch}");
-                }
-                else
-                {
-                    sb.Append(", \"send_batch\": null");
-                }
-                if (bounced)
-                {
-                    AppendBounce(sb, t, hard ? HardBounceReasons[rng.NextInt(HardBounceReasons.Length)] : "mailbox_full");
-                }
-                AppendLaunch(sb, t);
-                metadata = sb.Append('}').ToString();
-                break;
-            }
-            case Channel.RepVisit:
-            {
-                var cancelled = rng.Chance(0.05);
-                status = cancelled ? "failed" : "delivered";
-                var callType = CallTypes[rng.Choose(CallTypeWeights)];
-                var product = t.Launch ?? campaign?.Product ?? Specialties.Products[hcp.Index % Specialties.Products.Count];
-                sb.Append("{\"call_type\": \"").Append(callType).Append("\", \"call_status\": \"").Append(cancelled ? "Cancelled" : "Submitted")
-                    .Append("\", \"city\": \"").Append(hcp.City).Append("\", \"duration_minutes\": ").Append(CultureInfo.InvariantCulture, $"{rng.NextInt(5, 30)}")
-                    .Append(", \"key_messages\": [{\"product\": \"").Append(product).Append("\", \"category\": \"").Append(content)
-                    .Append("\", \"reaction\": \"").Append(Reactions[rng.Choose([0.5, 0.4, 0.1])]).Append("\"}]");
-                AppendLaunch(sb, t);
-                metadata = sb.Append('}').ToString();
-                break;
-            }
-            case Channel.Phone:
-            {
-                var outcome = rng.Choose([0.7, 0.18, 0.12]);
-                status = outcome == 0 ? "delivered" : "failed";
-                var disposition = outcome switch { 0 => "connected", 1 => "voicemail", _ => "no_answer" };
-                sb.Append("{\"disposition\": \"").Append(disposition).Append("\", \"duration_seconds\": ")
-                    .Append(CultureInfo.InvariantCulture, $"{(outcome == 0 ? rng.NextInt(60, 900) : rng.NextInt(5, 40))}");
-                AppendLaunch(sb, t);
-                metadata = sb.Append('}').ToString();
-                break;
-            }
-            case Channel.Webinar:
-            {
-                var hard = t.SuppressedUntil is not null;
-                var bounced = hard || rng.Chance(SoftBounceRate);
-                status = bounced ? "bounced" : "delivered";
-                var eventDay = t.EventDay!.Value;
-                sb.Append("{\"webinar_id\": \"").Append(WebinarCalendar.Id(eventDay)).Append("\", \"event_date\": \"")
-                    .Append(CultureInfo.InvariantCulture, $"{eventDay:yyyy-MM-dd}").Append("\", \"topic\": \"").Append(Topic(content)).Append('"');
-                if (bounced)
-                {
-                    AppendBounce(sb, t, hard ? HardBounceReasons[rng.NextInt(HardBounceReasons.Length)] : "mailbox_full");
-                }
-                metadata = sb.Append('}').ToString();
-                break;
-            }
-            case Channel.DigitalAd:
-            {
-                status = "delivered";
-                sb.Append("{\"placement\": \"").Append(Placements[rng.NextInt(Placements.Length)]).Append("\", \"format\": \"")
-                    .Append(Formats[rng.Choose([0.6, 0.3, 0.1])]).Append("\", \"creative\": \"").Append(content).Append("-v")
-                    .Append(CultureInfo.InvariantCulture, $"{rng.NextInt(1, 4)}").Append("\"}");
-                metadata = sb.ToString();
-                break;
-            }
-            default:
-            {
-                status = "delivered";
-                var congress = Specialties.CongressFor(hcp.Specialty);
-                sb.Append("{\"congress\": \"").Append(congress.Name).Append("\", \"congress_start\": \"")
-                    .Append(CultureInfo.InvariantCulture, $"{t.EventDay!.Value:yyyy-MM-dd}").Append("\", \"activity\": \"")
-                    .Append(ConferenceActivities[Math.Min(t.Detail, ConferenceActivities.Length - 1)]).Append("\"}");
-                metadata = sb.ToString();
-                break;
-            }
-        }
-        return new StimulusEvent
-        {
-            Id = DeterministicId.Create(_seed, StreamKind.Stimulus, hcp.Index, monthNumber, ordinal),
-            HcpId = hcp.Id,
-            CampaignId = campaign?.Id,
-            Channel = Channel.Names[t.Channel],
-            StimulusType = Channel.StimulusTypes[t.Channel],
-            ContentCategory = content,
-            EventDate = t.At,
-            RepId = t.Channel is Channel.RepVisit or Channel.Phone ? rep.Id : null,
-            DeliveryStatus = status,
-            Metadata = metadata,
-        };
-    }
-
-    /// <summary>A bounce's reason and type; a hard bounce also says until when the address is suppressed.</summary>
-    private static void AppendBounce(StringBuilder sb, Touch t, string reason)
-    {
-        sb.Append(", \"bounce_reason\": \"").Append(reason).Append("\", \"bounce_type\": \"").Append(t.SuppressedUntil is null ? "soft" : "hard").Append('"');
-        if (t.SuppressedUntil is { } until)
-        {
-            sb.Append(CultureInfo.InvariantCulture, $", \"suppressed_until\": \"{until:yyyy-MM-dd}\"");
-        }
-    }
-
     private bool IsHoliday(DateOnly day) => _holidayBlackout && UsHolidays.IsBlackout(day);
 
     /// <summary>Fault NoEmailBatches only: a uniformly drawn weekday of the month on which the campaign runs.</summary>
@@ -741,15 +585,6 @@ public sealed class StimuliGenerator(Population population)
         }
         return false;
     }
-
-    private static void AppendSubject(StringBuilder sb, string content, string product) => _ = content switch
-    {
-        "clinical_data" => sb.Append("New phase III data for ").Append(product),
-        "patient_outcomes" => sb.Append("Real-world outcomes with ").Append(product),
-        "access_savings" => sb.Append(product).Append(" savings and coverage update"),
-        "peer_perspective" => sb.Append("How your peers use ").Append(product),
-        _ => sb.Append(product).Append(": prescribing information update"),
-    };
 
     private static bool HasSendOn(List<(DateOnly Day, CampaignPlan Campaign)> sends, DateOnly day)
     {
@@ -783,15 +618,6 @@ public sealed class StimuliGenerator(Population population)
         public int Month { get; set; } = -1;
         public List<Touch> Touches { get; } = new(8);
     }
-
-    private static string Topic(string content) => content switch
-    {
-        "clinical_data" => "Interpreting the latest trial results",
-        "patient_outcomes" => "Patient outcomes in practice",
-        "access_savings" => "Navigating access and affordability",
-        "peer_perspective" => "Peer case discussion",
-        _ => "What is new in the label",
-    };
 
     /// <summary>FNV-1a over UTF-16 code units: stable across runs and runtimes, unlike string.GetHashCode.</summary>
     internal static ulong StableHash(string text) => StableHash(FnvOffset, text);

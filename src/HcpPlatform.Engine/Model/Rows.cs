@@ -31,12 +31,19 @@ public sealed class HcpProfile
     /// <summary>Multiplier on every response latency mean (1 = population average).</summary>
     public double ResponseLatencyFactor { get; set; }
     public double EngagementVolatility { get; set; }
+    /// <summary>Share of its patients in the class the HCP puts on the brand: 0 for an HCP who never writes it.</summary>
     public double BaseConversionRate { get; set; }
     /// <summary>JSON array of per-channel aggregates (000 Task 10), recomputed after every change.</summary>
     public string ChannelEngagements { get; set; } = "[]";
     public double EngagementScore { get; set; }
     public bool IsFixture { get; set; }
     public DateTime CreatedAt { get; set; }
+    /// <summary>Street address of the HCP's practice (shared by the HCPs of one organization).</summary>
+    public string AddressLine { get; set; } = "";
+    /// <summary>Five-digit ZIP code of the practice, one of its city's.</summary>
+    public string Zip { get; set; } = "";
+    /// <summary>Patients a month the HCP treats in its brand's class: the brand's Rx baseline is this × base_conversion_rate.</summary>
+    public int PatientVolume { get; set; }
 }
 
 public sealed class PrescribingHistory

@@ -31,6 +31,8 @@ public enum StreamKind : ulong
     Timing = 20,
     /// <summary>The local time of a touch on its day.</summary>
     TouchTime = 21,
+    /// <summary>A practice's street address and ZIP, keyed by a hash of its state, city and organization.</summary>
+    Address = 22,
 }
 
 /// <summary>
@@ -136,6 +138,75 @@ public struct KeyedRandom
             cumulative += term;
         }
         return k;
+    }
+
+    /// <summary>
+    /// Poisson of any mean, exactly (no normal approximation): inversion below a mean of 10, above it Hörmann's transformed
+    /// rejection with squeeze (PTRS, "The transformed rejection method for generating Poisson random variables", 1993), whose
+    /// cost does not grow with the mean.
+    /// </summary>
+    public int PoissonExact(double mean)
+    {
+        if (!(mean > 0))
+        {
+            return 0;
+        }
+        if (mean < 10)
+        {
+            return Poisson(mean);
+        }
+        var sqrt = Math.Sqrt(mean);
+        var log = Math.Log(mean);
+        var b = 0.931 + 2.53 * sqrt;
+        var a = -0.059 + 0.02483 * b;
+        var alpha = 1.1239 + 1.1328 / (b - 3.4);
+        var vr = 0.9277 - 3.6224 / (b - 2);
+        while (true)
+        {
+            var u = NextDouble() - 0.5;
+            var v = NextDouble();
+            var us = 0.5 - Math.Abs(u);
+            var k = Math.Floor((2 * a / us + b) * u + mean + 0.43);
+            if (us >= 0.07 && v <= vr)
+            {
+                return (int)k;
+            }
+            if (k < 0 || (us < 0.013 && v > us))
+            {
+                continue;
+            }
+            if (Math.Log(v) + Math.Log(alpha) - Math.Log(a / (us * us) + b) <= -mean + k * log - Statistics.Stats.LogGamma(k + 1))
+            {
+                return (int)k;
+            }
+        }
+    }
+
+    /// <summary>Gamma with the given shape (≥ 1) and scale 1, by Marsaglia and Tsang's method (2000).</summary>
+    public double Gamma(double shape)
+    {
+        if (!(shape >= 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(shape), shape, "must be at least 1");
+        }
+        var d = shape - 1.0 / 3;
+        var c = 1 / Math.Sqrt(9 * d);
+        while (true)
+        {
+            double x, v;
+            do
+            {
+                x = Normal();
+                v = 1 + c * x;
+            }
+            while (v <= 0);
+            v = v * v * v;
+            var u = NextDouble();
+            if (u < 1 - 0.0331 * x * x * x * x || Math.Log(u) < 0.5 * x * x + d * (1 - v + Math.Log(v)))
+            {
+                return d * v;
+            }
+        }
     }
 
     /// <summary>Index drawn with probability proportional to weights (which need not sum to 1).</summary>

@@ -74,5 +74,29 @@ public static class Specialties
         return total;
     }
 
-    public static readonly IReadOnlyList<string> Products = ["Zorvexa", "Cardiolin", "Neurovance", "Glucatra", "Rheumelix"];
+    /// <summary>A brand of the portfolio: its therapeutic area and the specialties that prescribe it (and that it is promoted to).</summary>
+    public sealed record Product(string Name, string TherapeuticArea, IReadOnlyList<string> Specialties);
+
+    /// <summary>
+    /// The portfolio: one brand per therapeutic area, each specialty prescribing exactly one of them, so an HCP's brand follows
+    /// from its specialty and is the one its rep details, its samples name, its campaigns promote and its Rx counts.
+    /// </summary>
+    public static readonly IReadOnlyList<Product> Portfolio =
+    [
+        new("Zorvexa", "Oncology", ["Oncology"]),
+        new("Cardiolin", "Cardiovascular", ["Cardiology"]),
+        new("Glucatra", "Cardiometabolic and renal", ["Endocrinology", "Nephrology"]),
+        new("Neurovance", "Neuroscience", ["Neurology", "Psychiatry"]),
+        new("Rheumelix", "Immunology", ["Rheumatology", "Dermatology", "Gastroenterology"]),
+        new("Pulmavex", "Respiratory", ["Pulmonology"]),
+    ];
+
+    /// <summary>The portfolio's brand names, in portfolio order.</summary>
+    public static readonly IReadOnlyList<string> Products = Portfolio.Select(p => p.Name).ToArray();
+
+    private static readonly Dictionary<string, Product> ProductBySpecialty =
+        Portfolio.SelectMany(p => p.Specialties.Select(s => (s, p))).ToDictionary(x => x.s, x => x.p, StringComparer.Ordinal);
+
+    /// <summary>The brand a specialty prescribes (a specialty outside the portfolio's, from a custom configuration: the cardiovascular brand).</summary>
+    public static Product ProductFor(string specialty) => ProductBySpecialty.GetValueOrDefault(specialty, Portfolio[1]);
 }

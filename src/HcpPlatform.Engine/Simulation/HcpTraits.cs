@@ -17,7 +17,12 @@ public sealed class HcpTraits
     public double[] Affinity { get; init; } = [];
     public double LatencyFactor { get; init; }
     public double Volatility { get; init; }
+    /// <summary>0 for an HCP who never writes the brand.</summary>
     public double BaseConversionRate { get; init; }
+    /// <summary>Patients a month in the brand's class (see <see cref="Model.HcpProfile.PatientVolume"/>).</summary>
+    public int PatientVolume { get; init; }
+    /// <summary>The brand the HCP's specialty prescribes: the one detailed, sampled, promoted and counted in its Rx.</summary>
+    public string Product { get; init; } = "";
     public ContactRule[] Limits { get; init; } = [];
     /// <summary>Recurring personal blackout days as month * 100 + day.</summary>
     public int[] Blackouts { get; init; } = [];

@@ -103,7 +103,7 @@ public sealed class Population
         }
     }
 
-    /// <summary>Whether an HCP is enrolled in a campaign: its segment is targeted and a keyed draw says so.</summary>
+    /// <summary>Whether an HCP is enrolled in a campaign: the campaign promotes the HCP's brand, its segment is targeted and a keyed draw says so.</summary>
     public bool IsEnrolled(CampaignPlan campaign, int hcp) => EnrollmentOf(campaign).Contains(hcp);
 
     /// <summary>The HCPs enrolled in a campaign, in index order (a walk over the set bits, not a test of every HCP).</summary>
@@ -158,7 +158,7 @@ public sealed class Population
             var end = Math.Min(Count, (word + 1) * 64);
             for (var h = word * 64; h < end; h++)
             {
-                if (Array.IndexOf(campaign.TargetSegments, Traits[h].Segment) >= 0
+                if (Traits[h].Product == campaign.Product && Array.IndexOf(campaign.TargetSegments, Traits[h].Segment) >= 0
                     && (campaign.Specialty is null || campaign.Specialty == Traits[h].Specialty)
                     && new KeyedRandom(Seed, StreamKind.Participation, campaign.Index, h).NextDouble() < rate)
                 {

@@ -19,8 +19,10 @@ public sealed class EventBlock
 /// (configuration, seed, population, day). A backfill evaluates [window start, as-of]; a daily
 /// increment evaluates one day. Stimuli dated in [from, to] are those of the month plans; outcomes dated
 /// in [from, to] are those of stimuli on or after the window start; the Rx row of a month is written on
-/// its first day. Evaluation is parallel over HCPs in fixed blocks and the result is independent of the
-/// degree of parallelism; memory holds one block of events at a time.
+/// its last day, when the month is complete (so the window's first month, even when the window starts
+/// inside it, gets its row, and the month of the as-of day gets none until it ends). Evaluation is parallel
+/// over HCPs in fixed blocks and the result is independent of the degree of parallelism; memory holds one
+/// block of events at a time.
 /// </summary>
 public sealed class Simulator
 {
@@ -30,6 +32,12 @@ public sealed class Simulator
     private readonly StimuliGenerator _stimuli;
     private readonly OutcomeGenerator _outcomes;
     private readonly RxGenerator _rx;
+    /// <summary>Months before an Rx month whose touches and responses still lift it.</summary>
+    private readonly int _carryoverMonths;
+    private readonly int _drivers;
+    /// <summary>The Rx driver of each engaged response type (by outcome type), or none.</summary>
+    private readonly Dictionary<string, int> _responseDriver;
+    private readonly bool _rxOnMonthStart;
 
     public Simulator(Population population)
     {
@@ -37,7 +45,12 @@ public sealed class Simulator
         _stimuli = new StimuliGenerator(population);
         _outcomes = new OutcomeGenerator(population);
         _rx = new RxGenerator(population);
-        _maxWindowDays = population.Model.Config.AttributionWindowDays.Values.Max();
+        var config = population.Model.Config;
+        _maxWindowDays = config.AttributionWindowDays.Values.Max();
+        _carryoverMonths = config.RxCarryoverMonths;
+        _drivers = RxDrivers.For(config).Count;
+        _responseDriver = config.RxResponseLift.Keys.ToDictionary(k => k, k => RxDrivers.ResponseIndex(config, k), StringComparer.Ordinal);
+        _rxOnMonthStart = population.Model.Has(EngineFault.RxOnMonthStart);
         _futureOutcomes = population.Model.Has(EngineFault.FutureOutcomes);
     }
 
@@ -93,43 +106,35 @@ public sealed class Simulator
     {
         var hcp = _population.Traits[h];
         var result = new EventBlock { HcpFrom = h, HcpTo = h + 1 };
-        var engagedDays = new List<int>();
         var plannedOutcomes = new List<OutcomeEvent>();
+        // The Rx drivers counted per planned month (delivered touches by channel, engaged responses by type, each in the
+        // month of its own date), from the first planned month on; only needed when an Rx row is due in the range.
+        var months = ctx.LastMonth - ctx.FirstMonth + 1;
+        var counts = ctx.HasRxMonth ? new int[months * _drivers] : [];
         for (var month = ctx.FirstMonth; month <= ctx.LastMonth; month++)
         {
-            var monthStart = SimDate.MonthStart(month);
-            // Rx for a month is written on its first day from the 30 days before it: all earlier months are planned by now.
-            if (monthStart >= ctx.From && monthStart <= ctx.To && monthStart >= ctx.WindowStart)
-            {
-                var lo = monthStart.DayNumber - 30;
-                var engaged = 0;
-                foreach (var d in engagedDays)
-                {
-                    if (d >= lo && d < monthStart.DayNumber)
-                    {
-                        engaged++;
-                    }
-                }
-                result.Rx.Add(_rx.Generate(hcp, month, engaged));
-            }
-            if (!ctx.NeedsPlan(month))
-            {
-                continue;
-            }
             var plan = _stimuli.PlanMonth(h, month, ctx.CampaignsFor(month), ctx.WebinarsFor(month));
             for (var ordinal = 0; ordinal < plan.Count; ordinal++)
             {
                 var s = plan[ordinal].Row;
                 var day = DateOnly.FromDateTime(s.EventDate);
+                if (counts.Length > 0 && s.DeliveryStatus == "delivered")
+                {
+                    counts[(month - ctx.FirstMonth) * _drivers + Channel.IndexOf(s.Channel)]++;
+                }
                 plannedOutcomes.Clear();
                 _outcomes.Respond(hcp, month, ordinal, plan[ordinal], plannedOutcomes);
                 foreach (var o in plannedOutcomes)
                 {
-                    if (OutcomeGenerator.IsEngaged(o.OutcomeType))
-                    {
-                        engagedDays.Add(DateOnly.FromDateTime(o.EventDate).DayNumber);
-                    }
                     var outcomeDay = DateOnly.FromDateTime(o.EventDate);
+                    if (counts.Length > 0 && _responseDriver.TryGetValue(o.OutcomeType, out var driver))
+                    {
+                        var m = SimDate.MonthNumber(outcomeDay) - ctx.FirstMonth;
+                        if (m < months)
+                        {
+                            counts[m * _drivers + driver]++;
+                        }
+                    }
                     // Nothing from the future: an outcome after the last day evaluated comes with the day it falls on.
                     if (day >= ctx.WindowStart && outcomeDay >= ctx.From && (outcomeDay <= ctx.To || _futureOutcomes))
                     {
@@ -138,8 +143,17 @@ public sealed class Simulator
                 }
                 if (day >= ctx.From && day <= ctx.To && day >= ctx.WindowStart)
                 {
+                    s.Metadata = StimulusDetails.Metadata(hcp, plan[ordinal]);
                     result.Stimuli.Add(s);
                 }
+            }
+            // A month's Rx row is written on its last day, once everything that lifts it has happened: its own month and the
+            // carryover months before it are planned by now (responses dated in a month answer touches of it or earlier).
+            if (ctx.IsRxMonth(month))
+            {
+                var first = Math.Max(0, month - _carryoverMonths - ctx.FirstMonth);
+                var span = counts.AsSpan(first * _drivers, (month - ctx.FirstMonth - first + 1) * _drivers);
+                result.Rx.Add(_rx.Generate(hcp, month, span));
             }
         }
         return result;
@@ -150,19 +164,41 @@ public sealed class Simulator
     {
         private readonly Dictionary<int, IReadOnlyList<CampaignPlan>> _campaigns = [];
         private readonly Dictionary<int, IReadOnlyList<DateOnly>> _webinars = [];
-        private readonly int _lastRxOnlyMonth;
+        private readonly int _firstRxMonth;
+        private readonly int _lastRxMonth;
 
         public RangeContext(Simulator sim, DateOnly windowStart, DateOnly from, DateOnly to)
         {
             WindowStart = windowStart;
             From = from;
             To = to;
-            // Plans reach back far enough for outcomes landing in range (longest window) and for the
-            // 30-day engagement lookback of any Rx month in range (whose stimuli are up to a window earlier), plus a day:
-            // a touch's local day may be the day before its UTC day.
-            FirstMonth = SimDate.MonthNumber(from.AddDays(-(31 + sim._maxWindowDays)));
             LastMonth = SimDate.MonthNumber(to);
-            _lastRxOnlyMonth = SimDate.MonthNumber(from.AddDays(-(1 + sim._maxWindowDays))) - 1;
+            // The months whose Rx row falls in range: written on the month's last day (the fault RxOnMonthStart: its first),
+            // within [from, to] and the window.
+            var emitFrom = from < windowStart ? windowStart : from;
+            (_firstRxMonth, _lastRxMonth) = (int.MaxValue, int.MinValue);
+            for (var m = SimDate.MonthNumber(emitFrom); m <= LastMonth; m++)
+            {
+                var start = SimDate.MonthStart(m);
+                var day = sim._rxOnMonthStart ? start : start.AddDays(SimDate.DaysInMonth(m) - 1);
+                if (day >= emitFrom && day <= to)
+                {
+                    _firstRxMonth = Math.Min(_firstRxMonth, m);
+                    _lastRxMonth = Math.Max(_lastRxMonth, m);
+                }
+            }
+            HasRxMonth = _firstRxMonth <= _lastRxMonth;
+            // Plans reach back far enough for outcomes landing in range (longest window) and, when an Rx row is due, for the
+            // touches and responses of its carryover months (a response dated in the earliest one may answer a touch up to the
+            // longest attribution window before it; the fault RxOnMonthStart lifts a month written on its first day by the months
+            // before it), plus a day each: a touch's local day may be the day before its UTC day. The carryover reaches at least
+            // two months back, further than the 30-day engagement lookback of the earlier Rx model.
+            FirstMonth = SimDate.MonthNumber(from.AddDays(-(1 + sim._maxWindowDays)));
+            if (HasRxMonth)
+            {
+                var earliest = _firstRxMonth - sim._carryoverMonths - (sim._rxOnMonthStart ? 1 : 0);
+                FirstMonth = Math.Min(FirstMonth, SimDate.MonthNumber(SimDate.MonthStart(earliest).AddDays(-(1 + sim._maxWindowDays))));
+            }
             var config = sim._population.Model.Config;
             for (var m = FirstMonth; m <= LastMonth; m++)
             {
@@ -171,8 +207,6 @@ public sealed class Simulator
                 _campaigns[m] = sim._population.Campaigns.Overlapping(start, end);
                 _webinars[m] = WebinarCalendar.EventsInvitedBetween(sim._population.Seed, start, end, config.WebinarInviteLeadDays).ToArray();
             }
-            HasRxMonth = Enumerable.Range(FirstMonth, LastMonth - FirstMonth + 1)
-                .Any(m => SimDate.MonthStart(m) >= from && SimDate.MonthStart(m) <= to);
         }
 
         public DateOnly WindowStart { get; }
@@ -180,10 +214,10 @@ public sealed class Simulator
         public DateOnly To { get; }
         public int FirstMonth { get; }
         public int LastMonth { get; }
-        private bool HasRxMonth { get; }
+        public bool HasRxMonth { get; }
 
-        /// <summary>Months too early to land an outcome in range matter only for an Rx lookback.</summary>
-        public bool NeedsPlan(int month) => month > _lastRxOnlyMonth || HasRxMonth;
+        /// <summary>Whether the month's Rx row is written in range.</summary>
+        public bool IsRxMonth(int month) => month >= _firstRxMonth && month <= _lastRxMonth;
 
         public IReadOnlyList<CampaignPlan> CampaignsFor(int month) => _campaigns[month];
 

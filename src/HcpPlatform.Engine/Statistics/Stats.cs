@@ -185,6 +185,35 @@ public static class Stats
         return 0.5 * Math.Log(2 * Math.PI) + (z + 0.5) * Math.Log(t) - t + Math.Log(x);
     }
 
+    // ------------------------------------------------------------------ counts
+
+    /// <summary>
+    /// (P(X ≤ r − 1), P(X ≤ r)) for X Poisson with a gamma-distributed mean (the negative binomial): mean
+    /// <paramref name="mean"/>, the gamma's shape <paramref name="shape"/> (its coefficient of variation is 1/√shape). Summed
+    /// term by term in log space (pmf(j + 1) = pmf(j) · (j + shape)/(j + 1) · mean/(mean + shape)), so no term underflows the sum.
+    /// </summary>
+    public static (double Below, double UpTo) NegativeBinomialCdfPair(int r, double mean, double shape)
+    {
+        if (r < 0)
+        {
+            return (0, 0);
+        }
+        if (!(mean > 0))
+        {
+            return (0, 1);
+        }
+        var logQ = Math.Log(mean / (mean + shape));
+        var logPmf = shape * Math.Log(shape / (mean + shape));
+        var below = 0.0;
+        for (var j = 0; j < r; j++)
+        {
+            below += Math.Exp(logPmf);
+            logPmf += Math.Log((j + shape) / (j + 1)) + logQ;
+        }
+        var upTo = Math.Min(1, below + Math.Exp(logPmf));
+        return (Math.Min(below, upTo), upTo);
+    }
+
     // ------------------------------------------------------------------ Kolmogorov–Smirnov
 
     /// <summary>

@@ -52,9 +52,6 @@ internal sealed class StatisticalChecks
         public const double CampaignSendMissed = 0.25;
     }
 
-    /// <summary>An Rx row's sampling sd (expected × log-sd) at least this, so that rounding to whole prescriptions does not bias its mean (the bias is below e^(−2π²·0.25), 0.7%).</summary>
-    public const double MinRxSdForMeans = 0.5;
-
     private static readonly string[] BusinessChannels = ["email", "rep_visit", "phone"];
 
     private readonly GeneratedData _d;
@@ -87,10 +84,11 @@ internal sealed class StatisticalChecks
     /// <summary>The names of <see cref="All"/>, in its order.</summary>
     public static readonly IReadOnlyList<string> Names =
     [
-        "specialty_mix", "tier_given_specialty", "segment_given_tier", "state_mix", "content_mix",
+        "specialty_mix", "tier_given_specialty", "segment_given_tier", "state_mix", "content_mix", "credential_given_segment",
         "stimuli_volume", "outcomes_per_stimulus", "channel_share", "territory_rows", "rep_count", "campaign_count",
-        "response_rates", "response_calibration", "latency_distribution", "latency_by_hcp_factor", "touch_volume_model",
-        "rx_seasonality", "rx_engagement_lift", "rx_distribution",
+        "response_rates", "response_calibration", "visit_metadata_signal", "latency_distribution", "latency_by_hcp_factor", "touch_volume_model",
+        "rx_seasonality", "rx_engagement_lift", "rx_lift_by_driver", "rx_carryover", "rx_lift_by_segment", "rx_distribution",
+        "rx_writers", "rx_patient_volume", "rx_months_complete", "product_consistency",
         "no_holiday_touches", "weekday_weighting", "quarter_end_push", "rep_visits_cluster", "campaign_email_batches", "webinar_lead", "conference_on_congress",
         "local_working_hours", "response_hours", "no_future_events", "no_month_edge_holes", "no_see_not_visited", "overlay_reps_active",
         "rep_one_state_a_day", "campaign_send_reach", "congress_programs_timed", "no_campaign_email_on_eves", "bounced_addresses_suppressed",
@@ -99,10 +97,11 @@ internal sealed class StatisticalChecks
     /// <summary>Every check, in a fixed order.</summary>
     public IReadOnlyList<StatCheck> All() =>
     [
-        SpecialtyMix(), TierGivenSpecialty(), SegmentGivenTier(), StateMix(), ContentMix(),
+        SpecialtyMix(), TierGivenSpecialty(), SegmentGivenTier(), StateMix(), ContentMix(), CredentialGivenSegment(),
         StimuliVolume(), OutcomesPerStimulus(), ChannelShare(), TerritoryRows(), RepCount(), CampaignCount(),
-        ResponseRates(), ResponseCalibration(), LatencyDistribution(), LatencyByHcpFactor(), TouchVolumeModel(),
-        RxSeasonality(), RxEngagementLift(), RxDistribution(),
+        ResponseRates(), ResponseCalibration(), VisitMetadataSignal(), LatencyDistribution(), LatencyByHcpFactor(), TouchVolumeModel(),
+        RxSeasonality(), RxEngagementLift(), RxLiftByDriver(), RxCarryover(), RxLiftBySegment(), RxDistribution(),
+        RxWriters(), RxPatientVolume(), RxMonthsComplete(), ProductConsistency(),
         NoHolidayTouches(), WeekdayWeighting(), QuarterEndPush(), RepVisitsCluster(), CampaignEmailBatches(), WebinarLead(), ConferenceOnCongress(),
         LocalWorkingHours(), ResponseHours(), NoFutureEvents(), NoMonthEdgeHoles(), NoSeeNotVisited(), OverlayRepsActive(),
         RepOneStateADay(), CampaignSendReach(), CongressProgramsTimed(), NoCampaignEmailOnEves(), BouncedAddressesSuppressed(),
@@ -165,6 +164,15 @@ internal sealed class StatisticalChecks
 
     public StatCheck ContentMix() => Categorical("content_mix", [("all", _t.ContentShare, Count(_d.Stimuli, s => s.ContentCategory ?? "(none)"))]);
 
+    /// <summary>Credentials within each segment against the persona generator's weights (no NP or PA academic leaders).</summary>
+    public StatCheck CredentialGivenSegment()
+    {
+        string[] credentials = ["MD", "DO", "NP", "PA"];
+        return Categorical("credential_given_segment", Drawn.GroupBy(p => p.Segment).OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => (g.Key, (IReadOnlyDictionary<string, double>)credentials.Select((c, i) => (c, PersonaGenerator.CredentialWeightsFor(g.Key)[i]))
+                .ToDictionary(x => x.c, x => x.Item2, StringComparer.Ordinal), (IReadOnlyDictionary<string, long>)Count(g, p => p.Credential))));
+    }
+
     // ------------------------------------------------------------------ volumes
 
     /// <summary>
@@ -203,13 +211,13 @@ internal sealed class StatisticalChecks
     }
 
     /// <summary>
-    /// Outcomes per stimulus against seeds/001's 20%: stimuli at least the longest attribution window before the end (whose
+    /// Outcomes per stimulus against the configured OutcomesPerStimulus (seeds/001 says 20%; README, Realism): stimuli at least the longest attribution window before the end (whose
     /// outcomes are all in the data), each channel's rate weighted by its configured share of a year (a short window has
     /// another mix). Variance: the weighted ratio's linearisation over HCPs.
     /// </summary>
     public StatCheck OutcomesPerStimulus()
     {
-        const double target = 0.20;
+        var target = _d.Model.Config.OutcomesPerStimulus;
         var longest = _t.Window.Values.Max();
         var outcomes = _d.Outcomes.GroupBy(o => o.StimulusId!.Value).ToDictionary(g => g.Key, g => g.Count());
         var n = new double[Hcps, Channel.Count];
@@ -302,20 +310,23 @@ internal sealed class StatisticalChecks
     // ------------------------------------------------------------------ responses (exact: each stimulus's true probability)
 
     /// <summary>
-    /// One possible outcome of one eligible stimulus: its true probability and whether it happened. An email click can
-    /// only follow the open of the same email (<see cref="OpenP"/>: that open's probability), so the two are correlated.
+    /// One possible outcome of one eligible stimulus: its true probability and whether it happened, with what the probability
+    /// depends on (for the fit). An email click can only follow the open of the same email (<see cref="OpenP"/>: that open's
+    /// probability), so the two are correlated.
     /// </summary>
-    private readonly record struct Chance(int Hcp, string Channel, string Outcome, double P, bool Happened, int Ordinal, bool Match, int AffinityTercile, double? OpenP = null);
+    internal readonly record struct Chance(int Hcp, string Channel, string Stimulus, string Outcome, double P, bool Happened, int Ordinal, bool Match, int AffinityTercile,
+        double Affinity, bool Delivered, string? CallType, string? Reaction, double? OpenP = null, bool? Opened = null);
 
     private List<Chance>? _chances;
 
     /// <summary>
     /// Every delivered or undelivered stimulus of a whole calendar month of the window whose attribution windows end within
-    /// the data, with each possible outcome's probability recomputed from the ground truth: base rate × tier modifier ×
-    /// (offset + the HCP's channel affinity) / (1 + fatigue × touches earlier that month) × content match × response scale,
-    /// capped (email click: P(open) × P(click | open)); 0 when not delivered.
+    /// the data, with each possible outcome's probability recomputed from the ground truth: the logistic of logit(base rate) +
+    /// ln(tier odds) + affinity log-odds × (affinity − 0.5) − fatigue × touches earlier that month + ln(content match odds) +
+    /// ln(scale), and after a rep visit ln(call type odds) for a sample request and ln(reaction odds) for a meeting (email
+    /// click: P(open) × P(click | open)); 0 when not delivered.
     /// </summary>
-    private List<Chance> Chances()
+    internal List<Chance> Chances()
     {
         if (_chances is not null)
         {
@@ -330,7 +341,7 @@ internal sealed class StatisticalChecks
         {
             var hcp = Traits[h];
             var preferred = _d.Model.Content.Names[hcp.PreferredContent];
-            var tierMod = _t.TierModifier[SimulationConfig.Tiers[hcp.Tier]];
+            var tierLogOdds = Math.Log(_t.TierOdds[SimulationConfig.Tiers[hcp.Tier]]);
             var ordinal = 0;
             var month = -1;
             foreach (var s in _stimuliByHcp[h])
@@ -345,33 +356,44 @@ internal sealed class StatisticalChecks
                 }
                 var c = Channel.IndexOf(s.Channel);
                 var match = s.ContentCategory == preferred;
-                var modifier = tierMod * (_t.AffinityOffset + hcp.Affinity[c]) / (1 + _t.FatiguePerTouch * ordinal)
-                    * (match ? _t.ContentMatch : 1) * _t.ResponseScale;
+                var shift = tierLogOdds + _t.AffinityLogOdds * (hcp.Affinity[c] - 0.5) - _t.FatigueLogOdds * ordinal
+                    + (match ? Math.Log(_t.ContentMatchOdds) : 0) + Math.Log(_t.ScaleOdds);
                 var delivered = s.DeliveryStatus == "delivered";
+                var (callType, reaction) = s.Channel == "rep_visit" ? VisitDetails(s) : (null, null);
                 foreach (var (_, outcome, baseRate) in rates)
                 {
-                    if (s.StimulusType == "email_send" && outcome == "email_click")
-                    {
-                        continue; // realised through the open
-                    }
                     if (s.EventDate.AddDays(_t.Window[outcome]) > _end)
                     {
                         continue;
                     }
-                    var p = delivered ? Math.Min(_t.MaxProbability, baseRate * modifier) : 0;
-                    list.Add(new Chance(h, s.Channel, outcome, p, happened.Contains((s.Id, outcome)), ordinal, match, tercile[c][h]));
+                    var x = TruthTables.Logit(baseRate) + shift
+                        + (outcome == "sample_request" && callType is not null ? Math.Log(_t.CallTypeOdds[callType]) : 0)
+                        + (outcome == "meeting_scheduled" && reaction is not null ? Math.Log(_t.ReactionOdds[reaction]) : 0);
+                    var p = delivered ? TruthTables.Logistic(x) : 0;
+                    var opened = happened.Contains((s.Id, outcome));
+                    list.Add(new Chance(h, s.Channel, s.StimulusType, outcome, p, opened, ordinal, match, tercile[c][h], hcp.Affinity[c], delivered,
+                        s.Channel == "rep_visit" ? callType : null, reaction));
                     if (outcome == "email_open" && ratesByStimulus.TryGetValue("email_open", out var chained) && s.EventDate.AddDays(_t.Window["email_click"]) <= _end)
                     {
                         foreach (var (_, then, rate) in chained)
                         {
-                            list.Add(new Chance(h, s.Channel, then, p * (delivered ? Math.Min(_t.MaxProbability, rate * modifier) : 0),
-                                happened.Contains((s.Id, then)), ordinal, match, tercile[c][h], p));
+                            var click = delivered ? TruthTables.Logistic(TruthTables.Logit(rate) + shift) : 0;
+                            list.Add(new Chance(h, s.Channel, "email_open", then, p * click, happened.Contains((s.Id, then)), ordinal, match, tercile[c][h],
+                                hcp.Affinity[c], delivered, null, null, p, opened));
                         }
                     }
                 }
             }
         }
         return _chances = list;
+    }
+
+    /// <summary>A rep visit's call type and the HCP's reaction to its key message (none for a "Sample Only" call).</summary>
+    private static (string? CallType, string? Reaction) VisitDetails(StimulusEvent s)
+    {
+        var m = JsonDocument.Parse(s.Metadata!).RootElement;
+        var messages = m.GetProperty("key_messages");
+        return (m.GetProperty("call_type").GetString(), messages.GetArrayLength() > 0 ? messages[0].GetProperty("reaction").GetString() : null);
     }
 
     /// <summary>Per channel, each HCP's affinity tercile (0–2) among the population.</summary>
@@ -395,7 +417,7 @@ internal sealed class StatisticalChecks
         return new Cell(label, observed, expected, variance, 0, expected);
     }
 
-    /// <summary>Responses per channel × outcome × tier against the sum of the true probabilities (the tier modifier's test).</summary>
+    /// <summary>Responses per channel × outcome × tier against the sum of the true probabilities (the tier odds' test).</summary>
     public StatCheck ResponseRates() => Judge("response_rates",
         Chances().GroupBy(x => (x.Channel, x.Outcome, Tier: Traits[x.Hcp].Tier)).OrderBy(g => g.Key)
             .Select(g => ChanceCell($"{g.Key.Channel}/{g.Key.Outcome}/{SimulationConfig.Tiers[g.Key.Tier]}", g)).ToList());
@@ -410,6 +432,21 @@ internal sealed class StatisticalChecks
             .Concat(chances.GroupBy(x => x.Match).OrderBy(g => g.Key).Select(g => ChanceCell(g.Key ? "content match" : "no content match", g, true)))
             .ToList();
         return Judge("response_calibration", cells);
+    }
+
+    /// <summary>
+    /// A rep visit's metadata carries the signal it claims: sample requests by the call's type and meetings by the HCP's
+    /// reaction to the key message, each against the sum of its true probabilities.
+    /// </summary>
+    public StatCheck VisitMetadataSignal()
+    {
+        var visits = Chances().Where(x => x.Channel == "rep_visit").ToList();
+        var cells = visits.Where(x => x.Outcome == "sample_request").GroupBy(x => x.CallType ?? "?").OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => ChanceCell($"sample requests after {g.Key}", g))
+            .Concat(visits.Where(x => x.Outcome == "meeting_scheduled").GroupBy(x => x.Reaction).OrderBy(g => g.Key, StringComparer.Ordinal)
+                .Select(g => ChanceCell(g.Key is null ? "meetings after a Sample Only call (no key message)" : $"meetings after a {g.Key} reaction", g)))
+            .ToList();
+        return Judge("visit_metadata_signal", cells);
     }
 
     // ------------------------------------------------------------------ latencies (exact: probability integral transform)
@@ -566,28 +603,64 @@ internal sealed class StatisticalChecks
 
     // ------------------------------------------------------------------ prescribing
 
-    /// <summary>An Rx row whose 30-day engagement lookback lies wholly in the data, with its expectation under the stated model.</summary>
-    private readonly record struct RxRow(int Month, int Engaged, double Observed, double Expected, double Sigma, Guid Id)
+    /// <summary>
+    /// An Rx row whose drivers all lie in the data (the carryover months, and the responses dated in them, which may answer
+    /// touches up to the longest attribution window earlier), with its expectation under the stated model: its log-lift, the
+    /// part of it carried from earlier months, each driver's stock (carryover-weighted count × the segment's multiplier).
+    /// </summary>
+    internal sealed record RxRow(int Hcp, int Month, double Observed, double Expected, double Cv, double LogLift, double Carried, double[] Stocks, Guid Id)
     {
-        /// <summary>Variance of the rounded count: lognormal noise around the expectation plus the rounding's 1/12.</summary>
-        public double Variance => Expected * Expected * (Math.Exp(Sigma * Sigma) - 1) + 1.0 / 12;
+        /// <summary>Variance of the count: Poisson around a gamma-distributed mean.</summary>
+        public double Variance => Expected + Expected * Expected * Cv * Cv;
     }
 
     private List<RxRow>? _rx;
 
-    private List<RxRow> RxRows()
+    /// <summary>The first Rx month (month start) whose drivers all lie in the data.</summary>
+    internal DateOnly RxObservableFrom
+    {
+        get
+        {
+            var clean = _d.WindowStart.AddDays((int)Math.Ceiling(_t.Window.Values.Max()));
+            var first = new DateOnly(clean.Year, clean.Month, 1);
+            return (first < clean ? first.AddMonths(1) : first).AddMonths(_t.CarryoverMonths);
+        }
+    }
+
+    internal List<RxRow> RxRows()
     {
         if (_rx is not null)
         {
             return _rx;
         }
-        var engagedDays = Traits.Select(_ => new List<int>()).ToArray();
-        foreach (var o in _d.Outcomes.Where(o => _t.Engaged.Contains(o.OutcomeType)))
+        var drivers = _t.Drivers;
+        var driverIndex = drivers.Select((d, i) => (d.Kind + ":" + d.Name, i)).ToDictionary(x => x.Item1, x => x.i, StringComparer.Ordinal);
+        // Per HCP and month: each driver's count (delivered touches by channel, responses by type, in the month of their date).
+        var counts = new Dictionary<(int Hcp, int Month), double[]>();
+        double[] At(int h, DateTime date)
         {
-            engagedDays[_index[o.HcpId]].Add(DateOnly.FromDateTime(o.EventDate).DayNumber);
+            var key = (h, SimDate.MonthNumber(DateOnly.FromDateTime(date)));
+            if (!counts.TryGetValue(key, out var row))
+            {
+                counts[key] = row = new double[drivers.Count];
+            }
+            return row;
         }
-        // Outcomes in a month's lookback answer stimuli up to one attribution window earlier; both must be in the data.
-        var observableFrom = _d.WindowStart.AddDays(_t.RxLookbackDays + (int)_t.Window.Values.Max());
+        foreach (var s in _d.Stimuli.Where(s => s.DeliveryStatus == "delivered"))
+        {
+            if (driverIndex.TryGetValue("touch:" + s.Channel, out var i))
+            {
+                At(_index[s.HcpId], s.EventDate)[i]++;
+            }
+        }
+        foreach (var o in _d.Outcomes)
+        {
+            if (driverIndex.TryGetValue("response:" + o.OutcomeType, out var i))
+            {
+                At(_index[o.HcpId], o.EventDate)[i]++;
+            }
+        }
+        var observableFrom = RxObservableFrom;
         var rows = new List<RxRow>();
         foreach (var r in _d.Rx)
         {
@@ -597,66 +670,235 @@ internal sealed class StatisticalChecks
                 continue;
             }
             var h = _index[r.HcpId];
-            var from = month.DayNumber - _t.RxLookbackDays;
-            var engaged = engagedDays[h].Count(d => d >= from && d < month.DayNumber);
             var hcp = Traits[h];
-            var expected = hcp.BaseConversionRate * _t.RxBaseline * _t.Lift(engaged) * _t.Seasonality[month.Month - 1];
-            rows.Add(new RxRow(month.Month, engaged, r.RxCount, expected, _t.RxNoiseSigma + _t.RxNoiseSigmaPerVolatility * hcp.Volatility, r.Id));
+            var m = SimDate.MonthNumber(month);
+            var segment = _t.SegmentLift[hcp.Segment];
+            var stocks = new double[drivers.Count];
+            double logLift = 0, carried = 0;
+            for (var d = 0; d < drivers.Count; d++)
+            {
+                var weight = 1.0;
+                for (var j = 0; j <= _t.CarryoverMonths; j++)
+                {
+                    var n = counts.TryGetValue((h, m - j), out var c) ? c[d] : 0;
+                    stocks[d] += segment * weight * n;
+                    carried += j > 0 ? segment * drivers[d].Lift * weight * n : 0;
+                    weight *= drivers[d].Carryover;
+                }
+                logLift += drivers[d].Lift * stocks[d];
+            }
+            var expected = hcp.PatientVolume * hcp.BaseConversionRate * _t.Seasonality[month.Month - 1] * Math.Exp(logLift);
+            rows.Add(new RxRow(h, month.Month, r.RxCount, expected, _t.RxNoiseSigma + _t.RxNoiseSigmaPerVolatility * hcp.Volatility, logLift, carried, stocks, r.Id));
         }
         return _rx = rows;
     }
 
-    private IEnumerable<RxRow> RxRowsForMeans() => RxRows().Where(r => r.Expected * r.Sigma >= MinRxSdForMeans);
-
     private static Cell RxCell(string label, IEnumerable<RxRow> rows)
     {
-        double observed = 0, expected = 0, variance = 0, n = 0;
+        double observed = 0, expected = 0, variance = 0;
         foreach (var r in rows)
         {
             observed += r.Observed;
             expected += r.Expected;
             variance += r.Variance;
-            n++;
         }
-        return new Cell(label, observed, expected, variance, 0, n);
+        return new Cell(label, observed, expected, variance, 0, expected);
     }
+
+    private IEnumerable<RxRow> Writing => RxRows().Where(r => r.Expected > 0);
 
     /// <summary>Rx per calendar month against baseline × lift × the month's seasonality (the seasonality's test).</summary>
     public StatCheck RxSeasonality() => Judge("rx_seasonality",
-        RxRowsForMeans().GroupBy(r => r.Month).OrderBy(g => g.Key).Select(g => RxCell($"month {g.Key:00}", g)).ToList());
+        Writing.GroupBy(r => r.Month).OrderBy(g => g.Key).Select(g => RxCell($"month {g.Key:00}", g)).ToList());
 
-    /// <summary>Rx by engaged responses in the lookback (0, 1, 2, at the cap) against the lift the ground truth states (its size, not only its sign).</summary>
+    /// <summary>Rx by the size of the stated log-lift (none, up to 5%, 10%, 20%, more): the lift's size, not only its sign.</summary>
     public StatCheck RxEngagementLift()
     {
-        var atCap = (int)Math.Ceiling(_t.RxLiftCap / _t.RxLiftPerResponse - 1e-9);
-        return Judge("rx_engagement_lift", RxRowsForMeans().GroupBy(r => Math.Min(r.Engaged, atCap)).OrderBy(g => g.Key)
-            .Select(g => RxCell(g.Key == atCap ? $"{atCap}+ engaged" : $"{g.Key} engaged", g)).ToList());
+        static string Band(double x) => x <= 0 ? "0 no lift" : x <= 0.05 ? "1 log-lift up to 0.05" : x <= 0.10 ? "2 log-lift 0.05-0.10" : x <= 0.20 ? "3 log-lift 0.10-0.20" : "4 log-lift above 0.20";
+        return Judge("rx_engagement_lift", Writing.GroupBy(r => Band(r.LogLift)).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => RxCell(g.Key, g)).ToList());
     }
 
     /// <summary>
-    /// The shape of the Rx distribution: each count's randomised probability integral transform under its rounded lognormal
-    /// (uniform under the model for counts of any size), in 20 equal bins, chi-square.
+    /// The lift is channel-dependent: for each driver with a lift, the rows in the top third of its stock (among rows with
+    /// any), against the model. A generator lifting every channel alike misses these cells.
+    /// </summary>
+    public StatCheck RxLiftByDriver()
+    {
+        var rows = Writing.ToList();
+        var cells = new List<Cell>();
+        var drivers = _t.Drivers;
+        for (var d = 0; d < drivers.Count; d++)
+        {
+            if (drivers[d].Lift == 0)
+            {
+                continue;
+            }
+            var with = rows.Where(r => r.Stocks[d] > 0).OrderBy(r => r.Stocks[d]).ToList();
+            if (with.Count < 3)
+            {
+                continue;
+            }
+            cells.Add(RxCell($"{drivers[d].Kind} {drivers[d].Name}: top third of stock", with.Skip(2 * with.Count / 3)));
+        }
+        return Judge("rx_lift_by_driver", cells);
+    }
+
+    /// <summary>The lift carries over: rows by the log-lift carried from earlier months (none, up to 2%, 5%, more).</summary>
+    public StatCheck RxCarryover()
+    {
+        static string Band(double x) => x <= 0 ? "0 nothing carried" : x <= 0.02 ? "1 carried up to 0.02" : x <= 0.05 ? "2 carried 0.02-0.05" : "3 carried above 0.05";
+        return Judge("rx_carryover", Writing.GroupBy(r => Band(r.Carried)).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => RxCell(g.Key, g)).ToList());
+    }
+
+    /// <summary>The lift differs by segment: per segment, the rows with a log-lift above 0.03 (where it shows), against the model.</summary>
+    public StatCheck RxLiftBySegment() => Judge("rx_lift_by_segment",
+        Writing.Where(r => r.LogLift > 0.03).GroupBy(r => Traits[r.Hcp].Segment).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => RxCell(g.Key, g)).ToList());
+
+    /// <summary>
+    /// The shape of the Rx distribution: each writer's count's randomised probability integral transform under its
+    /// Poisson–gamma (negative binomial) law, uniform under the model for counts of any size, in 20 equal bins, chi-square.
     /// </summary>
     public StatCheck RxDistribution()
     {
-        var rows = RxRows();
+        var rows = Writing.ToList();
         const int bins = 20;
         var counts = new long[bins];
         foreach (var r in rows)
         {
-            double Cdf(double k) => k < 0 ? 0 : Stats.NormalCdf((Math.Log((k + 0.5) / r.Expected) + r.Sigma * r.Sigma / 2) / r.Sigma);
-            var (below, upTo) = (Cdf(r.Observed - 1), Cdf(r.Observed));
+            var shape = 1 / (r.Cv * r.Cv);
+            var (below, upTo) = Stats.NegativeBinomialCdfPair((int)r.Observed, r.Expected, shape);
             var u = below + UniformOf(r.Id) * (upTo - below);
             counts[Math.Clamp((int)(u * bins), 0, bins - 1)]++;
         }
         if (rows.Count < Stats.MinExpectedPerCell * bins)
         {
-            return new StatCheck("rx_distribution", true, $"informational: {rows.Count} Rx rows with their lookback in the data");
+            return new StatCheck("rx_distribution", true, $"informational: {rows.Count} Rx rows with their drivers in the data");
         }
         var fit = Stats.ChiSquareGoodnessOfFit(
             Enumerable.Range(0, bins).ToDictionary(i => i.ToString("00", CultureInfo.InvariantCulture), _ => 1.0 / bins, StringComparer.Ordinal),
             Enumerable.Range(0, bins).ToDictionary(i => i.ToString("00", CultureInfo.InvariantCulture), i => counts[i], StringComparer.Ordinal));
         return new StatCheck("rx_distribution", fit.Passes(), F($"chi-square p = {fit.P:0.####e0} ≥ {Stats.FalseAlarmRate} over {bins} bins (n = {fit.N})"));
+    }
+
+    /// <summary>
+    /// Zero-inflation: the share of HCPs who write the brand at all (base conversion rate above 0) per segment against
+    /// rx_writer_share (chi-square), and no Rx from an HCP who does not (exact).
+    /// </summary>
+    public StatCheck RxWriters()
+    {
+        var nonWriters = Traits.Select(t => t.Id).Where(id => Traits[_index[id]].BaseConversionRate == 0).ToHashSet();
+        var offenders = _d.Rx.Where(r => r.RxCount > 0 && nonWriters.Contains(r.HcpId)).ToList();
+        if (offenders.Count > 0)
+        {
+            return Exact("rx_writers", offenders.Count, "no Rx from an HCP with base conversion rate 0", offenders.Select(r => F($"{r.RxCount} Rx on {r.Month:yyyy-MM}")));
+        }
+        return Categorical("rx_writers", Traits.GroupBy(t => t.Segment).OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => (g.Key, (IReadOnlyDictionary<string, double>)new Dictionary<string, double>(StringComparer.Ordinal) { ["writer"] = _t.WriterShare[g.Key], ["non-writer"] = 1 - _t.WriterShare[g.Key] },
+                (IReadOnlyDictionary<string, long>)Count(g, t => t.BaseConversionRate > 0 ? "writer" : "non-writer"))));
+    }
+
+    /// <summary>
+    /// Heavy-tailed prescribing: the HCPs' patient volumes against their stated law (round(rx_baseline_multiplier ×
+    /// rx_specialty_volume × lognormal of mean 1 and log-sd rx_patient_volume_sigma), at least 1): randomised probability
+    /// integral transform, chi-square over 20 bins. Reports the top decile's share of the Rx volume.
+    /// </summary>
+    public StatCheck RxPatientVolume()
+    {
+        const int bins = 20;
+        var counts = new long[bins];
+        var sigma = _t.PatientVolumeSigma;
+        foreach (var t in Traits)
+        {
+            var mean = _t.RxBaseline * _t.SpecialtyVolume.GetValueOrDefault(t.Specialty, 1.0);
+            double Cdf(int k) => k < 1 ? 0 : sigma <= 0 ? ((k + 0.5) > mean ? 1 : 0) : Stats.NormalCdf((Math.Log((k + 0.5) / mean) + sigma * sigma / 2) / sigma);
+            var (below, upTo) = (Cdf(t.PatientVolume - 1), Cdf(t.PatientVolume));
+            var u = below + UniformOf(t.Id) * (upTo - below);
+            counts[Math.Clamp((int)(u * bins), 0, bins - 1)]++;
+        }
+        var totals = _d.Rx.GroupBy(r => r.HcpId).Select(g => (double)g.Sum(r => r.RxCount)).OrderDescending().ToList();
+        var top = totals.Sum() > 0 ? totals.Take(totals.Count / 10).Sum() / totals.Sum() : 0;
+        var fit = Stats.ChiSquareGoodnessOfFit(
+            Enumerable.Range(0, bins).ToDictionary(i => i.ToString("00", CultureInfo.InvariantCulture), _ => 1.0 / bins, StringComparer.Ordinal),
+            Enumerable.Range(0, bins).ToDictionary(i => i.ToString("00", CultureInfo.InvariantCulture), i => counts[i], StringComparer.Ordinal));
+        return new StatCheck("rx_patient_volume", fit.Passes(), F($"chi-square p = {fit.P:0.####e0} ≥ {Stats.FalseAlarmRate} over {bins} bins (n = {fit.N}); top decile of prescribers writes {top:P1} of the Rx"));
+    }
+
+    /// <summary>
+    /// No partial month reported as full: every HCP has exactly one Rx row for each month that ends within the window, and
+    /// none for a month still running on the as-of day (exact).
+    /// </summary>
+    public StatCheck RxMonthsComplete()
+    {
+        var months = new List<DateTime>();
+        for (var m = new DateOnly(_d.WindowStart.Year, _d.WindowStart.Month, 1); m <= _d.AsOf; m = m.AddMonths(1))
+        {
+            var end = m.AddMonths(1).AddDays(-1);
+            if (end >= _d.WindowStart && end <= _d.AsOf)
+            {
+                months.Add(SimDate.StartUtc(m));
+            }
+        }
+        var expected = months.ToHashSet();
+        var offenders = _d.Rx.Where(r => !expected.Contains(r.Month)).Select(r => F($"a row for {r.Month:yyyy-MM}, which does not end within {_d.WindowStart:yyyy-MM-dd}..{_d.AsOf:yyyy-MM-dd}"))
+            .Concat(_d.Rx.GroupBy(r => r.HcpId).Where(g => g.Count() != months.Count || g.Select(r => r.Month).Distinct().Count() != g.Count())
+                .Select(g => F($"an HCP with {g.Count()} rows for {months.Count} complete months")))
+            .ToList();
+        return Exact("rx_months_complete", offenders.Count, F($"one row per HCP for each of the {months.Count} months ending in the window"), offenders);
+    }
+
+    // ------------------------------------------------------------------ products
+
+    /// <summary>
+    /// One brand per HCP, its specialty's (product_portfolio): the brand of its Rx rows, its rep visits' key messages and
+    /// samples, its sample requests, its campaigns and its emails' products (scenario launch touches name their launch product).
+    /// </summary>
+    public StatCheck ProductConsistency()
+    {
+        var brand = Profiles.ToDictionary(p => p.Id, p => _t.Products[p.Specialty]);
+        var offenders = new List<string>();
+        foreach (var r in _d.Rx)
+        {
+            var keys = JsonDocument.Parse(r.ProductMix).RootElement.EnumerateObject().Select(x => x.Name).Where(k => !k.StartsWith("competitor", StringComparison.Ordinal)).ToList();
+            if (keys.Count != 1 || keys[0] != brand[r.HcpId])
+            {
+                offenders.Add($"Rx of {string.Join("+", keys)} by a {brand[r.HcpId]} prescriber");
+            }
+        }
+        var campaigns = _d.Campaigns.ToDictionary(c => c.Id);
+        var promoted = new Dictionary<Guid, string>();
+        foreach (var s in _d.Stimuli)
+        {
+            var m = JsonDocument.Parse(s.Metadata!).RootElement;
+            var launch = m.TryGetProperty("launch_product", out var l) ? l.GetString() : null;
+            var expected = launch ?? brand[s.HcpId];
+            var named = new List<string>();
+            if (m.TryGetProperty("product", out var p))
+            {
+                named.Add(p.GetString()!);
+            }
+            foreach (var list in new[] { "key_messages", "samples" })
+            {
+                if (m.TryGetProperty(list, out var items))
+                {
+                    named.AddRange(items.EnumerateArray().Select(x => x.GetProperty("product").GetString()!));
+                }
+            }
+            if (s.CampaignId is { } c && campaigns[c].Product != brand[s.HcpId])
+            {
+                offenders.Add($"a {campaigns[c].Product} campaign touching a {brand[s.HcpId]} prescriber");
+            }
+            offenders.AddRange(named.Where(n => n != expected).Select(n => $"{s.Channel} naming {n} to a {brand[s.HcpId]} prescriber"));
+            promoted[s.Id] = expected;
+        }
+        foreach (var o in _d.Outcomes.Where(o => o.OutcomeType == "sample_request"))
+        {
+            var product = JsonDocument.Parse(o.Metadata!).RootElement.GetProperty("product").GetString();
+            if (promoted.TryGetValue(o.StimulusId!.Value, out var expected) && product != expected)
+            {
+                offenders.Add($"a sample request for {product} after a touch promoting {expected}");
+            }
+        }
+        return Exact("product_consistency", offenders.Count, "every touch, sample, campaign and Rx row names the HCP's specialty's brand (or a launch product)", offenders);
     }
 
     /// <summary>A uniform number in [0, 1) hashed from a row id (whose version bits are fixed): the randomisation of a discrete PIT, reproducible.</summary>
