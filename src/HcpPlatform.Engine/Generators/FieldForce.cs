@@ -142,7 +142,7 @@ internal sealed class FieldForce
                 foreach (var h in route.Hcps)
                 {
                     var hcp = _population.Traits[h];
-                    if (hcp.VisitRate <= 0 || IsPersonalBlackout(hcp, day))
+                    if (hcp.VisitRate <= 0 || hcp.IsPersonalBlackout(day))
                     {
                         continue;
                     }
@@ -292,16 +292,4 @@ internal sealed class FieldForce
 
     private bool IsHoliday(DateOnly day) => _holidayBlackout && UsHolidays.IsBlackout(day);
 
-    private static bool IsPersonalBlackout(HcpTraits hcp, DateOnly day)
-    {
-        var key = day.Month * 100 + day.Day;
-        foreach (var b in hcp.Blackouts)
-        {
-            if (b == key)
-            {
-                return true;
-            }
-        }
-        return false;
-    }
 }

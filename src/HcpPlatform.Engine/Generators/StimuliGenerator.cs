@@ -272,7 +272,7 @@ public sealed class StimuliGenerator(Population population)
                     var pick = rng.NextInt(offsets.Count);
                     var day = _conferenceOnCongress ? congressStart.AddDays(offsets[pick]) : monthStart.AddDays(rng.NextInt(days));
                     offsets.RemoveAt(pick);
-                    if (!IsHoliday(day) && !IsPersonalBlackout(hcp, day))
+                    if (!IsHoliday(day) && !hcp.IsPersonalBlackout(day))
                     {
                         var hour = LocalHours.Conference.Draw(ref rng);
                         var at = _utcClock ? SimDate.AtUtc(day, hour + 5) : LocalHours.CongressZone.ToUtc(day, hour);
@@ -532,7 +532,7 @@ public sealed class StimuliGenerator(Population population)
     /// </summary>
     private bool Allowed(HcpTraits hcp, int channel, DateOnly day, int daysInMonth, List<DateOnly> placed)
     {
-        if (IsHoliday(day) || IsPersonalBlackout(hcp, day))
+        if (IsHoliday(day) || hcp.IsPersonalBlackout(day))
         {
             return false;
         }
@@ -573,18 +573,6 @@ public sealed class StimuliGenerator(Population population)
         return candidates.Count == 0 ? null : candidates[rng.NextInt(candidates.Count)];
     }
 
-    private static bool IsPersonalBlackout(HcpTraits hcp, DateOnly day)
-    {
-        var key = day.Month * 100 + day.Day;
-        foreach (var b in hcp.Blackouts)
-        {
-            if (b == key)
-            {
-                return true;
-            }
-        }
-        return false;
-    }
 
     private static bool HasSendOn(List<(DateOnly Day, CampaignPlan Campaign)> sends, DateOnly day)
     {

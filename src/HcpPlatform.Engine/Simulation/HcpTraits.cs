@@ -27,6 +27,20 @@ public sealed class HcpTraits
     /// <summary>Recurring personal blackout days as month * 100 + day.</summary>
     public int[] Blackouts { get; init; } = [];
 
+    /// <summary>Whether <paramref name="day"/> is one of this HCP's personal blackout days (stored as month × 100 + day).</summary>
+    public bool IsPersonalBlackout(DateOnly day)
+    {
+        var key = day.Month * 100 + day.Day;
+        foreach (var b in Blackouts)
+        {
+            if (b == key)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
     // Set by the territory generator.
     public int PrimaryRep { get; set; }
     /// <summary>The overlay rep (index into Population.OverlayReps) who also calls on the HCP, or −1.</summary>
