@@ -60,22 +60,7 @@ public static class DatabaseMigrator
         {
             // Released here on every way out (a pooled session would otherwise keep it while idle); a crash ends the
             // session, and the lock with it.
-            await AdvisoryUnlockAsync(connection, AdvisoryLockKey);
-        }
-    }
-
-    /// <summary>Releases a session-level advisory lock; a connection that is gone has released it already.</summary>
-    private static async Task AdvisoryUnlockAsync(NpgsqlConnection connection, long key)
-    {
-        try
-        {
-            await using var unlock = new NpgsqlCommand("SELECT pg_advisory_unlock(@key)", connection);
-            unlock.Parameters.AddWithValue("key", key);
-            await unlock.ExecuteNonQueryAsync(CancellationToken.None);
-        }
-        catch (Exception e) when (e is NpgsqlException or InvalidOperationException)
-        {
-            // The session is broken: Npgsql will not pool it, and the server released its locks when it ended.
+            await Loading.GenerationLock.ReleaseSessionAsync(connection, AdvisoryLockKey);
         }
     }
 
