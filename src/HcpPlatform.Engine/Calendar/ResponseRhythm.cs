@@ -69,46 +69,49 @@ public sealed class ResponseRhythm
     private double Rate(int kind, int hour) => kind switch { 0 => _workday[hour], 1 => _offDay[hour], _ => 0 };
 
     /// <summary>Activity over a whole local day (in days), the daylight-time transitions' 23- and 25-hour days included.</summary>
-    private double DayTotal(UsTimeZone zone, DateOnly day)
+    private double DayTotal(in LocalDay day)
     {
-        var kind = DayKind(day);
-        var total = kind switch { 0 => _workdayTotal, 1 => _offDayTotal, _ => 0 };
-        if (kind < 2 && zone.ObservesDst)
+        var total = day.Kind switch { 0 => _workdayTotal, 1 => _offDayTotal, _ => 0 };
+        if (day.Kind < 2 && day.Transition != 0)
         {
-            var (start, end) = UsTimeZone.DstDates(day.Year);
             // The 02:00 hour is skipped when daylight time starts; the 01:00 hour comes twice when it ends.
-            total += day == start ? -Rate(kind, 2) / 24 : day == end ? Rate(kind, 1) / 24 : 0;
+            total += day.Transition < 0 ? -Rate(day.Kind, 2) / 24 : Rate(day.Kind, 1) / 24;
         }
         return total;
     }
+
+    /// <summary>The local hour of an instant on a local day.</summary>
+    private static int HourOf(UsTimeZone zone, in LocalDay day, DateTime t) =>
+        // The offset is the same all day except on a transition day: the hours since local midnight.
+        day.Transition == 0 ? (int)((t.Ticks - day.Start) / TimeSpan.TicksPerHour) : zone.ToLocal(t).Hour;
 
     /// <summary>Activity time (days) between two UTC instants in an HCP's time zone.</summary>
     public double Activity(UsTimeZone zone, DateTime from, DateTime to)
     {
         var total = 0.0;
         var t = from;
+        var dayNumber = DateOnly.FromDateTime(zone.ToLocal(t)).DayNumber;
         while (t < to)
         {
-            var local = zone.ToLocal(t);
-            var day = DateOnly.FromDateTime(local);
-            var dayStart = zone.ToUtc(day, 0);
-            var nextDay = zone.ToUtc(day.AddDays(1), 0);
-            if (t == dayStart && nextDay <= to)
+            var day = LocalDay.Of(zone, dayNumber);
+            var nextDay = new DateTime(day.Next, DateTimeKind.Utc);
+            if (t.Ticks == day.Start && nextDay <= to)
             {
-                total += DayTotal(zone, day);
+                total += DayTotal(day);
                 t = nextDay;
+                dayNumber++;
                 continue;
             }
             // Hour by hour to the end of the local day (zones differ from UTC by whole hours, so local hours start on UTC hours).
-            var kind = DayKind(day);
             var end = nextDay < to ? nextDay : to;
             while (t < end)
             {
                 var hourEnd = new DateTime(t.Ticks - t.Ticks % TimeSpan.TicksPerHour + TimeSpan.TicksPerHour, DateTimeKind.Utc);
                 var segmentEnd = hourEnd < end ? hourEnd : end;
-                total += Rate(kind, zone.ToLocal(t).Hour) * (segmentEnd - t).TotalDays;
+                total += Rate(day.Kind, HourOf(zone, day, t)) * (segmentEnd - t).TotalDays;
                 t = segmentEnd;
             }
+            dayNumber++;
         }
         return total;
     }
@@ -118,15 +121,14 @@ public sealed class ResponseRhythm
     {
         var t = from;
         var left = amount;
-        for (var guard = 0; guard < 100_000; guard++)
+        var dayNumber = DateOnly.FromDateTime(zone.ToLocal(t)).DayNumber;
+        for (var guard = 0; guard < 100_000; guard++, dayNumber++)
         {
-            var local = zone.ToLocal(t);
-            var day = DateOnly.FromDateTime(local);
-            var dayStart = zone.ToUtc(day, 0);
-            var nextDay = zone.ToUtc(day.AddDays(1), 0);
-            if (t == dayStart)
+            var day = LocalDay.Of(zone, dayNumber);
+            var nextDay = new DateTime(day.Next, DateTimeKind.Utc);
+            if (t.Ticks == day.Start)
             {
-                var whole = DayTotal(zone, day);
+                var whole = DayTotal(day);
                 if (whole < left)
                 {
                     left -= whole;
@@ -134,11 +136,10 @@ public sealed class ResponseRhythm
                     continue;
                 }
             }
-            var kind = DayKind(day);
             while (t < nextDay)
             {
                 var hourEnd = new DateTime(t.Ticks - t.Ticks % TimeSpan.TicksPerHour + TimeSpan.TicksPerHour, DateTimeKind.Utc);
-                var rate = Rate(kind, zone.ToLocal(t).Hour);
+                var rate = Rate(day.Kind, HourOf(zone, day, t));
                 var segment = (hourEnd - t).TotalDays;
                 if (rate > 0 && rate * segment >= left)
                 {
@@ -149,5 +150,52 @@ public sealed class ResponseRhythm
             }
         }
         throw new InvalidOperationException($"Activity time {amount} days after {from:O} is out of reach.");
+    }
+
+    /// <summary>
+    /// A local day of a time zone: the UTC ticks of its midnight and of the next (<see cref="UsTimeZone.ToUtc"/>), its
+    /// <see cref="DayKind"/>, and its daylight-time transition (−1 starts, +1 ends, 0 none). Latencies cross up to 30 local days
+    /// each, so the days of 1990–2110 are computed once per zone (the first time the zone is asked for) and looked up.
+    /// </summary>
+    private readonly record struct LocalDay(long Start, long Next, int Kind, int Transition)
+    {
+        private static readonly int FirstDayNumber = new DateOnly(1990, 1, 1).DayNumber;
+        private static readonly int LastDayNumber = new DateOnly(2110, 12, 31).DayNumber;
+        private static readonly LocalDay[]?[] Tables = new LocalDay[UsTimeZone.All.Count][];
+
+        public static LocalDay Of(UsTimeZone zone, int dayNumber)
+        {
+            var i = dayNumber - FirstDayNumber;
+            if ((uint)i > (uint)(LastDayNumber - FirstDayNumber))
+            {
+                return Compute(zone, dayNumber);
+            }
+            var table = Volatile.Read(ref Tables[zone.Index]) ?? Build(zone);
+            return table[i];
+        }
+
+        private static LocalDay[] Build(UsTimeZone zone)
+        {
+            var table = new LocalDay[LastDayNumber - FirstDayNumber + 1];
+            for (var i = 0; i < table.Length; i++)
+            {
+                table[i] = Compute(zone, FirstDayNumber + i);
+            }
+            // Two threads may build the same table at once: either result is the same.
+            Volatile.Write(ref Tables[zone.Index], table);
+            return table;
+        }
+
+        private static LocalDay Compute(UsTimeZone zone, int dayNumber)
+        {
+            var day = DateOnly.FromDayNumber(dayNumber);
+            var transition = 0;
+            if (zone.ObservesDst)
+            {
+                var (start, end) = UsTimeZone.DstDates(day.Year);
+                transition = day == start ? -1 : day == end ? 1 : 0;
+            }
+            return new LocalDay(zone.ToUtc(day, 0).Ticks, zone.ToUtc(day.AddDays(1), 0).Ticks, DayKind(day), transition);
+        }
     }
 }
