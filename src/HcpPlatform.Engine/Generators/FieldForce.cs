@@ -67,9 +67,20 @@ internal sealed class FieldForce
     public void VisitsOf(int hcp, DateOnly from, DateOnly to, List<FieldVisit> into)
     {
         into.Clear();
-        var overlay = _t.OverlayOfRep[_population.Traits[hcp].PrimaryRep];
+        var traits = _population.Traits[hcp];
+        if (traits.VisitRate <= 0)
+        {
+            return; // a no-see HCP is never due
+        }
+        // An HCP is seen only on its route day, in the weeks that route day occurs (a holiday moves it within its week).
+        var route = _t.RouteDays[traits.RouteDay];
+        var overlay = _t.OverlayOfRep[traits.PrimaryRep];
         for (var week = FieldCalendar.WeekOf(from); week <= FieldCalendar.WeekOf(to); week++)
         {
+            if (!route.OccursIn(week))
+            {
+                continue;
+            }
             var visits = Week(overlay, week);
             var lo = 0;
             var hi = visits.Length;
@@ -116,9 +127,24 @@ internal sealed class FieldForce
     {
         var monday = FieldCalendar.Monday(week);
         var occurrences = new List<Occurrence>();
+        var routes = new List<RouteDay>();
         foreach (var r in _t.RepsOfOverlay[overlay])
         {
-            var routes = _t.RouteDaysOfRep[r].Select(i => _t.RouteDays[i]).Where(d => d.OccursIn(week)).OrderBy(d => d.Weekday).ToList();
+            // The rep's route days occurring this week, by weekday (stable: insertion after equal weekdays).
+            routes.Clear();
+            foreach (var i in _t.RouteDaysOfRep[r])
+            {
+                var d = _t.RouteDays[i];
+                if (d.OccursIn(week))
+                {
+                    var at = routes.Count;
+                    while (at > 0 && routes[at - 1].Weekday > d.Weekday)
+                    {
+                        at--;
+                    }
+                    routes.Insert(at, d);
+                }
+            }
             var taken = new bool[5];
             foreach (var d in routes)
             {
@@ -168,28 +194,56 @@ internal sealed class FieldForce
         }
 
         var visits = new List<FieldVisit>();
-        foreach (var sameDay in occurrences.GroupBy(o => o.Day))
+        // The occurrences day by day, days in order of first appearance (as grouping them would).
+        var days = new List<DateOnly>();
+        foreach (var o in occurrences)
+        {
+            if (!days.Contains(o.Day))
+            {
+                days.Add(o.Day);
+            }
+        }
+        foreach (var day in days)
         {
             // The overlay rep rides along where most of its HCPs are due that day.
             Occurrence? joined = null;
             var most = 0;
-            foreach (var o in sameDay)
+            foreach (var o in occurrences)
             {
-                var mine = o.Due.Count(d => _population.Traits[d.Hcp].OverlayRep == overlay);
+                if (o.Day != day)
+                {
+                    continue;
+                }
+                var mine = 0;
+                foreach (var d in o.Due)
+                {
+                    mine += _population.Traits[d.Hcp].OverlayRep == overlay ? 1 : 0;
+                }
                 if (_overlayRides && mine >= MinOverlayCalls && mine > most)
                 {
                     (joined, most) = (o, mine);
                 }
             }
-            foreach (var o in sameDay)
+            foreach (var o in occurrences)
             {
-                var rep = _population.Reps[_dynamics.RepOn(o.Rep, o.Day)];
-                var own = o == joined ? o.Due.Where(d => _population.Traits[d.Hcp].OverlayRep != overlay).ToList() : o.Due;
-                Route(rep, o.Rep, own, o.Day, visits);
-                if (o == joined)
+                if (o.Day != day)
                 {
-                    Route(_population.OverlayReps[overlay], 100_000 + overlay, o.Due.Where(d => _population.Traits[d.Hcp].OverlayRep == overlay).ToList(), o.Day, visits);
+                    continue;
                 }
+                var rep = _population.Reps[_dynamics.RepOn(o.Rep, o.Day)];
+                if (o != joined)
+                {
+                    Route(rep, o.Rep, o.Due, o.Day, visits);
+                    continue;
+                }
+                var own = new List<(int Hcp, string? Launch)>();
+                var ridden = new List<(int Hcp, string? Launch)>();
+                foreach (var d in o.Due)
+                {
+                    (_population.Traits[d.Hcp].OverlayRep == overlay ? ridden : own).Add(d);
+                }
+                Route(rep, o.Rep, own, o.Day, visits);
+                Route(_population.OverlayReps[overlay], 100_000 + overlay, ridden, o.Day, visits);
             }
         }
         visits.Sort((a, b) => a.Hcp != b.Hcp ? a.Hcp.CompareTo(b.Hcp) : a.Day.CompareTo(b.Day));
@@ -221,13 +275,20 @@ internal sealed class FieldForce
             }
             return;
         }
-        var order = due.Select(d => (d.Hcp, d.Launch, U: new KeyedRandom(_seed, StreamKind.Route, repKey, day.DayNumber, d.Hcp).NextDouble()))
-            .OrderBy(x => x.U).ThenBy(x => x.Hcp).Take(_capacity).ToList();
+        // By each HCP's draw, then by HCP (a total order: an HCP is due once on a rep's day), the first _capacity of them.
+        var all = new (double U, int Hcp, string? Launch)[due.Count];
+        for (var i = 0; i < all.Length; i++)
+        {
+            var (h, launch) = due[i];
+            all[i] = (new KeyedRandom(_seed, StreamKind.Route, repKey, day.DayNumber, h).NextDouble(), h, launch);
+        }
+        Array.Sort(all, static (a, b) => a.U != b.U ? a.U.CompareTo(b.U) : a.Hcp.CompareTo(b.Hcp));
+        var order = all.AsSpan(0, Math.Clamp(_capacity, 0, all.Length));
         var times = new KeyedRandom(_seed, StreamKind.Route, repKey, day.DayNumber, -1);
         var start = DayStart + times.NextDouble() * 1.5;
-        var gaps = new double[order.Count];
+        var gaps = new double[order.Length];
         var total = 0.0;
-        for (var i = 1; i < order.Count; i++)
+        for (var i = 1; i < order.Length; i++)
         {
             gaps[i] = times.Uniform(0.75, 1.5);
             total += gaps[i];
@@ -236,7 +297,7 @@ internal sealed class FieldForce
         var last = DayEnd - 1.0 / 60;
         var scale = start + total > last ? (last - start) / total : 1.0;
         var hour = start;
-        for (var i = 0; i < order.Count; i++)
+        for (var i = 0; i < order.Length; i++)
         {
             hour += gaps[i] * scale;
             into.Add(new FieldVisit(order[i].Hcp, day, Math.Floor(hour * 60) / 60, rep, order[i].Launch));
