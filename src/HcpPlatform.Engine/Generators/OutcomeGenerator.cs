@@ -70,7 +70,7 @@ public sealed class OutcomeGenerator(Population population)
     }
 
     /// <summary>Appends the outcomes of one stimulus (the <paramref name="ordinal"/>-th of its HCP-month).</summary>
-    public void Respond(HcpTraits hcp, int monthNumber, int ordinal, PlannedStimulus planned, List<OutcomeEvent> into)
+    public void Respond(HcpTraits hcp, int monthNumber, int ordinal, in PlannedStimulus planned, List<OutcomeEvent> into)
     {
         var s = planned.Row;
         if (s.DeliveryStatus != "delivered")

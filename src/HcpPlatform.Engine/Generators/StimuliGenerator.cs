@@ -84,6 +84,18 @@ public sealed class StimuliGenerator(Population population)
     /// <summary>The month's stimuli for one HCP, in time order; <paramref name="activeCampaigns"/> are those overlapping the month.</summary>
     public List<PlannedStimulus> PlanMonth(int hcpIndex, int monthNumber, IReadOnlyList<CampaignPlan> activeCampaigns, IReadOnlyList<DateOnly> webinarEvents)
     {
+        var result = new List<PlannedStimulus>();
+        PlanMonth(hcpIndex, monthNumber, activeCampaigns, webinarEvents, result);
+        return result;
+    }
+
+    /// <summary>
+    /// As <see cref="PlanMonth(int, int, IReadOnlyList{CampaignPlan}, IReadOnlyList{DateOnly})"/>, into <paramref name="result"/>
+    /// (cleared first): the simulator reuses one list for every HCP-month it evaluates.
+    /// </summary>
+    public void PlanMonth(int hcpIndex, int monthNumber, IReadOnlyList<CampaignPlan> activeCampaigns, IReadOnlyList<DateOnly> webinarEvents, List<PlannedStimulus> result)
+    {
+        result.Clear();
         var hcp = population.Traits[hcpIndex];
         var lists = Lists ??= new Scratch();
         var touches = lists.Touches;
@@ -109,20 +121,18 @@ public sealed class StimuliGenerator(Population population)
         // Scenario dynamics (seasonal_dip): thin the touches on dip days before ordinals are assigned, so earlier days keep their ids.
         _dynamics.ApplyDips(hcpIndex, touches);
 
-        var result = new List<PlannedStimulus>(touches.Count);
+        result.EnsureCapacity(touches.Count);
         for (var ordinal = 0; ordinal < touches.Count; ordinal++)
         {
-            var t = touches[ordinal];
-            result.Add(_details.Materialize(hcp, monthNumber, ordinal, t, activeCampaigns));
+            result.Add(_details.Materialize(hcp, monthNumber, ordinal, touches[ordinal], activeCampaigns));
         }
-        return result;
     }
 
     /// <summary>
     /// A month planned on its own (the "raw" plan): every channel but rep visits, or (<paramref name="all"/> false) only those
     /// whose touches matter to the next months (email, phone and webinar invitations: minimum gaps and address lapses).
     /// </summary>
-    private void Raw(HcpTraits hcp, MonthContext month, bool all, List<Touch> touches)
+    private void Raw(HcpTraits hcp, in MonthContext month, bool all, List<Touch> touches)
     {
         var monthNumber = month.Number;
         var monthStart = SimDate.MonthStart(monthNumber);
@@ -355,22 +365,34 @@ public sealed class StimuliGenerator(Population population)
     /// <summary>Leaves out the touches of a channel with a minimum gap that come too soon after one of the previous month's raw plan.</summary>
     private static void DropTooClose(HcpTraits hcp, List<Touch> touches, List<Touch> previous)
     {
-        touches.RemoveAll(t =>
+        // A loop rather than RemoveAll with a capturing lambda: this runs for every HCP-month.
+        var kept = 0;
+        for (var i = 0; i < touches.Count; i++)
         {
-            var gap = hcp.Limits[t.Channel].MinDaysBetween;
-            if (gap < 2)
+            var t = touches[i];
+            if (!TooClose(hcp, t, previous))
             {
-                return false;
+                touches[kept++] = t;
             }
-            foreach (var p in previous)
-            {
-                if (p.Channel == t.Channel && t.Day.DayNumber - p.Day.DayNumber < gap)
-                {
-                    return true;
-                }
-            }
+        }
+        touches.RemoveRange(kept, touches.Count - kept);
+    }
+
+    private static bool TooClose(HcpTraits hcp, in Touch t, List<Touch> previous)
+    {
+        var gap = hcp.Limits[t.Channel].MinDaysBetween;
+        if (gap < 2)
+        {
             return false;
-        });
+        }
+        foreach (var p in previous)
+        {
+            if (p.Channel == t.Channel && t.Day.DayNumber - p.Day.DayNumber < gap)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     /// <summary>
@@ -404,29 +426,57 @@ public sealed class StimuliGenerator(Population population)
             // previous month dropped), then this month's.
             if (m < monthNumber && earlier is null)
             {
-                earlier = [.. previousRaw.Where(t => t.Channel is Channel.Email or Channel.Webinar)];
+                earlier = [];
+                foreach (var t in previousRaw)
+                {
+                    if (t.Channel is Channel.Email or Channel.Webinar)
+                    {
+                        earlier.Add(t);
+                    }
+                }
                 DropTooClose(hcp, earlier, RawBoundary(hcp, monthNumber - 2));
             }
-            DateTime? bounce = null;
-            foreach (var t in (earlier ?? []).Where(t => t.Day >= lapse.Start && t.Day < lapse.End))
+            SuppressIn(touches, earlier, lapse.Start, lapse.End);
+        }
+    }
+
+    /// <summary>One lapse [<paramref name="start"/>, <paramref name="end"/>) of <see cref="Suppress"/> (loops, no closures: it runs for every HCP-month).</summary>
+    private static void SuppressIn(List<Touch> touches, List<Touch>? earlier, DateOnly start, DateOnly end)
+    {
+        DateTime? bounce = null;
+        if (earlier is not null)
+        {
+            foreach (var t in earlier)
             {
-                bounce = bounce is { } b && b < t.At ? b : t.At;
-            }
-            for (var i = 0; i < touches.Count; i++)
-            {
-                var t = touches[i];
-                if (t.Channel is Channel.Email or Channel.Webinar && t.Day >= lapse.Start && t.Day < lapse.End && (bounce is not { } b || t.At < b))
+                if (t.Day >= start && t.Day < end)
                 {
-                    bounce = t.At;
+                    bounce = bounce is { } b && b < t.At ? b : t.At;
                 }
             }
-            touches.RemoveAll(t => t.Channel is Channel.Email or Channel.Webinar && t.Day >= lapse.Start && t.Day < lapse.End && bounce is { } b && t.At > b);
-            for (var i = 0; i < touches.Count; i++)
+        }
+        for (var i = 0; i < touches.Count; i++)
+        {
+            var t = touches[i];
+            if (t.Channel is Channel.Email or Channel.Webinar && t.Day >= start && t.Day < end && (bounce is not { } b || t.At < b))
             {
-                if (touches[i].At == bounce && touches[i].Channel is Channel.Email or Channel.Webinar)
-                {
-                    touches[i] = touches[i] with { SuppressedUntil = lapse.End };
-                }
+                bounce = t.At;
+            }
+        }
+        var kept = 0;
+        for (var i = 0; i < touches.Count; i++)
+        {
+            var t = touches[i];
+            if (!(t.Channel is Channel.Email or Channel.Webinar && t.Day >= start && t.Day < end && bounce is { } b && t.At > b))
+            {
+                touches[kept++] = t;
+            }
+        }
+        touches.RemoveRange(kept, touches.Count - kept);
+        for (var i = 0; i < touches.Count; i++)
+        {
+            if (touches[i].At == bounce && touches[i].Channel is Channel.Email or Channel.Webinar)
+            {
+                touches[i] = touches[i] with { SuppressedUntil = end };
             }
         }
     }
@@ -444,7 +494,7 @@ public sealed class StimuliGenerator(Population population)
     }
 
     /// <summary>What planning a month needs that is the same for every HCP: campaigns, webinars, the single-email share.</summary>
-    private sealed record MonthContext(int Number, IReadOnlyList<CampaignPlan> Campaigns, IReadOnlyList<DateOnly> Webinars, double SingleEmailShare);
+    private readonly record struct MonthContext(int Number, IReadOnlyList<CampaignPlan> Campaigns, IReadOnlyList<DateOnly> Webinars, double SingleEmailShare);
 
     private MonthContext Context(int monthNumber) => _months.GetOrAdd(monthNumber, static (m, self) => self.BuildContext(m), this);
 

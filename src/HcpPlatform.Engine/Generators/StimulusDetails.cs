@@ -122,7 +122,7 @@ internal sealed class StimulusDetails(Population population, ScenarioDynamics dy
     private readonly long _seed = population.Seed;
 
     /// <summary>The row of the <paramref name="ordinal"/>-th touch of an HCP-month (its metadata not yet written), with what its outcomes need.</summary>
-    public PlannedStimulus Materialize(HcpTraits hcp, int monthNumber, int ordinal, Touch t, IReadOnlyList<CampaignPlan> activeCampaigns)
+    public PlannedStimulus Materialize(HcpTraits hcp, int monthNumber, int ordinal, in Touch t, IReadOnlyList<CampaignPlan> activeCampaigns)
     {
         var rng = new KeyedRandom(_seed, StreamKind.Stimulus, hcp.Index, monthNumber, ordinal);
         var content = _model.Content.Names[rng.Choose(_model.Content.Weights)];
@@ -207,7 +207,7 @@ internal sealed class StimulusDetails(Population population, ScenarioDynamics dy
     /// The bounce of an email or invitation, as an index into the bounce reasons (-1: delivered). A hard bounce is planned (an
     /// address lapse, <see cref="Touch.SuppressedUntil"/>); a soft one (mailbox full, index 0) is drawn here.
     /// </summary>
-    private static int Bounce(ref KeyedRandom rng, Touch t)
+    private static int Bounce(ref KeyedRandom rng, in Touch t)
     {
         var hard = t.SuppressedUntil is not null;
         if (!hard && !rng.Chance(StimuliGenerator.SoftBounceRate))

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using HcpPlatform.Engine.Calendar;
 using HcpPlatform.Engine.Generators;
 using HcpPlatform.Engine.Model;
@@ -111,19 +112,22 @@ public sealed class Simulator
         // month of its own date), from the first planned month on; only needed when an Rx row is due in the range.
         var months = ctx.LastMonth - ctx.FirstMonth + 1;
         var counts = ctx.HasRxMonth ? new int[months * _drivers] : [];
+        var planned = new List<PlannedStimulus>(); // one list for all the HCP's months
         for (var month = ctx.FirstMonth; month <= ctx.LastMonth; month++)
         {
-            var plan = _stimuli.PlanMonth(h, month, ctx.CampaignsFor(month), ctx.WebinarsFor(month));
-            for (var ordinal = 0; ordinal < plan.Count; ordinal++)
+            _stimuli.PlanMonth(h, month, ctx.CampaignsFor(month), ctx.WebinarsFor(month), planned);
+            var plan = CollectionsMarshal.AsSpan(planned);
+            for (var ordinal = 0; ordinal < plan.Length; ordinal++)
             {
-                var s = plan[ordinal].Row;
+                ref readonly var stimulus = ref plan[ordinal];
+                var s = stimulus.Row;
                 var day = DateOnly.FromDateTime(s.EventDate);
                 if (counts.Length > 0 && s.DeliveryStatus == "delivered")
                 {
                     counts[(month - ctx.FirstMonth) * _drivers + Channel.IndexOf(s.Channel)]++;
                 }
                 plannedOutcomes.Clear();
-                _outcomes.Respond(hcp, month, ordinal, plan[ordinal], plannedOutcomes);
+                _outcomes.Respond(hcp, month, ordinal, stimulus, plannedOutcomes);
                 foreach (var o in plannedOutcomes)
                 {
                     var outcomeDay = DateOnly.FromDateTime(o.EventDate);
@@ -143,7 +147,7 @@ public sealed class Simulator
                 }
                 if (day >= ctx.From && day <= ctx.To && day >= ctx.WindowStart)
                 {
-                    s.Metadata = StimulusDetails.Metadata(hcp, plan[ordinal]);
+                    s.Metadata = StimulusDetails.Metadata(hcp, stimulus);
                     result.Stimuli.Add(s);
                 }
             }
