@@ -77,7 +77,9 @@ internal sealed class FieldForce
         var overlay = _t.OverlayOfRep[traits.PrimaryRep];
         for (var week = FieldCalendar.WeekOf(from); week <= FieldCalendar.WeekOf(to); week++)
         {
-            if (!route.OccursIn(week))
+            // Nor in a week it is not due (what the week's plan asks first), unless a launch may make it due.
+            if (!route.OccursIn(week) || (_launches.Count == 0
+                && !Due(hcp, traits.VisitRate, FieldCalendar.Monday(week).AddDays(route.Weekday), route.PeriodWeeks, _seed, StreamKind.Visit, 0)))
             {
                 continue;
             }
@@ -320,7 +322,19 @@ internal sealed class FieldForce
         var lo = rate * clock[before];
         var hi = rate * clock[at];
         var phase = new KeyedRandom(seed, kind, hcp, long.MinValue, purpose).NextDouble();
-        for (var i = (long)Math.Floor(lo - phase - Jitter); i <= (long)Math.Ceiling(hi - phase + Jitter); i++)
+        var first = (long)Math.Floor(lo - phase - Jitter);
+        var last = (long)Math.Ceiling(hi - phase + Jitter);
+        // Each threshold has its own stream: skip the ends of the range whose threshold cannot fall in (lo, hi] whatever its
+        // jitter (with a margin for rounding), rather than draw it.
+        if (first + phase + Jitter < lo - 1e-9)
+        {
+            first++;
+        }
+        if (last + phase - Jitter > hi + 1e-9)
+        {
+            last--;
+        }
+        for (var i = first; i <= last; i++)
         {
             var threshold = i + phase + new KeyedRandom(seed, kind, hcp, i, purpose).Uniform(-Jitter, Jitter);
             if (threshold > lo && threshold <= hi)
