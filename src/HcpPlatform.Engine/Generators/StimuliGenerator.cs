@@ -121,10 +121,20 @@ public sealed class StimuliGenerator(Population population)
         // Scenario dynamics (seasonal_dip): thin the touches on dip days before ordinals are assigned, so earlier days keep their ids.
         _dynamics.ApplyDips(hcpIndex, touches);
 
+        // The campaigns a touch may belong to: the month's active campaigns the HCP is enrolled in (in their order), found once.
+        var enrolled = lists.Enrolled;
+        enrolled.Clear();
+        for (var i = 0; i < activeCampaigns.Count; i++)
+        {
+            if (population.IsEnrolled(activeCampaigns[i], hcpIndex))
+            {
+                enrolled.Add(activeCampaigns[i]);
+            }
+        }
         result.EnsureCapacity(touches.Count);
         for (var ordinal = 0; ordinal < touches.Count; ordinal++)
         {
-            result.Add(_details.Materialize(hcp, monthNumber, ordinal, touches[ordinal], activeCampaigns));
+            result.Add(_details.Materialize(hcp, monthNumber, ordinal, touches[ordinal], enrolled));
         }
     }
 
@@ -648,6 +658,7 @@ public sealed class StimuliGenerator(Population population)
         public List<DateOnly> Drawn { get; } = new(16);
         public List<DateOnly> Webinars { get; } = new(8);
         public List<(DateOnly Day, CampaignPlan Campaign)> Sends { get; } = new(8);
+        public List<CampaignPlan> Enrolled { get; } = new(8);
     }
 
     private sealed class BoundaryPlan

@@ -121,18 +121,20 @@ internal sealed class StimulusDetails(Population population, ScenarioDynamics dy
     private readonly SimulationModel _model = population.Model;
     private readonly long _seed = population.Seed;
 
-    /// <summary>The row of the <paramref name="ordinal"/>-th touch of an HCP-month (its metadata not yet written), with what its outcomes need.</summary>
-    public PlannedStimulus Materialize(HcpTraits hcp, int monthNumber, int ordinal, in Touch t, IReadOnlyList<CampaignPlan> activeCampaigns)
+    /// <summary>
+    /// The row of the <paramref name="ordinal"/>-th touch of an HCP-month (its metadata not yet written), with what its outcomes
+    /// need; <paramref name="enrolledCampaigns"/> are the month's active campaigns the HCP is enrolled in.
+    /// </summary>
+    public PlannedStimulus Materialize(HcpTraits hcp, int monthNumber, int ordinal, in Touch t, List<CampaignPlan> enrolledCampaigns)
     {
         var rng = new KeyedRandom(_seed, StreamKind.Stimulus, hcp.Index, monthNumber, ordinal);
         var content = _model.Content.Names[rng.Choose(_model.Content.Weights)];
         var campaign = t.Campaign;
         if (campaign is null && t.Channel != Channel.Email && t.Launch is null)
         {
-            for (var i = 0; i < activeCampaigns.Count; i++)
+            foreach (var candidate in enrolledCampaigns)
             {
-                var candidate = activeCampaigns[i];
-                if (candidate.HasChannel[t.Channel] && candidate.IsActive(t.Day) && population.IsEnrolled(candidate, hcp.Index))
+                if (candidate.HasChannel[t.Channel] && candidate.IsActive(t.Day))
                 {
                     campaign = candidate;
                     break;
