@@ -21,6 +21,11 @@ public sealed class OutcomeGenerator(Population population)
 {
     private static readonly string[] Devices = ["desktop", "mobile", "tablet"];
     private static readonly string[] Links = ["clinical_study", "prescribing_information", "savings_program", "request_rep", "webinar_registration"];
+    // The metadata documents of few distinct values, written once.
+    private static readonly string[] DeviceMetadata = [.. Devices.Select(d => $"{{\"device\": \"{d}\"}}")];
+    private static readonly string[] LinkMetadata = [.. Links.Select(l => $"{{\"link\": \"{l}\"}}")];
+    private const string InPersonMeeting = "{\"meeting_type\": \"in_person\"}";
+    private const string VirtualMeeting = "{\"meeting_type\": \"virtual\"}";
     private readonly SimulationModel _model = population.Model;
     private readonly long _seed = population.Seed;
     // Scenario dynamics (injected events): a no-op when no event is configured.
@@ -93,12 +98,12 @@ public sealed class OutcomeGenerator(Population population)
             if (rng.Chance(eventFactor * Logistic(_openLogit + shift)))
             {
                 var (openAt, openActivity) = When(hcp, monthNumber, ordinal, slot, s, "email_open", 0);
-                into.Add(Create(hcp, monthNumber, ordinal, slot++, s, "email_open", openAt, 1, $"{{\"device\": \"{Devices[rng.Choose([0.55, 0.4, 0.05])]}\"}}"));
+                into.Add(Create(hcp, monthNumber, ordinal, slot++, s, "email_open", openAt, 1, DeviceMetadata[rng.Choose([0.55, 0.4, 0.05])]));
                 if (rng.Chance(eventFactor * Logistic(_clickLogit + shift)))
                 {
                     // A click follows its open; together they have the configured click latency mean.
                     var (clickAt, _) = When(hcp, monthNumber, ordinal, slot, s, "email_click", openActivity);
-                    into.Add(Create(hcp, monthNumber, ordinal, slot, s, "email_click", clickAt, 1, $"{{\"link\": \"{Links[rng.NextInt(Links.Length)]}\"}}"));
+                    into.Add(Create(hcp, monthNumber, ordinal, slot, s, "email_click", clickAt, 1, LinkMetadata[rng.NextInt(Links.Length)]));
                 }
             }
             return;
@@ -147,7 +152,7 @@ public sealed class OutcomeGenerator(Population population)
                 default:
                 {
                     at = When(hcp, monthNumber, ordinal, slot, s, outcome, 0).At;
-                    metadata = $"{{\"meeting_type\": \"{(rng.Chance(0.6) ? "in_person" : "virtual")}\"}}";
+                    metadata = rng.Chance(0.6) ? InPersonMeeting : VirtualMeeting;
                     break;
                 }
             }

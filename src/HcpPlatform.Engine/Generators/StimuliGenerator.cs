@@ -557,23 +557,18 @@ public sealed class StimuliGenerator(Population population)
             return result;
         }
         Span<double> weights = stackalloc double[days];
-        for (var d = 0; d < days; d++)
+        // Weights are never negative, so days are left to draw while one has a positive weight (counted, not summed).
+        var left = 0;
+        for (int d = 0, weekday = SimDate.IsoWeekday(monthStart) - 1; d < days; d++, weekday = (weekday + 1) % 7)
         {
-            weights[d] = weekdayWeights[SimDate.IsoWeekday(monthStart.AddDays(d)) - 1];
+            weights[d] = weekdayWeights[weekday];
+            left += weights[d] > 0 ? 1 : 0;
         }
-        while (result.Count < count)
+        while (result.Count < count && left > 0)
         {
-            var total = 0.0;
-            foreach (var w in weights)
-            {
-                total += w;
-            }
-            if (total <= 0)
-            {
-                break;
-            }
             var pick = rng.Choose(weights);
             var day = monthStart.AddDays(pick);
+            left -= weights[pick] > 0 ? 1 : 0;
             weights[pick] = 0;
             if (Allowed(hcp, channel, day, days, placed))
             {

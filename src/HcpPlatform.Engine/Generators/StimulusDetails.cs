@@ -225,7 +225,8 @@ internal sealed class StimulusDetails(Population population, ScenarioDynamics dy
         w.WriteString(BounceType, d.A == 0 ? Soft : Hard);
         if (d.SuppressedUntil is { } until)
         {
-            w.WriteString(SuppressedUntil, until.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+            Span<byte> date = stackalloc byte[10];
+            w.WriteString(SuppressedUntil, IsoDate(date, until));
         }
     }
 
@@ -248,7 +249,15 @@ internal sealed class StimulusDetails(Population population, ScenarioDynamics dy
                 w.WriteString(Product, Encoded(product));
                 if (d.CampaignBatchPrefix is { } prefix)
                 {
-                    w.WriteString(SendBatch, string.Create(CultureInfo.InvariantCulture, $"{prefix}-{d.Day:yyyyMMdd}-b{d.B}"));
+                    // {prefix}-{yyyyMMdd}-b{batch}, written as UTF-8 without a string in between.
+                    Span<byte> batch = stackalloc byte[64];
+                    var n = Encoding.UTF8.GetBytes(prefix, batch);
+                    batch[n++] = (byte)'-';
+                    n += CompactDate(batch[n..], d.Day).Length;
+                    batch[n++] = (byte)'-';
+                    batch[n++] = (byte)'b';
+                    d.B.TryFormat(batch[n..], out var digits, default, CultureInfo.InvariantCulture);
+                    w.WriteString(SendBatch, batch[..(n + digits)]);
                     w.WriteNumber(BatchNumber, d.B);
                 }
                 else
@@ -292,8 +301,10 @@ internal sealed class StimulusDetails(Population population, ScenarioDynamics dy
             case Channel.Webinar:
             {
                 var eventDay = d.EventDay!.Value;
-                w.WriteString(WebinarId, WebinarCalendar.Id(eventDay));
-                w.WriteString(EventDate, eventDay.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+                Span<byte> text = stackalloc byte[12];
+                "WEB-"u8.CopyTo(text);
+                w.WriteString(WebinarId, text[..(4 + CompactDate(text[4..], eventDay).Length)]); // WebinarCalendar.Id
+                w.WriteString(EventDate, IsoDate(text, eventDay));
                 w.WriteString(Topic, Encoded(TopicOf(s.ContentCategory!)));
                 if (d.A >= 0)
                 {
@@ -309,7 +320,8 @@ internal sealed class StimulusDetails(Population population, ScenarioDynamics dy
                 break;
             default:
                 w.WriteString(Congress, Encoded(Specialties.CongressFor(hcp.Specialty).Name));
-                w.WriteString(CongressStart, d.EventDay!.Value.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+                Span<byte> date = stackalloc byte[10];
+                w.WriteString(CongressStart, IsoDate(date, d.EventDay!.Value));
                 w.WriteString(Activity, EncodedActivities[d.A]);
                 break;
         }
@@ -324,6 +336,36 @@ internal sealed class StimulusDetails(Population population, ScenarioDynamics dy
     }
 
     private static readonly string[] Versions = ["0", "1", "2", "3", "4"];
+
+    /// <summary>A day as yyyy-MM-dd in UTF-8 (the invariant format: a DateOnly's year always has four digits).</summary>
+    private static ReadOnlySpan<byte> IsoDate(Span<byte> into, DateOnly day)
+    {
+        Digits(into[..4], day.Year);
+        into[4] = (byte)'-';
+        Digits(into.Slice(5, 2), day.Month);
+        into[7] = (byte)'-';
+        Digits(into.Slice(8, 2), day.Day);
+        return into[..10];
+    }
+
+    /// <summary>A day as yyyyMMdd in UTF-8.</summary>
+    private static ReadOnlySpan<byte> CompactDate(Span<byte> into, DateOnly day)
+    {
+        Digits(into[..4], day.Year);
+        Digits(into.Slice(4, 2), day.Month);
+        Digits(into.Slice(6, 2), day.Day);
+        return into[..8];
+    }
+
+    /// <summary>Writes <paramref name="value"/> in exactly <c>into.Length</c> decimal digits, zero-padded.</summary>
+    private static void Digits(Span<byte> into, int value)
+    {
+        for (var i = into.Length - 1; i >= 0; i--)
+        {
+            into[i] = (byte)('0' + value % 10);
+            value /= 10;
+        }
+    }
 
     private static JsonEncodedText Encoded(string text)
     {
