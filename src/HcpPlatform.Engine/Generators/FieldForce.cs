@@ -49,6 +49,14 @@ internal sealed class FieldForce
     private readonly bool _overlayRides;
     private readonly bool _holidayBlackout;
     private readonly ConcurrentDictionary<(int Overlay, long Week), FieldVisit[]> _weeks = new();
+    /// <summary>Per route day, what a week's plan asks of each of its HCPs, side by side (read for every HCP every week).</summary>
+    private readonly RouteHcp[][] _routeHcps;
+
+    /// <summary>
+    /// An HCP on a route day: its visit rate, its personal blackout days (null: none) and the key prefix of its visit clock's
+    /// streams.
+    /// </summary>
+    private readonly record struct RouteHcp(int Hcp, double VisitRate, int[]? Blackouts, ulong VisitKey);
 
     public FieldForce(Population population, ScenarioDynamics dynamics)
     {
@@ -61,6 +69,12 @@ internal sealed class FieldForce
         _routeDays = !population.Model.Has(EngineFault.NoRepCityDay);
         _overlayRides = !population.Model.Has(EngineFault.InactiveOverlay);
         _holidayBlackout = !population.Model.Has(EngineFault.TouchesOnHolidays);
+        _routeHcps = new RouteHcp[_t.RouteDays.Count][];
+        for (var r = 0; r < _routeHcps.Length; r++)
+        {
+            _routeHcps[r] = [.. _t.RouteDays[r].Hcps.Select(h => new RouteHcp(h, population.Traits[h].VisitRate,
+                population.Traits[h].Blackouts.Length == 0 ? null : population.Traits[h].Blackouts, KeyedRandom.Prefix(_seed, StreamKind.Visit, h)))];
+        }
     }
 
     /// <summary>The visits an HCP is due on days in [<paramref name="from"/>, <paramref name="to"/>], in day order.</summary>
@@ -79,7 +93,7 @@ internal sealed class FieldForce
         {
             // Nor in a week it is not due (what the week's plan asks first), unless a launch may make it due.
             if (!route.OccursIn(week) || (_launches.Count == 0
-                && !Due(hcp, traits.VisitRate, FieldCalendar.Monday(week).AddDays(route.Weekday), route.PeriodWeeks, _seed, StreamKind.Visit, 0)))
+                && !Due(KeyedRandom.Prefix(_seed, StreamKind.Visit, hcp), traits.VisitRate, FieldCalendar.Monday(week).AddDays(route.Weekday), route.PeriodWeeks, 0)))
             {
                 continue;
             }
@@ -167,21 +181,22 @@ internal sealed class FieldForce
                 var day = monday.AddDays(weekday);
                 var nominal = monday.AddDays(route.Weekday);
                 var due = new List<(int, string?)>();
-                foreach (var h in route.Hcps)
+                var blackoutKey = day.Month * 100 + day.Day; // as HcpTraits.IsPersonalBlackout
+                foreach (var hcp in _routeHcps[route.Index])
                 {
-                    var hcp = _population.Traits[h];
-                    if (hcp.VisitRate <= 0 || hcp.IsPersonalBlackout(day))
+                    if (hcp.VisitRate <= 0 || (hcp.Blackouts is { } blackouts && Array.IndexOf(blackouts, blackoutKey) >= 0))
                     {
                         continue;
                     }
-                    if (Due(h, hcp.VisitRate, nominal, route.PeriodWeeks, _seed, StreamKind.Visit, 0))
+                    var h = hcp.Hcp;
+                    if (Due(hcp.VisitKey, hcp.VisitRate, nominal, route.PeriodWeeks, 0))
                     {
                         due.Add((h, null));
                         continue;
                     }
                     foreach (var (e, key) in _launches)
                     {
-                        if (e.IsActive(day) && Due(h, hcp.VisitRate * e.Magnitude, nominal, route.PeriodWeeks, _seed, StreamKind.Dynamics, key))
+                        if (e.IsActive(day) && Due(KeyedRandom.Prefix(_seed, StreamKind.Dynamics, h), hcp.VisitRate * e.Magnitude, nominal, route.PeriodWeeks, key))
                         {
                             due.Add((h, e.LaunchProduct));
                             break;
@@ -308,9 +323,10 @@ internal sealed class FieldForce
 
     /// <summary>
     /// Whether a visit clock of <paramref name="rate"/> visits a week passes a threshold i + φ + εᵢ between the route day's
-    /// previous occurrence and this one (nominal days).
+    /// previous occurrence and this one (nominal days); <paramref name="key"/> is the <see cref="KeyedRandom.Prefix"/> of the
+    /// HCP's streams of the clock (seed, kind, HCP).
     /// </summary>
-    private bool Due(int hcp, double rate, DateOnly nominal, int periodWeeks, long seed, StreamKind kind, long purpose)
+    private bool Due(ulong key, double rate, DateOnly nominal, int periodWeeks, long purpose)
     {
         var clock = _t.VisitClock;
         var at = nominal.DayNumber - FieldCalendar.ClockStart.DayNumber;
@@ -321,7 +337,7 @@ internal sealed class FieldForce
         }
         var lo = rate * clock[before];
         var hi = rate * clock[at];
-        var phase = new KeyedRandom(seed, kind, hcp, long.MinValue, purpose).NextDouble();
+        var phase = KeyedRandom.FromPrefix(key, long.MinValue, purpose).NextDouble();
         var first = (long)Math.Floor(lo - phase - Jitter);
         var last = (long)Math.Ceiling(hi - phase + Jitter);
         // Each threshold has its own stream: skip the ends of the range whose threshold cannot fall in (lo, hi] whatever its
@@ -336,7 +352,7 @@ internal sealed class FieldForce
         }
         for (var i = first; i <= last; i++)
         {
-            var threshold = i + phase + new KeyedRandom(seed, kind, hcp, i, purpose).Uniform(-Jitter, Jitter);
+            var threshold = i + phase + KeyedRandom.FromPrefix(key, i, purpose).Uniform(-Jitter, Jitter);
             if (threshold > lo && threshold <= hi)
             {
                 return true;

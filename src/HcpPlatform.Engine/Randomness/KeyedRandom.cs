@@ -50,14 +50,23 @@ public struct KeyedRandom
     }
 
     /// <summary>The 64-bit key of a stream; also the basis of deterministic ids.</summary>
-    public static ulong Key(long seed, StreamKind kind, long index, long day, long purpose)
+    public static ulong Key(long seed, StreamKind kind, long index, long day, long purpose) => Key(Prefix(seed, kind, index), day, purpose);
+
+    /// <summary>
+    /// The first part of a stream key, fixed by (seed, kind, index): a loop drawing many streams of one entity (by day or
+    /// purpose) computes it once and continues with <see cref="FromPrefix"/>, which gives the same streams.
+    /// </summary>
+    public static ulong Prefix(long seed, StreamKind kind, long index)
     {
         var h = Mix((ulong)seed ^ 0x9E3779B97F4A7C15UL);
         h = Mix(h ^ (ulong)kind);
-        h = Mix(h ^ (ulong)index);
-        h = Mix(h ^ (ulong)day);
-        return Mix(h ^ (ulong)purpose);
+        return Mix(h ^ (ulong)index);
     }
+
+    private static ulong Key(ulong prefix, long day, long purpose) => Mix(Mix(prefix ^ (ulong)day) ^ (ulong)purpose);
+
+    /// <summary>The stream (seed, kind, index, day, purpose) from the <see cref="Prefix"/> of its first three parts.</summary>
+    public static KeyedRandom FromPrefix(ulong prefix, long day, long purpose = 0) => new() { _state = Key(prefix, day, purpose) };
 
     /// <summary>SplitMix64 finaliser: a bijective avalanche of 64 bits.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
