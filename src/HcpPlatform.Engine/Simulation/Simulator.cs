@@ -107,12 +107,14 @@ public sealed class Simulator
     {
         var hcp = _population.Traits[h];
         var result = new EventBlock { HcpFrom = h, HcpTo = h + 1 };
-        var plannedOutcomes = new List<OutcomeEvent>();
+        // Working lists reused by the thread's next HCP: an evaluation goes through every HCP.
+        var scratch = Lists ??= new Scratch();
+        var plannedOutcomes = scratch.Outcomes;
         // The Rx drivers counted per planned month (delivered touches by channel, engaged responses by type, each in the
         // month of its own date), from the first planned month on; only needed when an Rx row is due in the range.
         var months = ctx.LastMonth - ctx.FirstMonth + 1;
-        var counts = ctx.HasRxMonth ? new int[months * _drivers] : [];
-        var planned = new List<PlannedStimulus>(); // one list for all the HCP's months
+        var counts = ctx.HasRxMonth ? scratch.Counts(months * _drivers) : [];
+        var planned = scratch.Planned;
         for (var month = ctx.FirstMonth; month <= ctx.LastMonth; month++)
         {
             _stimuli.PlanMonth(h, month, ctx.CampaignsFor(month), ctx.WebinarsFor(month), planned);
@@ -156,11 +158,34 @@ public sealed class Simulator
             if (ctx.IsRxMonth(month))
             {
                 var first = Math.Max(0, month - _carryoverMonths - ctx.FirstMonth);
-                var span = counts.AsSpan(first * _drivers, (month - ctx.FirstMonth - first + 1) * _drivers);
+                var span = counts.Slice(first * _drivers, (month - ctx.FirstMonth - first + 1) * _drivers);
                 result.Rx.Add(_rx.Generate(hcp, month, span));
             }
         }
         return result;
+    }
+
+    [ThreadStatic]
+    private static Scratch? Lists;
+
+    private sealed class Scratch
+    {
+        private int[] _counts = [];
+
+        public List<PlannedStimulus> Planned { get; } = new(32);
+        public List<OutcomeEvent> Outcomes { get; } = new(8);
+
+        /// <summary>A zeroed span of <paramref name="length"/> counts.</summary>
+        public Span<int> Counts(int length)
+        {
+            if (_counts.Length < length)
+            {
+                _counts = new int[length];
+            }
+            var counts = _counts.AsSpan(0, length);
+            counts.Clear();
+            return counts;
+        }
     }
 
     /// <summary>What one evaluation needs per month, computed once and shared by all HCPs.</summary>
