@@ -89,11 +89,12 @@ internal sealed class FieldForce
         // An HCP is seen only on its route day, in the weeks that route day occurs (a holiday moves it within its week).
         var route = _t.RouteDays[traits.RouteDay];
         var overlay = _t.OverlayOfRep[traits.PrimaryRep];
+        var visitKey = KeyedRandom.Prefix(_seed, StreamKind.Visit, hcp);
         for (var week = FieldCalendar.WeekOf(from); week <= FieldCalendar.WeekOf(to); week++)
         {
             // Nor in a week it is not due (what the week's plan asks first), unless a launch may make it due.
             if (!route.OccursIn(week) || (_launches.Count == 0
-                && !Due(KeyedRandom.Prefix(_seed, StreamKind.Visit, hcp), traits.VisitRate, FieldCalendar.Monday(week).AddDays(route.Weekday), route.PeriodWeeks, 0)))
+                && !Due(visitKey, traits.VisitRate, FieldCalendar.Monday(week).AddDays(route.Weekday), route.PeriodWeeks, 0)))
             {
                 continue;
             }

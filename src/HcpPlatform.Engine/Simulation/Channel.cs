@@ -16,5 +16,16 @@ public static class Channel
     public static readonly string[] StimulusTypes =
         ["email_send", "rep_visit", "phone_call", "webinar_invite", "digital_ad_impression", "conference_touch"];
 
-    public static int IndexOf(string name) => Array.IndexOf(Names, name);
+    public static int IndexOf(string name)
+    {
+        // Rows carry the very strings of Names: compare references first (asked several times for every row).
+        for (var i = 0; i < Names.Length; i++)
+        {
+            if (ReferenceEquals(Names[i], name))
+            {
+                return i;
+            }
+        }
+        return Array.IndexOf(Names, name);
+    }
 }
