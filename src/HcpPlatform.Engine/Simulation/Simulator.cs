@@ -106,15 +106,21 @@ public sealed class Simulator
     private EventBlock EvaluateHcp(RangeContext ctx, int h)
     {
         var hcp = _population.Traits[h];
-        var result = new EventBlock { HcpFrom = h, HcpTo = h + 1 };
-        // Working lists reused by the thread's next HCP: an evaluation goes through every HCP.
+        // Working lists reused by the thread's next HCP: an evaluation goes through every HCP. The HCP's rows are gathered
+        // in them and copied to lists of their exact size at the end (growing a list per HCP was most of the block's garbage).
         var scratch = Lists ??= new Scratch();
+        var stimuli = scratch.Stimuli;
+        var outcomes = scratch.EmittedOutcomes;
+        stimuli.Clear();
+        outcomes.Clear();
         var plannedOutcomes = scratch.Outcomes;
         // The Rx drivers counted per planned month (delivered touches by channel, engaged responses by type, each in the
         // month of its own date), from the first planned month on; only needed when an Rx row is due in the range.
         var months = ctx.LastMonth - ctx.FirstMonth + 1;
         var counts = ctx.HasRxMonth ? scratch.Counts(months * _drivers) : [];
         var planned = scratch.Planned;
+        var rx = scratch.Rx;
+        rx.Clear();
         for (var month = ctx.FirstMonth; month <= ctx.LastMonth; month++)
         {
             _stimuli.PlanMonth(h, month, ctx.CampaignsFor(month), ctx.WebinarsFor(month), planned);
@@ -144,13 +150,13 @@ public sealed class Simulator
                     // Nothing from the future: an outcome after the last day evaluated comes with the day it falls on.
                     if (day >= ctx.WindowStart && outcomeDay >= ctx.From && (outcomeDay <= ctx.To || _futureOutcomes))
                     {
-                        result.Outcomes.Add(o);
+                        outcomes.Add(o);
                     }
                 }
                 if (day >= ctx.From && day <= ctx.To && day >= ctx.WindowStart)
                 {
                     s.Metadata = StimulusDetails.Metadata(hcp, stimulus);
-                    result.Stimuli.Add(s);
+                    stimuli.Add(s);
                 }
             }
             // A month's Rx row is written on its last day, once everything that lifts it has happened: its own month and the
@@ -159,9 +165,16 @@ public sealed class Simulator
             {
                 var first = Math.Max(0, month - _carryoverMonths - ctx.FirstMonth);
                 var span = counts.Slice(first * _drivers, (month - ctx.FirstMonth - first + 1) * _drivers);
-                result.Rx.Add(_rx.Generate(hcp, month, span));
+                rx.Add(_rx.Generate(hcp, month, span));
             }
         }
+        var result = new EventBlock { HcpFrom = h, HcpTo = h + 1 };
+        result.Stimuli.EnsureCapacity(stimuli.Count);
+        result.Stimuli.AddRange(stimuli);
+        result.Outcomes.EnsureCapacity(outcomes.Count);
+        result.Outcomes.AddRange(outcomes);
+        result.Rx.EnsureCapacity(rx.Count);
+        result.Rx.AddRange(rx);
         return result;
     }
 
@@ -174,6 +187,9 @@ public sealed class Simulator
 
         public List<PlannedStimulus> Planned { get; } = new(32);
         public List<OutcomeEvent> Outcomes { get; } = new(8);
+        public List<StimulusEvent> Stimuli { get; } = new(64);
+        public List<OutcomeEvent> EmittedOutcomes { get; } = new(16);
+        public List<PrescribingHistory> Rx { get; } = new(12);
 
         /// <summary>A zeroed span of <paramref name="length"/> counts.</summary>
         public Span<int> Counts(int length)
