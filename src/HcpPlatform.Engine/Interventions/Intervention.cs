@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using HcpPlatform.Engine.Config;
 using HcpPlatform.Engine.Randomness;
 using HcpPlatform.Engine.Reference;
@@ -105,6 +107,20 @@ public sealed class Intervention
             return (long)(BitConverter.ToUInt64(bytes[..8]) ^ BitConverter.ToUInt64(bytes[8..]));
         }
     }
+
+    /// <summary>The one JSON form of a definition (platform.interventions.definition, the dataset's parameters, the API).</summary>
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        NumberHandling = JsonNumberHandling.Strict,
+    };
+
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    /// <summary>Reads a definition written by <see cref="ToJson"/> (or posted by a user: unknown fields are refused).</summary>
+    public static Intervention FromJson(string json) =>
+        JsonSerializer.Deserialize<Intervention>(json, Json) ?? throw new JsonException("The intervention is null.");
 
     public Intervention Clone()
     {
