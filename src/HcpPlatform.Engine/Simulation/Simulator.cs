@@ -113,7 +113,7 @@ public sealed class Simulator
         var outcomes = scratch.EmittedOutcomes;
         stimuli.Clear();
         outcomes.Clear();
-        var plannedOutcomes = scratch.Outcomes;
+        var plannedOutcomes = scratch.PlannedOutcomes;
         // The Rx drivers counted per planned month (delivered touches by channel, engaged responses by type, each in the
         // month of its own date), from the first planned month on; only needed when an Rx row is due in the range.
         var months = ctx.LastMonth - ctx.FirstMonth + 1;
@@ -186,7 +186,7 @@ public sealed class Simulator
         private int[] _counts = [];
 
         public List<PlannedStimulus> Planned { get; } = new(32);
-        public List<OutcomeEvent> Outcomes { get; } = new(8);
+        public List<OutcomeEvent> PlannedOutcomes { get; } = new(8);
         public List<StimulusEvent> Stimuli { get; } = new(64);
         public List<OutcomeEvent> EmittedOutcomes { get; } = new(16);
         public List<PrescribingHistory> Rx { get; } = new(12);
