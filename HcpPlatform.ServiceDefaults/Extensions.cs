@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
@@ -150,4 +151,32 @@ internal sealed class TimeBoundHealthCheck(IServiceScopeFactory scopes, Func<ISe
         await using var scope = scopes.CreateAsyncScope();
         return await factory(scope.ServiceProvider).CheckHealthAsync(context, cancellationToken);
     }
+}
+
+/// <summary>
+/// Where a service finds its configuration: started from any folder (a systemd unit, a script in /tmp, a container's
+/// working directory), it reads the appsettings.json it was built with, not the working directory's (or none).
+/// </summary>
+public static class ServiceContentRoot
+{
+    /// <summary>
+    /// The folder a service's configuration is read from: the one it was built or published into (its appsettings.json is
+    /// there), whatever the working directory it is started from; null (the host's own default) when the command line or
+    /// the environment (ASPNETCORE_CONTENTROOT, DOTNET_CONTENTROOT) names a content root.
+    /// </summary>
+    public static string? For(string[] args)
+    {
+        var given = new ConfigurationBuilder()
+            .AddEnvironmentVariables("DOTNET_")
+            .AddEnvironmentVariables("ASPNETCORE_")
+            .AddCommandLine(args)
+            .Build()[HostDefaults.ContentRootKey];
+        return string.IsNullOrEmpty(given) ? AppContext.BaseDirectory : null;
+    }
+
+    /// <summary>A web service's builder options: its arguments, and its content root from <see cref="For"/>.</summary>
+    public static WebApplicationOptions WebOptions(string[] args) => new() { Args = args, ContentRootPath = For(args) };
+
+    /// <summary>A worker service's builder settings: its arguments, and its content root from <see cref="For"/>.</summary>
+    public static HostApplicationBuilderSettings WorkerSettings(string[] args) => new() { Args = args, ContentRootPath = For(args) };
 }
