@@ -25,12 +25,18 @@ public sealed class HcpDbContext(DbContextOptions<HcpDbContext> options) : DbCon
     public DbSet<HcpContactLimit> HcpContactLimits => Set<HcpContactLimit>();
     public DbSet<GroundTruthParameter> GroundTruth => Set<GroundTruthParameter>();
     public DbSet<DatasetInfo> DatasetInfo => Set<DatasetInfo>();
+    public DbSet<InterventionAssignment> InterventionAssignments => Set<InterventionAssignment>();
+    public DbSet<InterventionTruth> InterventionTruth => Set<InterventionTruth>();
+    public DbSet<PlannedTouchResult> PlannedTouchResults => Set<PlannedTouchResult>();
+    public DbSet<UpliftModel> UpliftModels => Set<UpliftModel>();
 
     public DbSet<GenerationRun> GenerationRuns => Set<GenerationRun>();
     public DbSet<SimulationState> SimulationState => Set<SimulationState>();
     public DbSet<ValidationResult> ValidationResults => Set<ValidationResult>();
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
     public DbSet<PrivacyRequest> PrivacyRequests => Set<PrivacyRequest>();
+    public DbSet<InterventionDefinition> Interventions => Set<InterventionDefinition>();
+    public DbSet<PlannedTouchRequest> PlannedTouches => Set<PlannedTouchRequest>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

@@ -23,7 +23,7 @@ public sealed class SchemaTests(PostgresFixture postgres)
 
         Assert.Contains(HcpDbContext.DatasetSchema, database.SchemaNames);
         Assert.Contains(HcpDbContext.PlatformSchema, database.SchemaNames);
-        Assert.Equal(16, model.Tables.Count); // 11 dataset tables + 5 platform tables.
+        Assert.Equal(22, model.Tables.Count); // 15 dataset tables + 7 platform tables.
         Assert.Subset(database.Tables.ToHashSet(), model.Tables.ToHashSet());
     }
 

@@ -135,6 +135,7 @@ internal sealed class StimulusEventConfiguration : IEntityTypeConfiguration<Stim
         b.HasIndex(x => new { x.HcpId, x.EventDate }).HasDatabaseName("ix_stimuli_events_hcp_id_event_date");
         b.HasIndex(x => x.EventDate).HasDatabaseName("ix_stimuli_events_event_date");
         b.HasIndex(x => x.CampaignId).HasDatabaseName("ix_stimuli_events_campaign_id").HasFilter("campaign_id IS NOT NULL");
+        b.HasIndex(x => x.InterventionId).HasDatabaseName("ix_stimuli_events_intervention_id").HasFilter("intervention_id IS NOT NULL"); // V006
     }
 }
 
@@ -215,5 +216,66 @@ internal sealed class DatasetInfoConfiguration : IEntityTypeConfiguration<Datase
         b.Property(x => x.Parameters).HasColumnType("jsonb");
         b.Property(x => x.CreatedAt).HasDefaultValueSql("now()");
         b.Property(x => x.UpdatedAt).HasDefaultValueSql("now()");
+    }
+}
+
+// V006: interventions.
+
+internal sealed class InterventionAssignmentConfiguration : IEntityTypeConfiguration<InterventionAssignment>
+{
+    public void Configure(EntityTypeBuilder<InterventionAssignment> b)
+    {
+        b.ToTable("intervention_assignments", HcpDbContext.DatasetSchema);
+        b.HasKey(x => new { x.InterventionId, x.HcpId }).HasName("pk_intervention_assignments");
+        b.Property(x => x.Arm).HasMaxLength(10);
+        b.HasOne<HcpProfile>().WithMany().HasForeignKey(x => x.HcpId)
+            .HasConstraintName("fk_intervention_assignments_hcp_profiles_hcp_id").OnDelete(DeleteBehavior.Cascade);
+        b.HasIndex(x => x.HcpId).HasDatabaseName("ix_intervention_assignments_hcp_id");
+    }
+}
+
+internal sealed class InterventionTruthConfiguration : IEntityTypeConfiguration<InterventionTruth>
+{
+    public void Configure(EntityTypeBuilder<InterventionTruth> b)
+    {
+        b.ToTable("intervention_truth", HcpDbContext.DatasetSchema);
+        b.HasKey(x => new { x.InterventionId, x.HcpId, x.Outcome, x.Month }).HasName("pk_intervention_truth");
+        b.Property(x => x.Arm).HasMaxLength(10);
+        b.Property(x => x.Outcome).HasMaxLength(40);
+        b.HasOne<HcpProfile>().WithMany().HasForeignKey(x => x.HcpId)
+            .HasConstraintName("fk_intervention_truth_hcp_profiles_hcp_id").OnDelete(DeleteBehavior.Cascade);
+        b.HasIndex(x => x.HcpId).HasDatabaseName("ix_intervention_truth_hcp_id");
+    }
+}
+
+internal sealed class PlannedTouchResultConfiguration : IEntityTypeConfiguration<PlannedTouchResult>
+{
+    public void Configure(EntityTypeBuilder<PlannedTouchResult> b)
+    {
+        b.ToTable("planned_touch_results", HcpDbContext.DatasetSchema);
+        b.HasKey(x => x.PlannedTouchId).HasName("pk_planned_touch_results");
+        b.Property(x => x.Status).HasMaxLength(10);
+        b.Property(x => x.Reason).HasMaxLength(30);
+        b.HasOne<HcpProfile>().WithMany().HasForeignKey(x => x.HcpId)
+            .HasConstraintName("fk_planned_touch_results_hcp_profiles_hcp_id").OnDelete(DeleteBehavior.Cascade);
+        b.HasIndex(x => x.InterventionId).HasDatabaseName("ix_planned_touch_results_intervention_id");
+        b.HasIndex(x => x.HcpId).HasDatabaseName("ix_planned_touch_results_hcp_id");
+    }
+}
+
+internal sealed class UpliftModelConfiguration : IEntityTypeConfiguration<UpliftModel>
+{
+    public void Configure(EntityTypeBuilder<UpliftModel> b)
+    {
+        b.ToTable("uplift_models", HcpDbContext.DatasetSchema);
+        b.HasKey(x => x.ModelId).HasName("pk_uplift_models");
+        b.Property(x => x.Outcome).HasMaxLength(40);
+        b.Property(x => x.ModelType).HasMaxLength(50);
+        b.Property(x => x.ModelPath).HasColumnType("text");
+        b.Property(x => x.FeatureImportance).HasColumnType("jsonb");
+        b.Property(x => x.Hyperparameters).HasColumnType("jsonb");
+        b.Property(x => x.Metrics).HasColumnType("jsonb");
+        b.Property(x => x.IsActive).HasDefaultValue(false);
+        b.HasIndex(x => x.InterventionId).HasDatabaseName("ix_uplift_models_intervention_id");
     }
 }

@@ -81,3 +81,40 @@ internal sealed class PrivacyRequestConfiguration : IEntityTypeConfiguration<Pri
         b.HasIndex(x => x.Npi).HasDatabaseName("ix_privacy_requests_npi");
     }
 }
+
+internal sealed class InterventionDefinitionConfiguration : IEntityTypeConfiguration<InterventionDefinition>
+{
+    public void Configure(EntityTypeBuilder<InterventionDefinition> b)
+    {
+        b.ToTable("interventions", HcpDbContext.PlatformSchema);
+        b.HasKey(x => x.Id).HasName("pk_interventions");
+        b.Property(x => x.Name).HasMaxLength(100);
+        b.Property(x => x.Type).HasMaxLength(20);
+        b.Property(x => x.Schedule).HasMaxLength(20);
+        b.Property(x => x.Status).HasMaxLength(20);
+        b.Property(x => x.Definition).HasColumnType("jsonb");
+        b.Property(x => x.CreatedAt).HasDefaultValueSql("now()");
+        b.Property(x => x.CreatedBy).HasMaxLength(100);
+        b.HasIndex(x => x.StartDate).HasDatabaseName("ix_interventions_start_date");
+    }
+}
+
+internal sealed class PlannedTouchRequestConfiguration : IEntityTypeConfiguration<PlannedTouchRequest>
+{
+    public void Configure(EntityTypeBuilder<PlannedTouchRequest> b)
+    {
+        b.ToTable("planned_touches", HcpDbContext.PlatformSchema);
+        b.HasKey(x => x.Id).HasName("pk_planned_touches");
+        b.Property(x => x.Channel).HasMaxLength(20);
+        b.Property(x => x.ContentCategory).HasMaxLength(50);
+        b.Property(x => x.Product).HasMaxLength(40);
+        b.Property(x => x.ExternalRef).HasMaxLength(100);
+        b.Property(x => x.SubmittedAt).HasDefaultValueSql("now()");
+        b.Property(x => x.SubmittedBy).HasMaxLength(100);
+        b.HasOne<InterventionDefinition>().WithMany().HasForeignKey(x => x.InterventionId)
+            .HasConstraintName("fk_planned_touches_interventions_intervention_id").OnDelete(DeleteBehavior.Cascade);
+        b.HasIndex(x => x.Day).HasDatabaseName("ix_planned_touches_day");
+        b.HasIndex(x => x.InterventionId).HasDatabaseName("ix_planned_touches_intervention_id");
+        b.HasIndex(x => new { x.HcpId, x.Day }).HasDatabaseName("ix_planned_touches_hcp_id_day");
+    }
+}

@@ -99,3 +99,45 @@ public sealed class PrivacyRequest
     public DateTime? CompletedAt { get; set; }
     public string? Details { get; set; }
 }
+
+/// <summary>
+/// An intervention as defined by a user (V006): the validated definition (Engine.Interventions.Intervention as JSON),
+/// with its name, type, schedule and dates as columns. The dataset applies it going forward (like scenario events).
+/// </summary>
+public sealed class InterventionDefinition
+{
+    public const string Active = "active";
+    public const string Stopped = "stopped";
+
+    public Guid Id { get; set; }
+    public string Name { get; set; } = "";
+    /// <summary>test | policy | campaign | trigger</summary>
+    public string Type { get; set; } = "";
+    /// <summary>rule | planned</summary>
+    public string Schedule { get; set; } = "";
+    /// <summary>active | stopped (stopping ends it after the last simulated day).</summary>
+    public string Status { get; set; } = Active;
+    /// <summary>The whole definition as JSON (camelCase).</summary>
+    public string Definition { get; set; } = "{}";
+    public DateOnly StartDate { get; set; }
+    public DateOnly EndDate { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public string? CreatedBy { get; set; }
+    public DateTime? StoppedAt { get; set; }
+}
+
+/// <summary>A touch an external system plans for a coming day within a "planned" intervention (V006).</summary>
+public sealed class PlannedTouchRequest
+{
+    public Guid Id { get; set; }
+    public Guid InterventionId { get; set; }
+    public Guid HcpId { get; set; }
+    public string Channel { get; set; } = "";
+    public DateOnly Day { get; set; }
+    public string? ContentCategory { get; set; }
+    public string? Product { get; set; }
+    /// <summary>The external system's own id for the touch, echoed back.</summary>
+    public string? ExternalRef { get; set; }
+    public DateTime SubmittedAt { get; set; }
+    public string? SubmittedBy { get; set; }
+}

@@ -1,4 +1,5 @@
 using HcpPlatform.Engine.Dynamics;
+using HcpPlatform.Engine.Interventions;
 
 namespace HcpPlatform.Engine.Config;
 
@@ -271,6 +272,13 @@ public sealed class SimulationConfig
     public List<ScenarioEvent>? Events { get; set; }
 
     /// <summary>
+    /// Interventions (seeds/004) in effect on the dataset, applied as pure functions of the day; see
+    /// <see cref="Intervention"/>. Null or empty: none, and the output is exactly that without interventions.
+    /// Null by default so that configurations without interventions serialise as before.
+    /// </summary>
+    public List<Intervention>? Interventions { get; set; }
+
+    /// <summary>
     /// Test seam: defects the fault-injection tests switch on (see <see cref="Simulation.EngineFault"/>). Internal, so
     /// configuration binding and JSON never see it; <see cref="Simulation.EngineFault.None"/> in every real run.
     /// </summary>
@@ -465,6 +473,7 @@ public sealed class SimulationConfig
             errors.Add("RxSeasonality needs 12 positive monthly multipliers, January first.");
         }
         errors.AddRange(ScenarioEvent.Validate(Events)); // scenario dynamics
+        errors.AddRange(Intervention.Validate(Interventions, this));
         return errors;
     }
 

@@ -114,6 +114,8 @@ public sealed class StimulusEvent
     public string DeliveryStatus { get; set; } = "delivered";
     public string? Metadata { get; set; }
     public DateTime CreatedAt { get; set; }
+    /// <summary>The intervention whose exposure this touch is (V006); null for the regular plan.</summary>
+    public Guid? InterventionId { get; set; }
 }
 
 public sealed class OutcomeEvent
@@ -183,4 +185,76 @@ public sealed class DatasetInfo
     public string Parameters { get; set; } = "{}";
     public DateTime CreatedAt { get; set; }
     public DateTime UpdatedAt { get; set; }
+}
+
+/// <summary>An HCP of an intervention's target population and its arm (V006): treatment or control (a test's holdout).</summary>
+public sealed class InterventionAssignment
+{
+    public const string Treatment = "treatment";
+    public const string Control = "control";
+
+    public Guid InterventionId { get; set; }
+    public Guid HcpId { get; set; }
+    /// <summary>treatment | control</summary>
+    public string Arm { get; set; } = "";
+}
+
+/// <summary>
+/// Truth (V006), kept apart from the observed tables: one targeted HCP's two potential outcomes for one outcome in one
+/// month of the intervention's window — with the intervention (treated) and in the same world without it (control).
+/// The observed tables hold the one of the HCP's arm; the other is the engine replayed with the assignment flipped.
+/// </summary>
+public sealed class InterventionTruth
+{
+    public Guid InterventionId { get; set; }
+    public Guid HcpId { get; set; }
+    /// <summary>The HCP's arm in the observed data: treatment | control.</summary>
+    public string Arm { get; set; } = "";
+    /// <summary>An outcome type (email_open, meeting_scheduled, …) counted by event date, or rx (the month's Rx count).</summary>
+    public string Outcome { get; set; } = "";
+    /// <summary>First day of the month.</summary>
+    public DateOnly Month { get; set; }
+    public double YTreated { get; set; }
+    public double YControl { get; set; }
+}
+
+/// <summary>What became of a planned touch (V006): realized (its stimulus) or rejected (the reason).</summary>
+public sealed class PlannedTouchResult
+{
+    public const string Realized = "realized";
+    public const string Rejected = "rejected";
+
+    public Guid PlannedTouchId { get; set; }
+    public Guid InterventionId { get; set; }
+    public Guid HcpId { get; set; }
+    public DateOnly Day { get; set; }
+    /// <summary>realized | rejected</summary>
+    public string Status { get; set; } = "";
+    /// <summary>Why it was rejected (see Interventions.PlannedTouchOutcome's reasons); null when realized.</summary>
+    public string? Reason { get; set; }
+    public Guid? StimulusId { get; set; }
+}
+
+/// <summary>A 004-shaped uplift model row (V006): the oracle's true effects, or a scored model's estimates and metrics.</summary>
+public sealed class UpliftModel
+{
+    public Guid ModelId { get; set; }
+    public Guid InterventionId { get; set; }
+    public string Outcome { get; set; } = "";
+    /// <summary>oracle | the scored model's type (x_learner, dr_learner, t_learner, difference_in_means, …).</summary>
+    public string ModelType { get; set; } = "";
+    public DateTime TrainingDate { get; set; }
+    public DateOnly TrainingDataStart { get; set; }
+    public DateOnly TrainingDataEnd { get; set; }
+    public int SampleSize { get; set; }
+    public double Ate { get; set; }
+    public double? Att { get; set; }
+    public double? ValidationScore { get; set; }
+    public string? ModelPath { get; set; }
+    public string? FeatureImportance { get; set; }
+    public string? Hyperparameters { get; set; }
+    /// <summary>JSON: the scores against the truth (bias, coverage, PEHE, Qini, AUUC).</summary>
+    public string? Metrics { get; set; }
+    public bool IsActive { get; set; }
+    public DateTime? DeployedDate { get; set; }
 }

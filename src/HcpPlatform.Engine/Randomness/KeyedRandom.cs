@@ -33,6 +33,8 @@ public enum StreamKind : ulong
     TouchTime = 21,
     /// <summary>A practice's street address and ZIP, keyed by a hash of its state, city and organization.</summary>
     Address = 22,
+    /// <summary>An intervention's draws: assignment per (intervention, HCP), exposure placement, ids of its touches.</summary>
+    Intervention = 23,
 }
 
 /// <summary>
