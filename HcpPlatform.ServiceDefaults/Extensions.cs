@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
@@ -68,9 +69,10 @@ public static class Extensions
         // A liveness check that only says the process answers.
         builder.Services.AddHealthChecks().AddCheck("self", () => HealthCheckResult.Healthy(), ["live"]);
         // Every check (the database's included, whoever registers it) answers within a few seconds: a hung database makes
-        // /health say Unhealthy at once rather than after the driver's own timeouts (a minute).
-        // The timeout only cancels a check's token, and a check waiting on a hung server (or retrying) may not return when
-        // it is cancelled: each check is also raced against the clock.
+        // /health say Unhealthy at once rather than after the driver's own timeouts (a minute). The timeout only cancels a
+        // check's token, and a check waiting on a hung server may not return when cancelled; worse, the request's service
+        // scope is disposed after the checks, and disposing a DbContext whose connection is stuck waits for it. So each
+        // check runs in a scope of its own, released when the check itself ends, and is raced against the clock.
         builder.Services.PostConfigure<HealthCheckServiceOptions>(options =>
         {
             foreach (var registration in options.Registrations)
@@ -80,7 +82,7 @@ public static class Extensions
                     registration.Timeout = HealthCheckTimeout;
                 }
                 var factory = registration.Factory;
-                registration.Factory = services => new TimeBoundHealthCheck(factory(services), HealthCheckTimeout);
+                registration.Factory = services => new TimeBoundHealthCheck(services.GetRequiredService<IServiceScopeFactory>(), factory, HealthCheckTimeout);
             }
         });
         return builder;
@@ -94,21 +96,45 @@ public static class Extensions
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        app.MapHealthChecks(HealthEndpointPath);
-        app.MapHealthChecks(AlivenessEndpointPath, new HealthCheckOptions { Predicate = r => r.Tags.Contains("live") });
+        app.MapHealthChecks(HealthEndpointPath, new HealthCheckOptions { ResponseWriter = WriteStatusAndReasonsAsync });
+        app.MapHealthChecks(AlivenessEndpointPath, new HealthCheckOptions { Predicate = r => r.Tags.Contains("live"), ResponseWriter = WriteStatusAndReasonsAsync });
         return app;
+    }
+
+    /// <summary>
+    /// The overall status on the first line ("Healthy" alone when all is well), then one line per check that is not healthy
+    /// with its reason, so an operator sees why (e.g. "PostgreSql: Unhealthy: No answer within 5 s").
+    /// </summary>
+    private static Task WriteStatusAndReasonsAsync(HttpContext context, HealthReport report)
+    {
+        var text = new System.Text.StringBuilder(report.Status.ToString());
+        foreach (var (name, entry) in report.Entries.Where(e => e.Value.Status != HealthStatus.Healthy).OrderBy(e => e.Key, StringComparer.Ordinal))
+        {
+            var reason = entry.Description ?? entry.Exception?.Message ?? "no reason given";
+            if (reason.Length > 300)
+            {
+                reason = reason[..300] + "…";
+            }
+            text.Append('\n').Append(name).Append(": ").Append(entry.Status.ToString()).Append(": ").Append(reason.ReplaceLineEndings(" "));
+        }
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        return context.Response.WriteAsync(text.ToString(), context.RequestAborted);
     }
 
     private static bool IsProbe(PathString path) =>
         path.StartsWithSegments(HealthEndpointPath) || path.StartsWithSegments(AlivenessEndpointPath);
 }
 
-/// <summary>A health check that answers within <paramref name="timeout"/> whatever the check it wraps does: unhealthy (its registration's failure status) when that check has not answered by then.</summary>
-internal sealed class TimeBoundHealthCheck(IHealthCheck inner, TimeSpan timeout) : IHealthCheck
+/// <summary>
+/// A health check that answers within <paramref name="timeout"/> whatever the check it makes does: unhealthy (its
+/// registration's failure status) when that check has not answered by then. The check is made in a service scope of its
+/// own, disposed when the check ends (however late), so nothing the request waits for is stuck behind a hung dependency.
+/// </summary>
+internal sealed class TimeBoundHealthCheck(IServiceScopeFactory scopes, Func<IServiceProvider, IHealthCheck> factory, TimeSpan timeout) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        var check = inner.CheckHealthAsync(context, cancellationToken);
+        var check = Task.Run(() => RunInOwnScopeAsync(context, cancellationToken), CancellationToken.None);
         var finished = await Task.WhenAny(check, Task.Delay(timeout, cancellationToken));
         if (finished == check)
         {
@@ -119,4 +145,38 @@ internal sealed class TimeBoundHealthCheck(IHealthCheck inner, TimeSpan timeout)
         return new HealthCheckResult(context.Registration.FailureStatus,
             $"No answer within {timeout.TotalSeconds.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture)} s (the dependency may be hung).");
     }
+
+    private async Task<HealthCheckResult> RunInOwnScopeAsync(HealthCheckContext context, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        return await factory(scope.ServiceProvider).CheckHealthAsync(context, cancellationToken);
+    }
+}
+
+/// <summary>
+/// Where a service finds its configuration: started from any folder (a systemd unit, a script in /tmp, a container's
+/// working directory), it reads the appsettings.json it was built with, not the working directory's (or none).
+/// </summary>
+public static class ServiceContentRoot
+{
+    /// <summary>
+    /// The folder a service's configuration is read from: the one it was built or published into (its appsettings.json is
+    /// there), whatever the working directory it is started from; null (the host's own default) when the command line or
+    /// the environment (ASPNETCORE_CONTENTROOT, DOTNET_CONTENTROOT) names a content root.
+    /// </summary>
+    public static string? For(string[] args)
+    {
+        var given = new ConfigurationBuilder()
+            .AddEnvironmentVariables("DOTNET_")
+            .AddEnvironmentVariables("ASPNETCORE_")
+            .AddCommandLine(args)
+            .Build()[HostDefaults.ContentRootKey];
+        return string.IsNullOrEmpty(given) ? AppContext.BaseDirectory : null;
+    }
+
+    /// <summary>A web service's builder options: its arguments, and its content root from <see cref="For"/>.</summary>
+    public static WebApplicationOptions WebOptions(string[] args) => new() { Args = args, ContentRootPath = For(args) };
+
+    /// <summary>A worker service's builder settings: its arguments, and its content root from <see cref="For"/>.</summary>
+    public static HostApplicationBuilderSettings WorkerSettings(string[] args) => new() { Args = args, ContentRootPath = For(args) };
 }

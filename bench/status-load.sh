@@ -1,15 +1,20 @@
 #!/usr/bin/env bash
-# Load figure of the admin API's status endpoint while accelerated generation runs (issue 7):
-# the admin API and the generator worker (Release builds) against the embedded PostgreSQL, a development-scale
-# dataset, a read key from 'hcp keys create', accelerated generation started through the API, then wrk on
-# GET /api/admin/generation/status over loopback for a bounded time. Prints requests/s, p99 latency and errors.
-# Usage: bash bench/status-load.sh [seconds=15] [connections=4] [seconds-per-simulated-day=0.5]
+# Load figures of the admin API's status and counts endpoints while accelerated generation runs (issues 7 and 21):
+# the admin API and the generator worker (Release builds) against the embedded PostgreSQL, a development-scale dataset,
+# keys from 'hcp keys create', accelerated generation started through the API; then, over loopback and for a bounded time:
+#   1. simulated days appended in <seconds> with no load (the generation's own speed);
+#   2. the same window under wrk on GET /api/admin/data/counts and GET /api/admin/generation/status at once, each paced
+#      to <rate>/2 requests/s (wrk's delay() hook: each of <connections> connections waits before its next request; plain
+#      wrk has no -R, so the achieved rate is printed), and the days appended meanwhile;
+#   3. the endpoints' ceiling: status, unpaced, for 5 s (the earlier figure of this script).
+# Usage: bash bench/status-load.sh [seconds=30] [rate=200] [connections per endpoint=4] [seconds-per-simulated-day=0.5]
 # Needs wrk (apt-get install -y wrk) and the PostgreSQL server binaries (apt-get install -y postgresql).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-duration=${1:-15}
-connections=${2:-4}
-speed=${3:-0.5}
+duration=${1:-30}
+rate=${2:-200}
+connections=${3:-4}
+speed=${4:-0.5}
 out=bench/out/status-load
 mkdir -p "$out"
 export HCP_DATA_DIR=${HCP_BENCH_DATA_DIR:-/tmp/hcp-bench-status/postgres}
@@ -62,22 +67,43 @@ for _ in $(seq 1 120); do
   status | python3 -c "import json,sys; s=json.load(sys.stdin); sys.exit(0 if s['worker']['alive'] and s['mode']=='running' else 1)" && break
   sleep 0.5
 done
-before=$(status | python3 -c "import json,sys; print(json.load(sys.stdin)['simulatedThrough'])")
+through() { status | python3 -c "import json,sys; print(json.load(sys.stdin)['simulatedThrough'])"; }
+days_between() { python3 -c "from datetime import date; print((date.fromisoformat('$2') - date.fromisoformat('$1')).days)"; }
 echo "generation: running, one simulated day every ${speed} s (worker observed: $(status | python3 -c "import json,sys; print(json.load(sys.stdin)['mode'])"))"
 
-# Ceiling of this machine right now: the same server's liveness probe (no key, no database), 5 s.
+# 1. The generation's speed with nothing else asking.
+idle_from=$(through); sleep "$duration"; idle_to=$(through)
+idle_days=$(days_between "$idle_from" "$idle_to")
+
+# 2. The same window with counts and status polled, each at rate/2 requests/s at most.
+per_endpoint=$((rate / 2))
+delay_ms=$((1000 * connections / per_endpoint))
+cat >"$out/paced.lua" <<LUA
+function delay() return $delay_ms end
+LUA
+echo "wrk: ${duration} s, GET counts and GET status at once, ${connections} connections each, ${delay_ms} ms between a connection's requests (≤ ${per_endpoint} requests/s each)"
+load_from=$(through)
+wrk -t1 -c"$connections" -d"${duration}s" --latency -s "$out/paced.lua" -H "X-Api-Key: $read_key" "$base/api/admin/data/counts" >"$out/wrk-counts.txt" &
+counts_pid=$!
+wrk -t1 -c"$connections" -d"${duration}s" --latency -s "$out/paced.lua" -H "X-Api-Key: $read_key" "$base/api/admin/generation/status" >"$out/wrk-status.txt"
+wait "$counts_pid"
+load_to=$(through)
+load_days=$(days_between "$load_from" "$load_to")
+
+# 3. Ceiling: the liveness probe (no key, no database) and status unpaced, 5 s each.
 wrk -t2 -c"$connections" -d5s --latency "$base/alive" >"$out/wrk-alive.txt"
-echo "baseline: GET /alive (no key, no database) $(awk '/Requests\/sec/ {print $2}' "$out/wrk-alive.txt") requests/s, p99 $(awk '$1 == "99%" {print $2}' "$out/wrk-alive.txt")"
-echo "wrk: ${duration} s, ${connections} connections, 2 threads, GET /api/admin/generation/status with a read key"
-wrk -t2 -c"$connections" -d"${duration}s" --latency -H "X-Api-Key: $read_key" "$base/api/admin/generation/status" | tee "$out/wrk.txt"
-after=$(status | python3 -c "import json,sys; print(json.load(sys.stdin)['simulatedThrough'])")
+wrk -t2 -c"$connections" -d5s --latency -H "X-Api-Key: $read_key" "$base/api/admin/generation/status" >"$out/wrk-status-unpaced.txt"
 curl -sf -X POST -H "X-Api-Key: $admin_key" "$base/api/admin/generation/pause" >/dev/null
 
-rps=$(awk '/Requests\/sec/ {print $2}' "$out/wrk.txt")
-p99=$(awk '$1 == "99%" {print $2}' "$out/wrk.txt")
-non2xx=$(awk '/Non-2xx/ {print $NF}' "$out/wrk.txt")
-socket=$(grep -o 'Socket errors:.*' "$out/wrk.txt" || true)
-days=$(python3 -c "from datetime import date; print((date.fromisoformat('$after') - date.fromisoformat('$before')).days)")
+summary() { # file label
+  local rps p50 p99 non2xx socket
+  rps=$(awk '/Requests\/sec/ {print $2}' "$1"); p50=$(awk '$1 == "50%" {print $2}' "$1"); p99=$(awk '$1 == "99%" {print $2}' "$1")
+  non2xx=$(awk '/Non-2xx/ {print $NF}' "$1"); socket=$(grep -o 'Socket errors:.*' "$1" || true)
+  echo "$2: ${rps} requests/s, p50 ${p50}, p99 ${p99}, errors: non-2xx ${non2xx:-0}${socket:+, $socket}"
+}
 echo "---"
-echo "status endpoint under load: ${rps} requests/s, p99 ${p99}, errors: non-2xx ${non2xx:-0}${socket:+, $socket}"
-echo "while generating: ${days} simulated days appended during the run ($before → $after)"
+summary "$out/wrk-counts.txt" "GET /api/admin/data/counts (paced)"
+summary "$out/wrk-status.txt" "GET /api/admin/generation/status (paced)"
+echo "generation: ${idle_days} simulated days in ${duration} s without load ($idle_from → $idle_to), ${load_days} with load ($load_from → $load_to); configured: $(python3 -c "print(round($duration / $speed))") at most"
+summary "$out/wrk-alive.txt" "ceiling, GET /alive (5 s, unpaced)"
+summary "$out/wrk-status-unpaced.txt" "ceiling, GET /api/admin/generation/status (5 s, unpaced)"

@@ -4,7 +4,7 @@ using HcpPlatform.Postgres;
 
 // The admin API and page. On its own (dotnet run --project src/HcpPlatform.AdminApi) it uses the shared embedded
 // PostgreSQL; under Aspire, hcpdb.
-var builder = WebApplication.CreateBuilder(args);
+var builder = WebApplication.CreateBuilder(ServiceContentRoot.WebOptions(args));
 await builder.Configuration.AddEmbeddedPostgresUnlessConfiguredAsync();
 builder.AddServiceDefaults();
 builder.AddApplicationServices();

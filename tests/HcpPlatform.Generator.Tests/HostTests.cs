@@ -156,7 +156,10 @@ public sealed class HostTests(PostgresFixture postgres)
 
         using var http = app.CreateClient();
         var health = await http.GetAsync(new Uri("/health", UriKind.Relative));
-        Assert.Equal("Unhealthy", await health.Content.ReadAsStringAsync());
+        var body = await health.Content.ReadAsStringAsync();
+        Assert.StartsWith("Unhealthy\n", body, StringComparison.Ordinal);
+        Assert.Contains("generator: Unhealthy: ", body, StringComparison.Ordinal);
+        Assert.Contains("never fires", body, StringComparison.Ordinal);
         var check = await app.Services.GetRequiredService<Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckService>().CheckHealthAsync();
         Assert.Contains("never fires", check.Entries[GeneratorHealthCheck.Name].Description, StringComparison.Ordinal);
 

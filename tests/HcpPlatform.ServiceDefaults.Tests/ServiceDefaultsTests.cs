@@ -203,4 +203,56 @@ public sealed partial class ServiceDefaultsTests
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.GetAsync(new Uri("/health", UriKind.Relative))).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(new Uri("/alive", UriKind.Relative))).StatusCode);
     }
+
+    /// <summary>
+    /// A check stuck on a hung dependency, whose scoped resource cannot be released until it returns (as a DbContext on a
+    /// connection waiting for a hung server): /health still answers, Unhealthy with the reason, within the checks' timeout.
+    /// </summary>
+    [Fact]
+    public async Task HealthAnswersWithinTheTimeoutWhenACheckAndItsScopeHang()
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = Environments.Production });
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["OTEL_EXPORTER_OTLP_ENDPOINT"] = "" });
+        builder.AddServiceDefaults();
+        var hung = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        builder.Services.AddScoped(_ => new HungResource(hung.Task));
+        builder.Services.AddHealthChecks().AddCheck<HungCheck>("database");
+        await using var app = builder.Build();
+        app.MapDefaultEndpoints();
+        await app.StartAsync();
+        using var client = ClientFor(app);
+        client.Timeout = TimeSpan.FromSeconds(30);
+        try
+        {
+            var clock = Stopwatch.StartNew();
+            var response = await client.GetAsync(new Uri("/health", UriKind.Relative));
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+            Assert.True(clock.Elapsed < Microsoft.Extensions.Hosting.Extensions.HealthCheckTimeout + TimeSpan.FromSeconds(5), $"/health answered after {clock.Elapsed.TotalSeconds:0.0} s");
+            Assert.Equal("Unhealthy\ndatabase: Unhealthy: No answer within 5 s (the dependency may be hung).", await response.Content.ReadAsStringAsync());
+        }
+        finally
+        {
+            hung.SetResult();
+        }
+    }
+
+    private sealed class HungResource(Task released) : IAsyncDisposable
+    {
+        public Task Released => released;
+
+        public async ValueTask DisposeAsync() => await released;
+    }
+
+    private sealed class HungCheck(HungResource resource) : Microsoft.Extensions.Diagnostics.HealthChecks.IHealthCheck
+    {
+        public async Task<Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult> CheckHealthAsync(
+            Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckContext context, CancellationToken cancellationToken = default)
+        {
+            // Ignores cancellation, as a driver stuck on a socket may.
+            await resource.Released;
+            return Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy();
+        }
+    }
 }

@@ -10,7 +10,9 @@ using Npgsql;
 
 namespace HcpPlatform.AdminApi.Apis;
 
-public sealed record CountsResponse(IReadOnlyDictionary<string, long> Tables, long Total, DateOnly? SimulatedThrough);
+/// <summary>Rows per dataset table and their total.</summary>
+/// <param name="Source">How the rows were counted: "estimate", from PostgreSQL's statistics (maintained at each commit, refreshed by VACUUM/ANALYZE), not by reading the tables; close to exact, not transactional.</param>
+public sealed record CountsResponse(IReadOnlyDictionary<string, long> Tables, long Total, DateOnly? SimulatedThrough, string Source);
 
 public sealed record SeriesResponse<T>(DateOnly? From, DateOnly? To, IReadOnlyList<T> Points);
 
@@ -31,7 +33,7 @@ public static class DataApi
     {
         var api = app.MapGroup("/api/admin/data").WithTags("Data").RequireAuthorization(AdminPolicies.Read);
 
-        api.MapGet("/counts", GetCounts).WithSummary("Exact row counts of every dataset table");
+        api.MapGet("/counts", GetCounts).WithSummary("Row counts of every dataset table, estimated from PostgreSQL's statistics (cheap; source: \"estimate\")");
         api.MapGet("/series/daily", GetDaily).WithSummary("Stimuli and outcomes per day (default: the last 90 simulated days)");
         api.MapGet("/series/channels", GetChannels).WithSummary("Stimuli, outcomes and response rate per channel (default: the last 90 simulated days)");
         api.MapGet("/series/response-rate", GetWeeklyResponseRate).WithSummary("Share of stimuli with a response, per week (default: the last 26 weeks)");
@@ -47,7 +49,7 @@ public static class DataApi
     {
         var counts = await data.CountsAsync(ct);
         var window = await data.WindowAsync(ct);
-        return TypedResults.Ok(new CountsResponse(counts, counts.Values.Sum(), window?.Through));
+        return TypedResults.Ok(new CountsResponse(counts, counts.Values.Sum(), window?.Through, DataQueries.CountsSource));
     }
 
     public static Task<Results<Ok<SeriesResponse<DayCount>>, ValidationProblem>> GetDaily(string? from, string? to, DataQueries data, CancellationToken ct) =>

@@ -2,6 +2,7 @@ using System.Reflection;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using HcpPlatform.Data.Loading;
+using HcpPlatform.Data.Platform;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 
@@ -26,7 +27,7 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
                 Title = "Request body too large",
                 Detail = "The request body is larger than this service accepts (AdminApi:MaxRequestBodyBytes).",
             },
-            BadHttpRequestException bad => new ProblemDetails { Status = bad.StatusCode, Title = "Bad request", Detail = Friendly(bad.Message) },
+            BadHttpRequestException bad => ParameterProblem(bad),
             GenerationBusyException busy => new ProblemDetails { Status = 409, Title = "Another writer is generating", Detail = busy.Message },
             _ when DatabaseUnavailable(exception) => new ProblemDetails
             {
@@ -74,21 +75,26 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
 
     private static HttpValidationProblemDetails JsonProblem(JsonException json, Type? bodyType)
     {
-        var field = json.Path is { Length: > 1 } path ? path.TrimStart('$').TrimStart('.') : "";
+        var path = json.Path is { Length: > 1 } p ? p.TrimStart('$').TrimStart('.') : "";
+        var field = InputEcho.Of(path);
         string reason;
         if (UnknownMember().Match(json.Message) is { Success: true } unknown)
         {
-            field = field.Length == 0 ? unknown.Groups[1].Value : field;
+            field = field.Length == 0 ? InputEcho.Of(unknown.Groups[1].Value) : field;
             reason = $"'{field}' is not a field of this request; check the spelling (see /openapi/v1.json).";
         }
-        else if (json.Message.Contains("could not be converted", StringComparison.Ordinal) && field.Length > 0)
+        else if (json.Message.Contains("could not be converted", StringComparison.Ordinal))
         {
-            reason = $"'{field}' must be {Describe(TypeAt(bodyType, field))}.";
+            // At the root ("[]" or "\"x\"" for an object), the body as a whole has the wrong shape.
+            reason = path.Length > 0
+                ? $"'{field}' must be {Describe(TypeAt(bodyType, path))}."
+                : $"The request body must be {Describe(bodyType)} (see /openapi/v1.json).";
+            field = path.Length > 0 ? field : "body";
         }
         else
         {
             field = field.Length == 0 ? "body" : field;
-            reason = "The request body is not valid JSON: " + json.Message.Split(" Path:", 2)[0].Split(" LineNumber:", 2)[0];
+            reason = "The request body is not valid JSON: " + ProblemText.Clean(json.Message.Split(" Path:", 2)[0].Split(" LineNumber:", 2)[0]);
         }
         return new HttpValidationProblemDetails(new Dictionary<string, string[]> { [field] = [reason] })
         {
@@ -137,10 +143,54 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
         _ => "an object",
     };
 
-    private static string Friendly(string message) =>
-        message.StartsWith("Implicit body inferred", StringComparison.Ordinal) || message.Contains("was not provided from body", StringComparison.Ordinal)
-            ? "This endpoint needs a JSON body (Content-Type: application/json); see /openapi/v1.json."
-            : message;
+    /// <summary>
+    /// A request the framework could not bind, said in the API's words: which parameter, what it must be, the value cut to
+    /// a short quote (the framework's own messages name .NET types, "Nullable&lt;int&gt; limit", and quote the whole value).
+    /// </summary>
+    private static ProblemDetails ParameterProblem(BadHttpRequestException bad)
+    {
+        var message = bad.Message;
+        if (message.StartsWith("Implicit body inferred", StringComparison.Ordinal) || message.Contains("was not provided from body", StringComparison.Ordinal))
+        {
+            return Invalid(bad.StatusCode, "body", "This endpoint needs a JSON body (Content-Type: application/json); see /openapi/v1.json.");
+        }
+        if (FailedToBind().Match(message) is { Success: true } failed)
+        {
+            var name = failed.Groups["name"].Value;
+            return Invalid(bad.StatusCode, name,
+                $"'{name}' must be {DescribeTypeName(failed.Groups["type"].Value)}; got \"{InputEcho.Of(failed.Groups["value"].Value)}\".");
+        }
+        if (NotProvided().Match(message) is { Success: true } missing)
+        {
+            var name = missing.Groups["name"].Value;
+            return Invalid(bad.StatusCode, name, $"'{name}' is required (in the {missing.Groups["source"].Value}).");
+        }
+        return new ProblemDetails { Status = bad.StatusCode, Title = "Bad request", Detail = ProblemText.Clean(message) };
+    }
+
+    private static HttpValidationProblemDetails Invalid(int status, string field, string reason) =>
+        new(new Dictionary<string, string[]> { [field] = [reason] }) { Status = status, Title = "The request is not valid", Detail = reason };
+
+    /// <summary>What a parameter of a type named as the framework names it ("Nullable&lt;int&gt;", "DateOnly", "Guid") must be.</summary>
+    private static string DescribeTypeName(string type)
+    {
+        var t = type.Replace("Nullable<", "", StringComparison.Ordinal).TrimEnd('>', '?').Trim();
+        return t switch
+        {
+            "int" or "long" or "short" or "Int32" or "Int64" => "a whole number",
+            "double" or "float" or "decimal" or "Double" or "Single" or "Decimal" => "a number",
+            "bool" or "Boolean" => "true or false",
+            "DateOnly" => "a date as YYYY-MM-DD",
+            "Guid" => "a UUID",
+            _ => "a value of the documented type (see /openapi/v1.json)",
+        };
+    }
+
+    [GeneratedRegex("^Failed to bind parameter \"(?<type>.+) (?<name>[^ \"]+)\" from \"(?<value>.*)\"\\.?$", RegexOptions.Singleline)]
+    private static partial Regex FailedToBind();
+
+    [GeneratedRegex("^Required parameter \"(?<type>.+) (?<name>[^ \"]+)\" was not provided from (?<source>[a-z ]+)\\.?$", RegexOptions.Singleline)]
+    private static partial Regex NotProvided();
 
     [GeneratedRegex("The JSON property '([^']+)' could not be mapped")]
     private static partial Regex UnknownMember();

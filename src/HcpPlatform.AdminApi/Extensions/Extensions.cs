@@ -62,7 +62,7 @@ public static class Extensions
             o.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
             o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
         });
-        services.AddProblemDetails();
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = ProblemText.Apply);
         services.AddExceptionHandler<ApiExceptionHandler>();
 
         services.AddSingleton<ApiKeyCache>();

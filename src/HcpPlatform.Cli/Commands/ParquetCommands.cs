@@ -91,7 +91,15 @@ internal static class ParquetCommands
         private void Cancel(PosixSignalContext context)
         {
             context.Cancel = true;
-            _source.Cancel();
+            try
+            {
+                _source.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // A signal whose handler was already running when the run ended (disposing a registration does not wait
+                // for it): there is nothing left to cancel, and it must not end the process with a stack trace.
+            }
         }
 
         public void Dispose()
