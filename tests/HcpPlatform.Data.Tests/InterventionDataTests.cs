@@ -94,6 +94,26 @@ public sealed class InterventionDataTests(PostgresFixture postgres)
     }
 
     [Fact]
+    public async Task Erasing_an_hcp_removes_its_planned_touches_and_its_intervention_rows()
+    {
+        var cs = await postgres.CreateMigratedDatabaseAsync();
+        await StoreAsync(cs, Planned);
+        await Backfill.RunAsync(DataSources.For(cs), Parameters(T), null, CancellationToken.None);
+        await PlanAsync(cs);
+        var (id, npi) = (await Sql.ListAsync(cs, $"SELECT a.hcp_id, p.npi FROM hcp.intervention_assignments a JOIN hcp.hcp_profiles p ON p.id = a.hcp_id WHERE p.hcp_index < 40 ORDER BY p.hcp_index LIMIT 1",
+            r => (r.GetGuid(0), r.GetString(1)))).Single();
+        Assert.Equal(3L, await Sql.ScalarAsync<long>(cs, $"SELECT count(*) FROM platform.planned_touches WHERE hcp_id = '{id}'"));
+
+        var erased = await Privacy.PrivacyRequests.EraseAsync(DataSources.For(cs), npi, "gdpr", CancellationToken.None);
+
+        Assert.Equal(3L, erased.Deleted["planned_touches"]);
+        Assert.Equal(0L, await Sql.ScalarAsync<long>(cs, $"SELECT count(*) FROM platform.planned_touches WHERE hcp_id = '{id}'"));
+        Assert.Equal(0L, await Sql.ScalarAsync<long>(cs, $"SELECT count(*) FROM hcp.intervention_assignments WHERE hcp_id = '{id}'"));
+        Assert.Equal(0L, await Sql.ScalarAsync<long>(cs, $"SELECT count(*) FROM hcp.intervention_truth WHERE hcp_id = '{id}'"));
+        Assert.True(await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM platform.planned_touches") > 0);
+    }
+
+    [Fact]
     public async Task Backfill_and_increments_agree_with_interventions_and_planned_touches_and_the_truth_scores()
     {
         // Incremented: a backfill through T with two interventions, planned touches posted, a third intervention stored, three days.
