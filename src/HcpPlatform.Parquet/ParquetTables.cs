@@ -101,7 +101,7 @@ public static class ParquetTables
         Text<StimulusEvent>("channel", r => r.Channel), Text<StimulusEvent>("stimulus_type", r => r.StimulusType),
         Text<StimulusEvent>("content_category", r => r.ContentCategory), Timestamp<StimulusEvent>("event_date", r => r.EventDate),
         Text<StimulusEvent>("rep_id", r => r.RepId), Text<StimulusEvent>("delivery_status", r => r.DeliveryStatus),
-        Json<StimulusEvent>("metadata", r => r.Metadata).AsUnique(),
+        Json<StimulusEvent>("metadata", r => r.Metadata).AsUnique(), NullableUuid<StimulusEvent>("intervention_id", r => r.InterventionId),
     ], monthOf: r => r.EventDate);
 
     public static readonly ParquetTable<OutcomeEvent> Outcomes = new("outcome_events",

@@ -29,6 +29,8 @@ public static class Digests
         await using var cmd = new NpgsqlCommand("""
             SELECT table_name, column_name, data_type FROM information_schema.columns
             WHERE table_schema = 'hcp' AND column_name NOT IN ('created_at', 'updated_at')
+              -- The interventions' assignments, truth, planned-touch results and uplift models are not part of the Parquet layout.
+              AND table_name NOT IN ('intervention_assignments', 'intervention_truth', 'planned_touch_results', 'uplift_models')
             ORDER BY table_name, ordinal_position
             """, c);
         var result = new SortedDictionary<string, IReadOnlyList<(string, string)>>(StringComparer.Ordinal);

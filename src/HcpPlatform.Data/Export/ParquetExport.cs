@@ -93,6 +93,7 @@ public static class ParquetExport
         {
             Id = r.GetGuid(0), HcpId = r.GetGuid(1), CampaignId = Uuid(r, 2), Channel = r.GetString(3), StimulusType = r.GetString(4),
             ContentCategory = Text(r, 5), EventDate = r.GetDateTime(6), RepId = Text(r, 7), DeliveryStatus = r.GetString(8), Metadata = Text(r, 9),
+            InterventionId = Uuid(r, 10),
         }, Json("metadata"));
         await Copy(ParquetTables.Outcomes, "event_date, id", r => new OutcomeEvent
         {
