@@ -72,6 +72,21 @@ public static class InterventionJson
             var name = quoted.Length > 2 ? $" '{InputEcho.Of(quoted[1])}'" : "";
             return $"{where}: field{name} is unknown; allowed: {fields}.";
         }
+        if (message.Contains("could not be converted to ", StringComparison.Ordinal))
+        {
+            var type = message[(message.IndexOf("could not be converted to ", StringComparison.Ordinal) + 26)..];
+            var wanted = type switch
+            {
+                _ when type.StartsWith("System.DateOnly", StringComparison.Ordinal) => "a date as \"YYYY-MM-DD\"",
+                _ when type.StartsWith("System.Guid", StringComparison.Ordinal) => "a UUID",
+                _ when type.StartsWith("System.Int32", StringComparison.Ordinal) => "a whole number",
+                _ when type.StartsWith("System.Double", StringComparison.Ordinal) => "a number",
+                _ when type.StartsWith("System.String", StringComparison.Ordinal) => "a string",
+                _ when type.StartsWith("System.Collections", StringComparison.Ordinal) => "an array",
+                _ => "another kind of value",
+            };
+            return $"{where}{path}: the value must be {wanted}.";
+        }
         var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
         message = cut > 0 ? message[..cut] : message;
         return $"{where}{path}: {message} Expected {example}.";
