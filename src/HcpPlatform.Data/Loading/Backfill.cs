@@ -176,6 +176,15 @@ public static class Backfill
                 table => aggregated.Contains(table) ? null : BuildSchema.VacuumAnalyzeSql(schema, table), background.Token);
             pending.Add(loading);
             await Stage(stages, "generate_and_copy", () => loading);
+            // Live tables that no loader writes are created empty as well, so the swap keeps every table of the live schema.
+            foreach (var (table, create) in createTables.Where(t => !DatasetTables.All.Contains(t.Key)).OrderBy(t => t.Key, StringComparer.Ordinal))
+            {
+                await BuildSchema.ExecuteAsync(main, create, ct);
+                foreach (var sql in IndexesOf(table))
+                {
+                    await BuildSchema.ExecuteAsync(main, sql, ct);
+                }
+            }
             await Stage(stages, "aggregate_and_index", async () =>
             {
                 await PauseAsync("aggregate_and_index", ct);
