@@ -96,6 +96,30 @@ internal sealed class FieldForce
         into.Sort((a, b) => a.Day.CompareTo(b.Day));
     }
 
+    /// <summary>
+    /// The rep working an HCP's route day on <paramref name="day"/> (the primary rep, or the rep covering its territory) and
+    /// that rep's regular calls of the day; null when the rep makes no regular call to an HCP of the route day that day (it
+    /// is not in the HCP's state then). Intervention visits go only where this is set, within the rep's daily capacity.
+    /// </summary>
+    public (Rep Rep, int Calls)? RouteRep(int hcp, DateOnly day)
+    {
+        var traits = _population.Traits[hcp];
+        var rep = _population.Reps[_dynamics.RepOn(traits.PrimaryRep, day)];
+        var visits = Week(_t.OverlayOfRep[traits.PrimaryRep], FieldCalendar.WeekOf(day));
+        var calls = 0;
+        var onRoute = false;
+        foreach (var v in visits)
+        {
+            if (v.Day == day && ReferenceEquals(v.Rep, rep))
+            {
+                calls++;
+                var other = _population.Traits[v.Hcp];
+                onRoute |= other.RouteDay == traits.RouteDay && other.PrimaryRep == traits.PrimaryRep;
+            }
+        }
+        return onRoute ? (rep, calls) : null;
+    }
+
     private FieldVisit[] Week(int overlay, long week)
     {
         if (_weeks.TryGetValue((overlay, week), out var visits))

@@ -70,7 +70,15 @@ public sealed class OutcomeGenerator(Population population)
     }
 
     /// <summary>Appends the outcomes of one stimulus (the <paramref name="ordinal"/>-th of its HCP-month).</summary>
-    public void Respond(HcpTraits hcp, int monthNumber, int ordinal, PlannedStimulus planned, List<OutcomeEvent> into)
+    public void Respond(HcpTraits hcp, int monthNumber, int ordinal, PlannedStimulus planned, List<OutcomeEvent> into) =>
+        Respond(hcp, monthNumber, ordinal, ordinal, planned, into);
+
+    /// <summary>
+    /// Appends the outcomes of one stimulus whose draws are keyed by (<paramref name="monthNumber"/>, <paramref name="ordinal"/>)
+    /// (a regular touch: its month and ordinal; an intervention's exposure: keys of its own) and which has
+    /// <paramref name="touchesEarlier"/> touches before it in its calendar month (exposures count like any touch).
+    /// </summary>
+    public void Respond(HcpTraits hcp, long monthNumber, long ordinal, int touchesEarlier, PlannedStimulus planned, List<OutcomeEvent> into)
     {
         var s = planned.Row;
         if (s.DeliveryStatus != "delivered")
@@ -84,7 +92,7 @@ public sealed class OutcomeGenerator(Population population)
         }
         var cfg = _model.Config;
         var rng = new KeyedRandom(_seed, StreamKind.Outcome, hcp.Index, monthNumber, ordinal);
-        var shift = LogOddsShift(hcp, channel, ordinal, s.ContentCategory);
+        var shift = LogOddsShift(hcp, channel, touchesEarlier, s.ContentCategory);
         // Scenario dynamics (email_fatigue): responses to touches sent in a fatigue period are less likely (× (1 − magnitude)).
         var eventFactor = _dynamics.IsEmpty ? 1.0 : _dynamics.ResponseFactor(channel, DateOnly.FromDateTime(s.EventDate));
         var slot = 0;
@@ -163,7 +171,7 @@ public sealed class OutcomeGenerator(Population population)
     /// after its open: the open's activity time plus an exponential with the remaining mean (click − open), truncated to the
     /// click's window. A stream of its own per response, so the response model's draws never move the times.
     /// </summary>
-    private (DateTime At, double Activity) When(HcpTraits hcp, int monthNumber, int ordinal, int slot, StimulusEvent s, string outcome, double after)
+    private (DateTime At, double Activity) When(HcpTraits hcp, long monthNumber, long ordinal, int slot, StimulusEvent s, string outcome, double after)
     {
         var cfg = _model.Config;
         var rhythm = _rhythm ? ResponseRhythm.For(outcome)! : ResponseRhythm.Flat;
@@ -181,7 +189,7 @@ public sealed class OutcomeGenerator(Population population)
 
     private double LatencyFactor(HcpTraits hcp) => _ignoreLatencyFactor ? 1.0 : hcp.LatencyFactor;
 
-    private OutcomeEvent Create(HcpTraits hcp, int monthNumber, int ordinal, int slot, StimulusEvent s, string type, DateTime at, double value, string metadata)
+    private OutcomeEvent Create(HcpTraits hcp, long monthNumber, long ordinal, int slot, StimulusEvent s, string type, DateTime at, double value, string metadata)
     {
         // At least one minute after the stimulus, to the microsecond PostgreSQL keeps.
         var ticks = Math.Max(TimeSpan.TicksPerMinute, at.Ticks - s.EventDate.Ticks);

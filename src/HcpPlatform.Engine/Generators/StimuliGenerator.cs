@@ -36,7 +36,7 @@ internal readonly record struct Touch(DateOnly Day, DateTime At, int Channel, Ca
 /// the later ones in it are not sent.</item>
 /// </list>
 /// </summary>
-public sealed class StimuliGenerator(Population population)
+public sealed partial class StimuliGenerator(Population population)
 {
     private static readonly double[] BusinessWeekday = [0.9, 1.15, 1.2, 1.1, 0.65, 0, 0]; // ISO Mon..Sun
     private static readonly double[] AdWeekday = [1, 1, 1, 1, 1, 0.4, 0.4];

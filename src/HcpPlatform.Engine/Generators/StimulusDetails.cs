@@ -122,10 +122,22 @@ internal sealed class StimulusDetails(Population population, ScenarioDynamics dy
     private readonly long _seed = population.Seed;
 
     /// <summary>The row of the <paramref name="ordinal"/>-th touch of an HCP-month (its metadata not yet written), with what its outcomes need.</summary>
-    public PlannedStimulus Materialize(HcpTraits hcp, int monthNumber, int ordinal, Touch t, IReadOnlyList<CampaignPlan> activeCampaigns)
+    public PlannedStimulus Materialize(HcpTraits hcp, int monthNumber, int ordinal, Touch t, IReadOnlyList<CampaignPlan> activeCampaigns) =>
+        Build(hcp, new KeyedRandom(_seed, StreamKind.Stimulus, hcp.Index, monthNumber, ordinal),
+            DeterministicId.Create(_seed, StreamKind.Stimulus, hcp.Index, monthNumber, ordinal), t, activeCampaigns, null, null);
+
+    /// <summary>
+    /// An intervention's exposure: drawn from its own stream and id key (never a regular touch's), linked to no campaign,
+    /// with the intervention's content (else the HCP's preferred) and carrying the intervention's id.
+    /// </summary>
+    public PlannedStimulus MaterializeExposure(HcpTraits hcp, Touch t, long day, long purpose, string content, Guid interventionId) =>
+        Build(hcp, new KeyedRandom(_seed, StreamKind.Intervention, hcp.Index, day, purpose),
+            DeterministicId.Create(_seed, StreamKind.Intervention, hcp.Index, day, purpose), t, [], content, interventionId);
+
+    private PlannedStimulus Build(HcpTraits hcp, KeyedRandom rng, Guid id, Touch t, IReadOnlyList<CampaignPlan> activeCampaigns, string? contentOverride, Guid? interventionId)
     {
-        var rng = new KeyedRandom(_seed, StreamKind.Stimulus, hcp.Index, monthNumber, ordinal);
         var content = _model.Content.Names[rng.Choose(_model.Content.Weights)];
+        content = contentOverride ?? content;
         var campaign = t.Campaign;
         if (campaign is null && t.Channel != Channel.Email && t.Launch is null)
         {
@@ -189,7 +201,7 @@ internal sealed class StimulusDetails(Population population, ScenarioDynamics dy
         }
         var row = new StimulusEvent
         {
-            Id = DeterministicId.Create(_seed, StreamKind.Stimulus, hcp.Index, monthNumber, ordinal),
+            Id = id,
             HcpId = hcp.Id,
             CampaignId = campaign?.Id,
             Channel = Channel.Names[t.Channel],
@@ -198,6 +210,7 @@ internal sealed class StimulusDetails(Population population, ScenarioDynamics dy
             EventDate = t.At,
             RepId = t.Channel is Channel.RepVisit or Channel.Phone ? rep.Id : null,
             DeliveryStatus = status,
+            InterventionId = interventionId,
         };
         return new PlannedStimulus(row, t.Channel == Channel.Webinar ? t.EventDay : null, product, callType, reaction,
             new StimulusDraws(a, b, c, t.Day, t.Launch, t.EventDay, campaign?.BatchPrefix, t.SuppressedUntil));

@@ -1,5 +1,6 @@
 using HcpPlatform.Engine.Calendar;
 using HcpPlatform.Engine.Generators;
+using HcpPlatform.Engine.Interventions;
 using HcpPlatform.Engine.Model;
 
 namespace HcpPlatform.Engine.Simulation;
@@ -12,6 +13,8 @@ public sealed class EventBlock
     public List<StimulusEvent> Stimuli { get; } = [];
     public List<OutcomeEvent> Outcomes { get; } = [];
     public List<PrescribingHistory> Rx { get; } = [];
+    /// <summary>What became of the planned touches dated in the range (interventions with a planned schedule).</summary>
+    public List<PlannedTouchOutcome> PlannedTouches { get; } = [];
 }
 
 /// <summary>
@@ -39,9 +42,10 @@ public sealed class Simulator
     private readonly Dictionary<string, int> _responseDriver;
     private readonly bool _rxOnMonthStart;
 
-    public Simulator(Population population)
+    public Simulator(Population population, InterventionSchedule? interventions = null)
     {
         _population = population;
+        _interventions = interventions ?? InterventionSchedule.Compile(population);
         _stimuli = new StimuliGenerator(population);
         _outcomes = new OutcomeGenerator(population);
         _rx = new RxGenerator(population);
@@ -53,6 +57,11 @@ public sealed class Simulator
         _rxOnMonthStart = population.Model.Has(EngineFault.RxOnMonthStart);
         _futureOutcomes = population.Model.Has(EngineFault.FutureOutcomes);
     }
+
+    /// <summary>The dataset's interventions (null: none, and every output is exactly that of an engine without them).</summary>
+    private readonly InterventionSchedule? _interventions;
+
+    public InterventionSchedule? Interventions => _interventions;
 
     /// <summary>Fault FutureOutcomes (tests only): outcomes are written with their touch's day even when they fall later.</summary>
     private readonly bool _futureOutcomes;
@@ -102,9 +111,21 @@ public sealed class Simulator
     public EventBlock EvaluateHcp(DateOnly windowStart, DateOnly from, DateOnly to, int hcp) =>
         EvaluateHcp(new RangeContext(this, windowStart, from, to), hcp);
 
-    private EventBlock EvaluateHcp(RangeContext ctx, int h)
+    /// <summary>
+    /// The events of one HCP dated in [from, to] in the world where its assignment to intervention <paramref name="flip"/>
+    /// (an index of <see cref="Interventions"/>) is the other arm, everything else equal: a counterfactual.
+    /// </summary>
+    public EventBlock EvaluateHcpFlipped(DateOnly windowStart, DateOnly from, DateOnly to, int hcp, int flip) =>
+        EvaluateHcp(new RangeContext(this, windowStart, from, to), hcp, flip);
+
+    private EventBlock EvaluateHcp(RangeContext ctx, int h, int flip = -1)
     {
         var hcp = _population.Traits[h];
+        var hi = _interventions?.For(h, flip);
+        if (hi is not null)
+        {
+            return EvaluateHcpWithInterventions(ctx, h, hi);
+        }
         var result = new EventBlock { HcpFrom = h, HcpTo = h + 1 };
         var plannedOutcomes = new List<OutcomeEvent>();
         // The Rx drivers counted per planned month (delivered touches by channel, engaged responses by type, each in the
@@ -159,6 +180,96 @@ public sealed class Simulator
         return result;
     }
 
+    /// <summary>
+    /// <see cref="EvaluateHcp(RangeContext, int, int)"/> for an HCP with interventions: its months are planned from the first one
+    /// its exposures depend on (<see cref="InterventionSchedule.FirstMonthFor"/>; months before the range's own are planned
+    /// for that state only), each month's exposures placed after its regular plan, and the two merged in time order: a
+    /// touch's fatigue counts every touch before it, while its draws keep their keys (regular: month and ordinal).
+    /// </summary>
+    private EventBlock EvaluateHcpWithInterventions(RangeContext ctx, int h, HcpInterventions hi)
+    {
+        var hcp = _population.Traits[h];
+        var result = new EventBlock { HcpFrom = h, HcpTo = h + 1 };
+        var plannedOutcomes = new List<OutcomeEvent>();
+        var months = ctx.LastMonth - ctx.FirstMonth + 1;
+        var counts = ctx.HasRxMonth ? new int[months * _drivers] : [];
+        var first = _interventions!.FirstMonthFor(hi, ctx.FirstMonth);
+        for (var month = first; month <= ctx.LastMonth; month++)
+        {
+            var plan = _stimuli.PlanMonth(h, month, ctx.CampaignsFor(month), ctx.WebinarsFor(month));
+            var exposures = _stimuli.PlaceExposures(month, plan, hi);
+            if (month < ctx.FirstMonth)
+            {
+                continue;
+            }
+            var regular = 0;
+            var extra = 0;
+            for (var position = 0; position < plan.Count + exposures.Count; position++)
+            {
+                var isRegular = extra >= exposures.Count
+                    || (regular < plan.Count && plan[regular].Row.EventDate <= exposures[extra].Planned.Row.EventDate);
+                var planned = isRegular ? plan[regular] : exposures[extra].Planned;
+                var s = planned.Row;
+                var day = DateOnly.FromDateTime(s.EventDate);
+                if (counts.Length > 0 && s.DeliveryStatus == "delivered")
+                {
+                    counts[(month - ctx.FirstMonth) * _drivers + Channel.IndexOf(s.Channel)]++;
+                }
+                plannedOutcomes.Clear();
+                if (isRegular)
+                {
+                    _outcomes.Respond(hcp, month, regular, position, planned, plannedOutcomes);
+                    regular++;
+                }
+                else
+                {
+                    _outcomes.Respond(hcp, exposures[extra].KeyDay, exposures[extra].KeyOrdinal, position, planned, plannedOutcomes);
+                    extra++;
+                }
+                foreach (var o in plannedOutcomes)
+                {
+                    var outcomeDay = DateOnly.FromDateTime(o.EventDate);
+                    if (counts.Length > 0 && _responseDriver.TryGetValue(o.OutcomeType, out var driver))
+                    {
+                        var m = SimDate.MonthNumber(outcomeDay) - ctx.FirstMonth;
+                        if (m < months)
+                        {
+                            counts[m * _drivers + driver]++;
+                        }
+                    }
+                    if (day >= ctx.WindowStart && outcomeDay >= ctx.From && (outcomeDay <= ctx.To || _futureOutcomes))
+                    {
+                        result.Outcomes.Add(o);
+                    }
+                }
+                if (day >= ctx.From && day <= ctx.To && day >= ctx.WindowStart)
+                {
+                    s.Metadata = StimulusDetails.Metadata(hcp, planned);
+                    result.Stimuli.Add(s);
+                }
+            }
+            if (ctx.IsRxMonth(month))
+            {
+                var firstCounted = Math.Max(0, month - _carryoverMonths - ctx.FirstMonth);
+                var span = counts.AsSpan(firstCounted * _drivers, (month - ctx.FirstMonth - firstCounted + 1) * _drivers);
+                result.Rx.Add(_rx.Generate(hcp, month, span));
+            }
+        }
+        // Planned touches are decided on their (local) day: reported when that day is in range.
+        var windowFrom = ctx.From < ctx.WindowStart ? ctx.WindowStart : ctx.From;
+        foreach (var p in hi.Planned)
+        {
+            if (p.Day < windowFrom || p.Day > ctx.To)
+            {
+                continue;
+            }
+            var outcome = hi.Outcomes.Find(o => o.PlannedTouchId == p.Id)
+                ?? new PlannedTouchOutcome(p.Id, false, PlannedTouchOutcome.OutsideWindow, null);
+            result.PlannedTouches.Add(outcome);
+        }
+        return result;
+    }
+
     /// <summary>What one evaluation needs per month, computed once and shared by all HCPs.</summary>
     private sealed class RangeContext
     {
@@ -169,6 +280,7 @@ public sealed class Simulator
 
         public RangeContext(Simulator sim, DateOnly windowStart, DateOnly from, DateOnly to)
         {
+            _sim = sim;
             WindowStart = windowStart;
             From = from;
             To = to;
@@ -219,8 +331,23 @@ public sealed class Simulator
         /// <summary>Whether the month's Rx row is written in range.</summary>
         public bool IsRxMonth(int month) => month >= _firstRxMonth && month <= _lastRxMonth;
 
-        public IReadOnlyList<CampaignPlan> CampaignsFor(int month) => _campaigns[month];
+        public IReadOnlyList<CampaignPlan> CampaignsFor(int month) =>
+            _campaigns.TryGetValue(month, out var c) ? c : Earlier(month).Campaigns;
 
-        public IReadOnlyList<DateOnly> WebinarsFor(int month) => _webinars[month];
+        public IReadOnlyList<DateOnly> WebinarsFor(int month) =>
+            _webinars.TryGetValue(month, out var w) ? w : Earlier(month).Webinars;
+
+        // Months before the range's first (an intervention's exposures need them): computed when first asked, shared.
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<int, (IReadOnlyList<CampaignPlan> Campaigns, IReadOnlyList<DateOnly> Webinars)> _earlier = new();
+        private readonly Simulator _sim;
+
+        private (IReadOnlyList<CampaignPlan> Campaigns, IReadOnlyList<DateOnly> Webinars) Earlier(int month) =>
+            _earlier.GetOrAdd(month, static (m, sim) =>
+            {
+                var start = SimDate.MonthStart(m);
+                var end = start.AddDays(SimDate.DaysInMonth(m) - 1);
+                return (sim._population.Campaigns.Overlapping(start, end),
+                    WebinarCalendar.EventsInvitedBetween(sim._population.Seed, start, end, sim._population.Model.Config.WebinarInviteLeadDays).ToArray());
+            }, _sim);
     }
 }
