@@ -204,7 +204,7 @@ public sealed class InterventionCatalogTests(PostgresFixture postgres)
         Assert.StartsWith("contentCategory \"gossip\" is unknown; allowed: ", d[5].Reasons[0], StringComparison.Ordinal);
         Assert.StartsWith("product \"Nothingol\" is unknown; allowed: ", d[5].Reasons[1], StringComparison.Ordinal);
         Assert.Contains("already planned", Assert.Single(d[6].Reasons));
-        Assert.Equal(4, d[7].Reasons.Count);
+        Assert.Equal(3, d[7].Reasons.Count); // HCP, channel, day
 
         // Posted again: nothing new.
         var twice = await PlannedTouches.SubmitAsync(context, planned.Id, touches[..2], null, default);

@@ -118,7 +118,7 @@ public static class InterventionCatalog
             Definition = json,
             StartDate = definition.Start,
             EndDate = definition.End,
-            CreatedAt = DateTime.UtcNow,
+            CreatedAt = Now(),
             CreatedBy = createdBy,
         };
         db.Interventions.Add(row);
@@ -198,7 +198,7 @@ public static class InterventionCatalog
                 row.Definition = definition.ToJson();
             }
             row.Status = InterventionDefinition.Stopped;
-            row.StoppedAt = DateTime.UtcNow;
+            row.StoppedAt = Now();
             await db.SaveChangesAsync(ct);
             await tx.CommitAsync(ct);
         }
@@ -234,6 +234,13 @@ public static class InterventionCatalog
 
     internal static async Task<DateOnly?> SimulatedThroughAsync(HcpDbContext db, CancellationToken ct) =>
         await db.DatasetInfo.AsNoTracking().Select(d => (DateOnly?)d.SimulatedThrough).FirstOrDefaultAsync(ct);
+
+    /// <summary>Now, to PostgreSQL's precision (microseconds), so what is returned equals what is read back.</summary>
+    internal static DateTime Now()
+    {
+        var ticks = DateTime.UtcNow.Ticks;
+        return new DateTime(ticks - ticks % 10, DateTimeKind.Utc);
+    }
 
     internal static NpgsqlConnection Connection(HcpDbContext db) => (NpgsqlConnection)db.Database.GetDbConnection();
 

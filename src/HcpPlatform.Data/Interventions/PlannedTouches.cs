@@ -77,7 +77,7 @@ public static class PlannedTouches
         var planned = new HashSet<Guid>(await db.PlannedTouches.AsNoTracking().Where(p => p.InterventionId == interventionId).Select(p => p.Id).ToListAsync(ct));
         var firstDay = Max(definition.Start, dataset.SimulatedThrough.AddDays(1));
         var decisions = new List<PlannedTouchDecision>(touches.Count);
-        var now = DateTime.UtcNow;
+        var now = InterventionCatalog.Now();
         for (var k = 0; k < touches.Count; k++)
         {
             var t = touches[k];
