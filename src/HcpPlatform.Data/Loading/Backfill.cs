@@ -100,6 +100,9 @@ public static class Backfill
         root?.SetTag("hcp.months", p.Months);
         root?.SetTag("hcp.as_of", p.AsOf.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
 
+        // Interventions (platform.interventions) are inputs of the dataset: a backfill adopts every stored one.
+        await AdoptInterventionsAsync(dataSource, p, ct);
+
         // Work that needs no database starts at once and overlaps the round trips below: the parameters' JSON (the
         // serializer's first use in a process costs ~0.1 s) and the population (awaited in its stage, so that a failure
         // there is recorded like any other).
@@ -153,6 +156,8 @@ public static class Backfill
 
             Population population = null!;
             HashSet<Guid> erased = null!;
+            Engine.Interventions.InterventionSchedule? interventions = null;
+            List<Engine.Interventions.PlannedTouch> planned = [];
             await Stage(stages, "population", async () =>
             {
                 population = await populationTask;
@@ -160,6 +165,11 @@ public static class Backfill
                 // HCPs erased on request stay erased, whatever is regenerated.
                 var npis = await Privacy.PrivacyRequests.ErasedNpisAsync(main, ct);
                 erased = population.Profiles.Where(x => npis.Contains(x.Npi)).Select(x => x.Id).ToHashSet();
+                if (p.Config.Interventions is { Count: > 0 } adopted)
+                {
+                    planned = await Interventions.InterventionData.ReadPlannedAsync(main, adopted, p.AsOf, population, ct);
+                    interventions = Engine.Interventions.InterventionSchedule.Compile(population, planned);
+                }
             });
 
             var keys = await BuildSchema.KeysAndIndexesAsync(main, schema, ct);
@@ -171,7 +181,8 @@ public static class Backfill
             // stages is CPU-bound: more at once only slows each down), and the tables the aggregates rewrite after that.
             string[] aggregated = ["hcp_profiles", "campaign_participation"];
             string[] events = ["stimuli_events", "outcome_events", "prescribing_history"];
-            var loading = BackfillPipeline.LoadAsync(dataSource, schema, p, population, erased, parametersJson, counts, streamed, progress, createTables,
+            var plannedResults = new List<Engine.Interventions.PlannedTouchOutcome>();
+            var loading = BackfillPipeline.LoadAsync(dataSource, schema, p, population, interventions, plannedResults, erased, parametersJson, counts, streamed, progress, createTables,
                 table => aggregated.Contains(table) || events.Contains(table) ? [] : IndexesOf(table),
                 table => aggregated.Contains(table) ? null : BuildSchema.VacuumAnalyzeSql(schema, table), background.Token);
             pending.Add(loading);
@@ -184,6 +195,10 @@ public static class Backfill
                 {
                     await BuildSchema.ExecuteAsync(main, sql, ct);
                 }
+            }
+            if (interventions is not null)
+            {
+                await Stage(stages, "interventions", () => InterventionsAsync(main, schema, p, population, interventions, planned, plannedResults, erased, counts, ct));
             }
             await Stage(stages, "aggregate_and_index", async () =>
             {
@@ -300,6 +315,43 @@ public static class Backfill
             }
             throw;
         }
+    }
+
+    /// <summary>
+    /// Adopts every stored intervention (active or stopped, end not before start) into the parameters, in (start, id) order;
+    /// parameters without stored interventions keep their own (none, normally).
+    /// </summary>
+    private static async Task AdoptInterventionsAsync(NpgsqlDataSource dataSource, GenerationParameters p, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        var stored = await Interventions.InterventionData.ReadStoredAsync(connection, ct);
+        if (stored.Count > 0)
+        {
+            p.Config.Interventions = [.. Engine.Interventions.InterventionAdoption.ForBackfill(stored)];
+        }
+    }
+
+    /// <summary>
+    /// The interventions' dataset rows, into the build schema's (empty, indexed) tables: every targeted HCP's arm, what became
+    /// of each planned touch, the truth over each intervention's window so far, and the oracle's uplift_models rows.
+    /// </summary>
+    private static async Task InterventionsAsync(NpgsqlConnection main, string schema, GenerationParameters p, Population population,
+        Engine.Interventions.InterventionSchedule schedule, List<Engine.Interventions.PlannedTouch> planned,
+        List<Engine.Interventions.PlannedTouchOutcome> plannedResults, HashSet<Guid> erased, SortedDictionary<string, long> counts, CancellationToken ct)
+    {
+        var sim = new Simulator(population, schedule);
+        long assignments = 0, truth = 0;
+        for (var k = 0; k < schedule.Items.Count; k++)
+        {
+            assignments += CopyWriter.Copy(main, schema, DatasetTables.InterventionAssignments, Interventions.InterventionData.Assignments(schedule, k, erased), freeze: false, ct: ct);
+            truth += CopyWriter.Copy(main, schema, DatasetTables.InterventionTruth,
+                Interventions.InterventionData.Truth(sim, k, p.WindowStart, p.WindowStart, p.AsOf, p.Parallelism, erased, ct), freeze: false, ct: ct);
+            await Interventions.InterventionData.WriteOracleAsync(main, null, schema, schedule.Items[k], Engine.Interventions.InterventionTruthCalculator.Outcomes(p.Config), ct);
+        }
+        counts["intervention_assignments"] = assignments;
+        counts["intervention_truth"] = truth;
+        counts["planned_touch_results"] = CopyWriter.Copy(main, schema, DatasetTables.PlannedTouchResults,
+            Interventions.InterventionData.Results(plannedResults, planned.ToDictionary(x => x.Id), population, erased), freeze: false, ct: ct);
     }
 
     private static async Task Stage(Dictionary<string, double> stages, string name, Func<Task> work)

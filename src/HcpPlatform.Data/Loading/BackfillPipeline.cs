@@ -25,7 +25,8 @@ internal static class BackfillPipeline
     /// The first failure stops every part, so no one blocks on a queue nobody drains.
     /// </summary>
     public static async Task LoadAsync(
-        NpgsqlDataSource dataSource, string schema, GenerationParameters p, Population population, HashSet<Guid> erased, string parametersJson,
+        NpgsqlDataSource dataSource, string schema, GenerationParameters p, Population population, Engine.Interventions.InterventionSchedule? interventions,
+        List<Engine.Interventions.PlannedTouchOutcome> plannedResults, HashSet<Guid> erased, string parametersJson,
         SortedDictionary<string, long> counts, ConcurrentDictionary<string, string> checksums, IProgress<TableProgress>? progress, IReadOnlyDictionary<string, string> createTables,
         Func<string, IReadOnlyList<string>> indexesOf,
         Func<string, string?> statisticsOf, CancellationToken ct)
@@ -104,7 +105,7 @@ internal static class BackfillPipeline
 
         var writers = new List<(string Table, Task<long> Task)>
         {
-            ("stimuli_events", Writer(DatasetTables.Stimuli, () => Drain(stimuli, token))),
+            ("stimuli_events", Writer(DatasetTables.StimuliFor(p.Config), () => Drain(stimuli, token))),
             ("outcome_events", Writer(DatasetTables.Outcomes, () => Drain(outcomes, token))),
             ("prescribing_history", Writer(DatasetTables.Rx, () => Drain(rx, token))),
         };
@@ -113,7 +114,7 @@ internal static class BackfillPipeline
             using var span = PlatformTelemetry.Source.StartActivity("generate");
             try
             {
-                var sim = new Simulator(population);
+                var sim = new Simulator(population, interventions);
                 var first = true;
                 foreach (var block in sim.Evaluate(windowStart, windowStart, p.AsOf, p.Parallelism, Backfill.EngineBlockSize, token))
                 {
@@ -123,6 +124,7 @@ internal static class BackfillPipeline
                         block.Outcomes.RemoveAll(x => erased.Contains(x.HcpId));
                         block.Rx.RemoveAll(x => erased.Contains(x.HcpId));
                     }
+                    plannedResults.AddRange(block.PlannedTouches);
                     stimuli.Add(block.Stimuli, token);
                     outcomes.Add(block.Outcomes, token);
                     rx.Add(block.Rx, token);

@@ -48,6 +48,12 @@ public sealed class DailyIncrement(NpgsqlDataSource dataSource)
             return null;
         }
         var parameters = GenerationParameters.FromJson(state.ParametersJson);
+        // Interventions stored since the last day take effect from this day on (going forward only).
+        var adopted = await Interventions.InterventionIncrement.AdoptAsync(connection, tx, state, parameters, ct);
+        if (adopted is not null)
+        {
+            state = adopted;
+        }
         var population = PopulationFor(state, parameters);
         if (state.SimulatedThrough >= SupportedDates.Max)
         {
@@ -63,11 +69,15 @@ public sealed class DailyIncrement(NpgsqlDataSource dataSource)
         var stimuli = new List<Engine.Model.StimulusEvent>();
         var outcomes = new List<Engine.Model.OutcomeEvent>();
         var rx = new List<Engine.Model.PrescribingHistory>();
-        foreach (var block in new Simulator(population).Evaluate(state.WindowStart, day, day, parameters.Parallelism, cancellationToken: ct))
+        var plannedResults = new List<Engine.Interventions.PlannedTouchOutcome>();
+        var interventions = await Interventions.InterventionIncrement.ScheduleAsync(connection, tx, parameters, population, day, ct);
+        var simulator = new Simulator(population, interventions?.Schedule);
+        foreach (var block in simulator.Evaluate(state.WindowStart, day, day, parameters.Parallelism, cancellationToken: ct))
         {
             stimuli.AddRange(block.Stimuli);
             outcomes.AddRange(block.Outcomes);
             rx.AddRange(block.Rx);
+            plannedResults.AddRange(block.PlannedTouches);
         }
         // HCPs erased on request stay erased.
         var erasedNpis = await Privacy.PrivacyRequests.ErasedNpisAsync(connection, ct, tx);
@@ -89,10 +99,19 @@ public sealed class DailyIncrement(NpgsqlDataSource dataSource)
         {
             ["campaigns"] = CopyWriter.Copy(connection, schema, DatasetTables.Campaigns, starting.Select(c => CampaignCalendar.ToRow(c, day)), freeze: false, ct: ct),
             ["campaign_participation"] = CopyWriter.Copy(connection, schema, DatasetTables.Participation, participation, freeze: false, ct: ct),
-            ["stimuli_events"] = CopyWriter.Copy(connection, schema, DatasetTables.Stimuli, stimuli, freeze: false, ct: ct),
+            ["stimuli_events"] = CopyWriter.Copy(connection, schema, DatasetTables.StimuliFor(parameters.Config), stimuli, freeze: false, ct: ct),
             ["outcome_events"] = CopyWriter.Copy(connection, schema, DatasetTables.Outcomes, outcomes, freeze: false, ct: ct),
             ["prescribing_history"] = CopyWriter.Copy(connection, schema, DatasetTables.Rx, rx, freeze: false, ct: ct),
         };
+
+        if (interventions is not null)
+        {
+            foreach (var (table, n) in await Interventions.InterventionIncrement.WriteDayAsync(connection, tx, state, parameters, simulator, interventions,
+                plannedResults, erased, day, ct))
+            {
+                counts[table] = n;
+            }
+        }
 
         foreach (var (table, n) in counts)
         {

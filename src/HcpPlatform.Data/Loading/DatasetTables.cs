@@ -146,6 +146,88 @@ public static class DatasetTables
             w.Jsonb(r.Metadata);
         });
 
+    /// <summary>
+    /// Stimuli with the intervention that caused each (V006): the layout a dataset with interventions is written in; one
+    /// without keeps <see cref="Stimuli"/>, so its COPY stream and checksum are exactly what they were.
+    /// </summary>
+    public static readonly TableSpec<StimulusEvent> StimuliWithInterventions = new("stimuli_events",
+        [.. Stimuli.Columns, "intervention_id"],
+        (w, r) =>
+        {
+            Stimuli.Write(w, r);
+            w.Uuid(r.InterventionId);
+        });
+
+    /// <summary>The stimuli layout of a dataset: with intervention_id when it has interventions.</summary>
+    public static TableSpec<StimulusEvent> StimuliFor(Engine.Config.SimulationConfig config) =>
+        config.Interventions is { Count: > 0 } ? StimuliWithInterventions : Stimuli;
+
+    public static readonly TableSpec<InterventionAssignment> InterventionAssignments = new("intervention_assignments",
+        ["intervention_id", "hcp_id", "arm"],
+        (w, r) =>
+        {
+            w.Uuid(r.InterventionId);
+            w.Uuid(r.HcpId);
+            w.Text(r.Arm);
+        });
+
+    public static readonly TableSpec<InterventionTruth> InterventionTruth = new("intervention_truth",
+        ["intervention_id", "hcp_id", "arm", "outcome", "month", "y_treated", "y_control"],
+        (w, r) =>
+        {
+            w.Uuid(r.InterventionId);
+            w.Uuid(r.HcpId);
+            w.Text(r.Arm);
+            w.Text(r.Outcome);
+            w.Date(r.Month);
+            w.Float8(r.YTreated);
+            w.Float8(r.YControl);
+        });
+
+    public static readonly TableSpec<PlannedTouchResult> PlannedTouchResults = new("planned_touch_results",
+        ["planned_touch_id", "intervention_id", "hcp_id", "day", "status", "reason", "stimulus_id"],
+        (w, r) =>
+        {
+            w.Uuid(r.PlannedTouchId);
+            w.Uuid(r.InterventionId);
+            w.Uuid(r.HcpId);
+            w.Date(r.Day);
+            w.Text(r.Status);
+            w.Text(r.Reason);
+            w.Uuid(r.StimulusId);
+        });
+
+    public static readonly TableSpec<UpliftModel> UpliftModels = new("uplift_models",
+        ["model_id", "intervention_id", "outcome", "model_type", "training_date", "training_data_start", "training_data_end", "sample_size",
+         "ate", "att", "validation_score", "model_path", "feature_importance", "hyperparameters", "metrics", "is_active", "deployed_date"],
+        (w, r) =>
+        {
+            w.Uuid(r.ModelId);
+            w.Uuid(r.InterventionId);
+            w.Text(r.Outcome);
+            w.Text(r.ModelType);
+            w.TimestampTz(r.TrainingDate);
+            w.Date(r.TrainingDataStart);
+            w.Date(r.TrainingDataEnd);
+            w.Int4(r.SampleSize);
+            w.Float8(r.Ate);
+            w.Float8(r.Att);
+            w.Float8(r.ValidationScore);
+            w.Text(r.ModelPath);
+            w.Jsonb(r.FeatureImportance);
+            w.Jsonb(r.Hyperparameters);
+            w.Jsonb(r.Metrics);
+            w.Bool(r.IsActive);
+            if (r.DeployedDate is { } deployed)
+            {
+                w.TimestampTz(deployed);
+            }
+            else
+            {
+                w.Null();
+            }
+        });
+
     public static readonly TableSpec<OutcomeEvent> Outcomes = new("outcome_events",
         ["id", "hcp_id", "stimulus_id", "outcome_type", "outcome_value", "event_date", "attribution_confidence", "metadata"],
         (w, r) =>

@@ -43,6 +43,8 @@ public static class PrivacyRequests
             }
             // Foreign keys cascade from the profile to every row about the HCP.
             deleted["hcp_profiles"] = await ExecuteAsync(connection, tx, "DELETE FROM hcp.hcp_profiles WHERE id = @id", id, ct);
+            // The touches external systems planned for the HCP are about it too (a platform table: no cascade from the profile).
+            deleted["planned_touches"] = await ExecuteAsync(connection, tx, "DELETE FROM platform.planned_touches WHERE hcp_id = @id", id, ct);
             await ExecuteAsync(connection, tx, "UPDATE hcp.dataset_info SET hcp_count = hcp_count - 1, updated_at = now()", id, ct);
         }
         await InsertRequestAsync(connection, tx, requestId, "deletion", npi, hcpId, regulation, hcpId is null ? "denied" : "completed",

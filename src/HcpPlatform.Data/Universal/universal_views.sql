@@ -61,12 +61,34 @@ SELECT c.id AS intervention_id,
        jsonb_build_object('industry', 'healthcare') AS metadata,
        c.status::varchar(50) AS status,
        c.created_at
-FROM hcp.campaigns c;
+FROM hcp.campaigns c
+UNION ALL
+-- The platform's interventions (platform.interventions, issue 22): tests, policies, campaigns and triggers users define.
+SELECT i.id,
+       i.name::varchar(255),
+       i.type::varchar(50),
+       (i.definition ->> 'contentCategory')::varchar(100),
+       ARRAY(SELECT jsonb_array_elements_text(i.definition -> 'channels')),
+       (i.definition -> 'channels' ->> 0)::varchar(50),
+       ARRAY(SELECT jsonb_array_elements_text(coalesce(i.definition -> 'target' -> 'segments', '[]'::jsonb))),
+       (i.start_date::timestamp AT TIME ZONE 'UTC'),
+       (i.end_date::timestamp AT TIME ZONE 'UTC'),
+       (CASE i.schedule WHEN 'planned' THEN 'scheduled' WHEN 'rule' THEN CASE i.type WHEN 'trigger' THEN 'triggered' ELSE 'recurring' END END)::varchar(50),
+       NULL::numeric(12, 2),
+       NULL::text,
+       jsonb_build_object('industry', 'healthcare', 'source', 'platform', 'definition', i.definition),
+       (CASE WHEN i.status = 'stopped' THEN 'completed'
+             WHEN i.end_date < d.simulated_through THEN 'completed'
+             WHEN i.start_date <= d.simulated_through THEN 'active'
+             ELSE 'approved' END)::varchar(50),
+       i.created_at
+FROM platform.interventions i
+LEFT JOIN hcp.dataset_info d ON true;
 
 CREATE VIEW universal.exposures AS
 SELECT s.id AS exposure_id,
        s.hcp_id AS entity_id,
-       s.campaign_id AS intervention_id,
+       coalesce(s.intervention_id, s.campaign_id) AS intervention_id,
        s.channel::varchar(50) AS channel,
        s.event_date AS "timestamp",
        s.content_category::varchar(100) AS creative_variant,

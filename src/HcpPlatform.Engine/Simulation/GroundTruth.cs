@@ -168,8 +168,31 @@ public static class GroundTruth
         keySpace = -3;
         n = 0;
         TimingAndTargeting(model, Add);
+
+        // Interventions (seeds/004): their model and each one's definition, in a key space of their own (−4), only when there
+        // are any, so that a dataset without interventions has exactly the rows it had.
+        if (cfg.Interventions is { Count: > 0 } interventions)
+        {
+            keySpace = -4;
+            n = 0;
+            Add("intervention_rule", 1, details: Json($"{{\"rule\": \"{InterventionRule}\"}}"));
+            Add("intervention_rule", 1, details: Json($"{{\"rule\": \"{TruthRule}\"}}"));
+            foreach (var i in interventions)
+            {
+                Add("intervention", i.EffectiveTreatedShare, i.Channels[0], period: string.Create(CultureInfo.InvariantCulture, $"{i.Start:yyyy-MM-dd}..{i.End:yyyy-MM-dd}"),
+                    details: i.ToJson());
+            }
+        }
         return rows;
     }
+
+    /// <summary>How interventions act, as the intervention_rule row states it.</summary>
+    public const string InterventionRule =
+        "each HCP of an intervention's target population (every non-empty list of target holds its specialty, tier, segment, region; engagement = mean of channel_affinities within [minEngagement, maxEngagement]) is treated with probability value (1 for policy, campaign, trigger), a keyed draw per intervention and HCP (hcp.intervention_assignments); a treated HCP's exposures (stimuli_events.intervention_id) come after its regular touches where its contact limits (monthly max and min gap over all its touches of the channel), holidays, personal blackout days, weekends (email, rep visits, phone), address lapses (email) and the rep's daily capacity allow: rule schedule every minDaysBetweenExposures days from the first allowed day, up to maxExposuresPerHcp; trigger: triggerLagDays after each delivered touch of triggerChannel in the window (up to 2 days later); planned: the planned touches on their day; exposures get responses and lift Rx exactly like any touch (response_rule, rx_model); regular touches keep their ids and draws";
+
+    /// <summary>What the truth table holds, as the intervention_rule row states it.</summary>
+    public const string TruthRule =
+        "hcp.intervention_truth: per targeted HCP, outcome (each outcome type: events dated in the UTC month; rx: the month's rx_count) and month from the start month to the month of end + the longest attribution window (rx: + rx_carryover_months), y_treated and y_control are the HCP's outcomes with and without the intervention (the observed arm is the observed tables; the other is the engine replayed for that HCP with its assignment flipped, same seed, everything else equal); true effect = sum over months of (y_treated - y_control); ATE over the target population, ATT over the treated";
 
     /// <summary>The response model, as the response_rule row states it.</summary>
     public const string ResponseFormula =
