@@ -5,6 +5,9 @@ using HcpPlatform.AdminApi.Security;
 using HcpPlatform.Data;
 using HcpPlatform.Data.Interventions;
 using HcpPlatform.Engine.Interventions;
+using HcpPlatform.Engine.Statistics;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -18,7 +21,19 @@ public sealed record InterventionResponse(Guid Id, string Name, string Type, str
     IReadOnlyList<string> Channels, double TreatedShare, DateTime CreatedAt, string? CreatedBy, DateTime? StoppedAt, JsonElement Definition);
 
 /// <summary>One intervention with what the dataset holds about it: arms, exposures, planned touches.</summary>
-public sealed record InterventionDetailResponse(InterventionResponse Intervention, InterventionCounts Counts);
+public sealed record InterventionDetailResponse(InterventionResponse Intervention, InterventionCounts Counts, TrueEffects? TrueEffects);
+
+/// <summary>One HCP's estimated effect (by hcpId or npi) on the outcome's total over the window, with an optional interval.</summary>
+public sealed record HcpEstimate(Guid? HcpId, string? Npi, double Effect, double? Lower, double? Upper);
+
+/// <summary>A model's estimates: per HCP, or one ATE with its confidence interval (ateLower, ateUpper), or both.</summary>
+public sealed record EstimatesBody(List<HcpEstimate>? PerHcp, double? Ate, double? AteLower, double? AteUpper);
+
+/// <summary>
+/// Scoring by JSON: the outcome (an outcome type or rx), the model's name in hcp.uplift_models (default custom) and its estimates.
+/// (Or send the estimates as text/csv, with ?outcome=…&amp;modelType=….)
+/// </summary>
+public sealed record ScoreRequest(string? Outcome, string? ModelType, EstimatesBody? Estimates);
 
 /// <summary>A batch of planned touches for coming days (at most 10,000): each with hcpId or npi, channel, day, and optionally contentCategory, product, externalRef.</summary>
 public sealed record PlannedTouchesRequest(List<PlannedTouchInput>? Touches, string? SubmittedBy);
@@ -43,6 +58,9 @@ public static partial class InterventionsApi
             .WithSummary("One intervention: definition, status, assignment counts, exposures, planned touches and its true effects once computed");
         api.MapPost("/{id:guid}/stop", StopIntervention).RequireAuthorization(AdminPolicies.Admin).ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("Stop an intervention: it ends on the last simulated day");
+        api.MapPost("/{id:guid}/score", ScoreIntervention).Accepts<ScoreRequest>("application/json", "text/csv").RequireAuthorization(AdminPolicies.Admin)
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
+            .WithSummary("Score estimates (JSON, or CSV as text/csv with ?outcome&modelType) against the true effects: bias, coverage, PEHE, Qini, AUUC; recorded in hcp.uplift_models");
         api.MapPost("/{id:guid}/planned-touches", SubmitPlannedTouches).Accepts<PlannedTouchesRequest>("application/json").RequireAuthorization(AdminPolicies.Admin)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("Post planned touches for coming days (schedule \"planned\"): each accepted or refused with its reasons");
@@ -75,7 +93,7 @@ public static partial class InterventionsApi
         }
     }
 
-    public static async Task<Results<Ok<InterventionDetailResponse>, ProblemHttpResult>> GetIntervention(Guid id, HcpDbContext db, CancellationToken ct)
+    public static async Task<Results<Ok<InterventionDetailResponse>, ProblemHttpResult>> GetIntervention(Guid id, HcpDbContext db, NpgsqlDataSource dataSource, CancellationToken ct)
     {
         var intervention = await InterventionCatalog.GetAsync(db, id, ct);
         if (intervention is null)
@@ -83,7 +101,110 @@ public static partial class InterventionsApi
             return NotFound(id);
         }
         var counts = await InterventionCatalog.CountsAsync(db, id, ct);
-        return TypedResults.Ok(new InterventionDetailResponse(ToResponse(intervention), counts));
+        var effects = await InterventionEffects.ReadAsync(dataSource, id, ct);
+        return TypedResults.Ok(new InterventionDetailResponse(ToResponse(intervention), counts, effects));
+    }
+
+    /// <summary>
+    /// Scores estimates against the truth. The body is JSON (<see cref="ScoreRequest"/>) or CSV (Content-Type text/csv: the
+    /// file 'hcp interventions score' reads, with outcome and modelType in the query).
+    /// </summary>
+    public static async Task<Results<Ok<UpliftScore>, ValidationProblem, ProblemHttpResult>> ScoreIntervention(
+        Guid id, string? outcome, string? modelType, HttpRequest request, HcpDbContext db, NpgsqlDataSource dataSource, CancellationToken ct)
+    {
+        if (await InterventionCatalog.GetAsync(db, id, ct) is null)
+        {
+            return NotFound(id);
+        }
+        var body = await BodyAsync(request, ct, MaxUploadBytes);
+        EstimateInput input;
+        var csv = request.ContentType is { } type && type.StartsWith("text/csv", StringComparison.OrdinalIgnoreCase);
+        try
+        {
+            if (csv)
+            {
+                input = await EstimateCsv.ParseAsync(dataSource, body, ct);
+            }
+            else
+            {
+                ScoreRequest? score;
+                try
+                {
+                    score = JsonSerializer.Deserialize<ScoreRequest>(body, ScoreJson);
+                }
+                catch (JsonException e)
+                {
+                    return RequestErrors.One("body", $"The body must be JSON {{\"outcome\": \"…\", \"modelType\": \"…\", \"estimates\": {{\"perHcp\": [{{\"hcpId\" or \"npi\", \"effect\", \"lower\"?, \"upper\"?}}]}} or {{\"ate\", \"ateLower\"?, \"ateUpper\"?}}}}, or CSV with Content-Type text/csv ({e.Message.Split(" Path:", 2)[0]})");
+                }
+                if (score?.Estimates is not { } estimates || (estimates.PerHcp is not { Count: > 0 } && estimates.Ate is null))
+                {
+                    return RequestErrors.One("estimates", "estimates needs perHcp (one estimate per HCP) or ate (with ateLower and ateUpper for coverage).");
+                }
+                if (outcome is not null && score.Outcome is not null && outcome != score.Outcome)
+                {
+                    return RequestErrors.One("outcome", "outcome is given twice (query and body) with different values; give it once.");
+                }
+                outcome ??= score.Outcome;
+                modelType ??= score.ModelType;
+                input = await ToInputAsync(estimates, db, ct);
+            }
+        }
+        catch (EstimateFormatException e)
+        {
+            return RequestErrors.One("estimates", e.Message);
+        }
+        if (string.IsNullOrWhiteSpace(outcome))
+        {
+            return RequestErrors.One("outcome", "outcome is required: an outcome type (email_open, meeting_scheduled, …) or rx.");
+        }
+        try
+        {
+            return TypedResults.Ok(await InterventionScoring.ScoreAsync(dataSource, id, outcome, input, modelType ?? "custom", ct));
+        }
+        catch (ArgumentException e)
+        {
+            var message = e.Message.Split(" (Parameter", 2)[0];
+            return RequestErrors.One(e.ParamName switch { "outcome" => "outcome", "modelType" => "modelType", _ => "estimates" }, message);
+        }
+        catch (InvalidOperationException e)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "No truth yet", detail: e.Message);
+        }
+    }
+
+    private static readonly JsonSerializerOptions ScoreJson = new(JsonSerializerDefaults.Web)
+    {
+        UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow,
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict,
+    };
+
+    /// <summary>The JSON estimates as the scoring's input, NPIs resolved against the dataset.</summary>
+    private static async Task<EstimateInput> ToInputAsync(EstimatesBody estimates, HcpDbContext db, CancellationToken ct)
+    {
+        if (estimates.PerHcp is not { Count: > 0 } perHcp)
+        {
+            return new EstimateInput(null, estimates.Ate, estimates.AteLower, estimates.AteUpper);
+        }
+        var npis = perHcp.Where(e => e.HcpId is null && e.Npi is not null).Select(e => e.Npi!).Distinct().ToList();
+        var byNpi = npis.Count == 0
+            ? new Dictionary<string, Guid>()
+            : await db.HcpProfiles.Where(p => npis.Contains(p.Npi)).ToDictionaryAsync(p => p.Npi, p => p.Id, ct);
+        var list = new List<UpliftEstimate>(perHcp.Count);
+        for (var k = 0; k < perHcp.Count; k++)
+        {
+            var e = perHcp[k];
+            Guid hcp;
+            if (e.HcpId is { } given)
+            {
+                hcp = given;
+            }
+            else if (e.Npi is null || !byNpi.TryGetValue(e.Npi, out hcp))
+            {
+                throw new EstimateFormatException($"perHcp[{k}]: " + (e.Npi is null ? "hcpId or npi is required." : $"npi {Data.Platform.InputEcho.Of(e.Npi)} is not an HCP of the dataset."));
+            }
+            list.Add(new UpliftEstimate(hcp, e.Effect, e.Lower, e.Upper));
+        }
+        return new EstimateInput(list, estimates.Ate, estimates.AteLower, estimates.AteUpper);
     }
 
     public static async Task<Results<Ok<InterventionResponse>, ProblemHttpResult>> StopIntervention(Guid id, HcpDbContext db, CancellationToken ct)

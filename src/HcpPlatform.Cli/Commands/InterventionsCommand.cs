@@ -3,6 +3,7 @@ using System.Globalization;
 using HcpPlatform.Data;
 using HcpPlatform.Data.Interventions;
 using HcpPlatform.Data.Loading;
+using HcpPlatform.Engine.Statistics;
 using Npgsql;
 using Spectre.Console;
 
@@ -92,9 +93,10 @@ internal static class InterventionsCommand
             await using var db = InterventionCatalog.Context(dataSource);
             var i = await InterventionCatalog.GetAsync(db, value, ct) ?? throw NotFound(value);
             var counts = await InterventionCatalog.CountsAsync(db, value, ct);
+            var effects = await InterventionEffects.ReadAsync(dataSource, value, ct);
             if (output.Json)
             {
-                output.WriteJson(new { intervention = Json(i), counts });
+                output.WriteJson(new { intervention = Json(i), counts, trueEffects = effects });
                 return ExitCodes.Success;
             }
             output.Result($"{i.Type} \"{i.Name}\" {i.Id} — {i.Status}");
@@ -105,6 +107,16 @@ internal static class InterventionsCommand
             {
                 output.Result($"Planned touches: {counts.PlannedTouches:N0} ({counts.Realized:N0} realized, {counts.Rejected:N0} rejected, {counts.PlannedTouches - counts.Realized - counts.Rejected:N0} still planned).");
             }
+            if (effects is null)
+            {
+                output.Result("No true effects yet: they are computed as the intervention's days are simulated.");
+                return ExitCodes.Success;
+            }
+            output.Result($"True effects over {effects.From:yyyy-MM-dd}..{effects.Through:yyyy-MM-dd} ({effects.TargetHcps:N0} HCPs, {effects.TreatedHcps:N0} treated), per HCP (the outcome's total with minus without the intervention):");
+            output.Table(["outcome", "true ATE", "true ATT", "CATE cells"], effects.Outcomes.Select(o => new[]
+            {
+                o.Outcome, F(o.Ate), F(o.Att), o.Cates.Count.ToString(CultureInfo.InvariantCulture),
+            }));
             return ExitCodes.Success;
         });
         return command;
@@ -137,7 +149,64 @@ internal static class InterventionsCommand
         return command;
     }
 
-    private static Command Score() => new("score", "Score estimates against the intervention's true effects (not available yet).");
+    private static Command Score()
+    {
+        var id = IdOption();
+        var outcome = new Option<string>("--outcome") { Description = "The outcome estimated: an outcome type (email_open, meeting_scheduled, …) or rx.", Required = true };
+        var estimates = FileOption("--estimates", "CSV of estimates: 'hcp_id,effect[,lower,upper]' (or npi instead of hcp_id) one line per HCP, or 'ate[,lower,upper]' and one line.");
+        var modelType = new Option<string>("--model-type") { Description = "The model's name in hcp.uplift_models (default custom).", DefaultValueFactory = _ => "custom" };
+        var json = CliOptions.Json();
+        var command = new Command("score", "Score a model's estimates against the intervention's true effects: bias and CI coverage of the ATE, PEHE, Qini and AUUC.")
+        {
+            id, outcome, estimates, modelType, json,
+        };
+        command.SetAction(async (r, ct) =>
+        {
+            var output = new CliOutput(r.GetValue(json));
+            var value = ParseId(r.GetValue(id));
+            var file = r.GetValue(estimates)!;
+            var csv = ReadFile(file, "--estimates");
+            await using var dataSource = await CliDatabase.ConnectAsync(output.Note, ct);
+            await using (var db = InterventionCatalog.Context(dataSource))
+            {
+                _ = await InterventionCatalog.GetAsync(db, value, ct) ?? throw NotFound(value);
+            }
+            UpliftScore score;
+            try
+            {
+                var input = await EstimateCsv.ParseAsync(dataSource, csv, ct);
+                score = await InterventionScoring.ScoreAsync(dataSource, value, r.GetValue(outcome)!, input, r.GetValue(modelType)!, ct);
+            }
+            catch (EstimateFormatException e)
+            {
+                throw new UsageException($"--estimates {file.Name}: {e.Message}");
+            }
+            catch (ArgumentException e)
+            {
+                throw new UsageException(e.Message.Split(" (Parameter", 2)[0]);
+            }
+            catch (InvalidOperationException e)
+            {
+                throw new CliFailureException(e.Message);
+            }
+            if (output.Json)
+            {
+                output.WriteJson(score);
+                return ExitCodes.Success;
+            }
+            output.Result($"{score.Outcome} over {score.Hcps:N0} HCPs: true ATE {F(score.TrueAte)}, true ATT {F(score.TrueAtt)}.");
+            output.Result($"Estimated ATE {F(score.EstimatedAte)}: bias {F(score.Bias)}"
+                + (score.AteCovered is { } covered ? covered ? "; the interval covers the true ATE." : "; the interval does not cover the true ATE." : "; no interval given."));
+            if (score.Pehe is { } pehe)
+            {
+                output.Result($"PEHE {F(pehe)}; Qini {F(score.Qini)}, AUUC {F(score.Auuc)} (normalised: oracle 1, random about 0; the oracle's areas {F(score.OracleQini)} and {F(score.OracleAuuc)}).");
+            }
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static string F(double? value) => value is { } v ? v.ToString("0.####", CultureInfo.InvariantCulture) : "–";
 
     private static Command Plan()
     {
