@@ -50,9 +50,12 @@ public static class InterventionCatalog
     /// <summary>How long an add or a stop waits for a generation in progress before it answers busy.</summary>
     public static readonly TimeSpan LockWait = TimeSpan.FromSeconds(20);
 
-    /// <summary>A context on <paramref name="dataSource"/>, for hosts that have a data source and no DI container (the CLI).</summary>
+    /// <summary>
+    /// A context on <paramref name="dataSource"/>, for hosts that have a data source and no DI container (the CLI), retrying
+    /// transient failures as the services' contexts do.
+    /// </summary>
     public static HcpDbContext Context(NpgsqlDataSource dataSource) =>
-        new(new DbContextOptionsBuilder<HcpDbContext>().UseNpgsql(dataSource).Options);
+        new(new DbContextOptionsBuilder<HcpDbContext>().UseNpgsql(dataSource, npgsql => npgsql.EnableRetryOnFailure()).Options);
 
     /// <summary>
     /// The id of a definition without one: derived from its name and start, so adding the same file twice gives the same
@@ -72,10 +75,15 @@ public static class InterventionCatalog
     /// <exception cref="InterventionInputException">The definition is not valid (nothing stored).</exception>
     /// <exception cref="InterventionConflictException">Another definition has this id.</exception>
     /// <exception cref="GenerationBusyException">A generation held the lock for longer than <see cref="LockWait"/>.</exception>
-    public static async Task<AddResult> AddAsync(HcpDbContext db, Intervention intervention, string? createdBy, CancellationToken ct)
+    public static Task<AddResult> AddAsync(HcpDbContext db, Intervention intervention, string? createdBy, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(intervention);
+        return Retried(db, () => AddOnceAsync(db, intervention, createdBy, ct));
+    }
+
+    private static async Task<AddResult> AddOnceAsync(HcpDbContext db, Intervention intervention, string? createdBy, CancellationToken ct)
+    {
         var definition = intervention.Clone();
         if (definition.Id == Guid.Empty)
         {
@@ -176,9 +184,14 @@ public static class InterventionCatalog
     /// when that is earlier, so no day not yet simulated gets its touches. Ended before its start, it never ran and is not
     /// adopted. Stopping a stopped intervention changes nothing. Null when there is no such intervention.
     /// </summary>
-    public static async Task<InterventionView?> StopAsync(HcpDbContext db, Guid id, CancellationToken ct)
+    public static Task<InterventionView?> StopAsync(HcpDbContext db, Guid id, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(db);
+        return Retried(db, () => StopOnceAsync(db, id, ct));
+    }
+
+    private static async Task<InterventionView?> StopOnceAsync(HcpDbContext db, Guid id, CancellationToken ct)
+    {
         await using var tx = await BeginLockedAsync(db, ct);
         var row = await db.Interventions.FirstOrDefaultAsync(i => i.Id == id, ct);
         if (row is null)
@@ -245,6 +258,17 @@ public static class InterventionCatalog
     internal static NpgsqlConnection Connection(HcpDbContext db) => (NpgsqlConnection)db.Database.GetDbConnection();
 
     internal static NpgsqlTransaction Transaction(IDbContextTransaction tx) => (NpgsqlTransaction)tx.GetDbTransaction();
+
+    /// <summary>
+    /// Runs <paramref name="work"/> (which begins and commits its own transaction) under the context's execution strategy:
+    /// the services' contexts retry transient failures, which needs the whole transaction to be the retried unit.
+    /// </summary>
+    internal static Task<T> Retried<T>(HcpDbContext db, Func<Task<T>> work) =>
+        db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
+        {
+            db.ChangeTracker.Clear();
+            return await work();
+        });
 
     /// <summary>
     /// A transaction holding the generation lock: waits up to <see cref="LockWait"/> for a day being appended (or a

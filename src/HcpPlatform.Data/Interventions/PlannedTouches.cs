@@ -40,7 +40,14 @@ public static class PlannedTouches
     /// intervention. A touch already planned (same HCP, channel and day) is refused, so a batch posted twice adds nothing.
     /// </summary>
     /// <exception cref="InterventionInputException">The batch as a whole is not acceptable (empty, too large, intervention not "planned" or stopped).</exception>
-    public static async Task<SubmitResult?> SubmitAsync(HcpDbContext db, Guid interventionId, IReadOnlyList<PlannedTouchInput> touches, string? submittedBy,
+    public static Task<SubmitResult?> SubmitAsync(HcpDbContext db, Guid interventionId, IReadOnlyList<PlannedTouchInput> touches, string? submittedBy,
+        CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        return InterventionCatalog.Retried(db, () => SubmitOnceAsync(db, interventionId, touches, submittedBy, ct));
+    }
+
+    private static async Task<SubmitResult?> SubmitOnceAsync(HcpDbContext db, Guid interventionId, IReadOnlyList<PlannedTouchInput> touches, string? submittedBy,
         CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(db);
