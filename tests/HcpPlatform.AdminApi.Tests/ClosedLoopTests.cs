@@ -57,7 +57,12 @@ public sealed class ClosedLoopTests(AdminApiFixture fixture, ITestOutputHelper o
             Assert.True(accepted >= 9, $"day {day:yyyy-MM-dd}: {submitted}");
             posted += accepted;
 
-            var advanced = await Http.OkJsonAsync(await admin.PostAsync("/api/admin/generation/advance", null));
+            var advance = await admin.PostAsync("/api/admin/generation/advance", null);
+            if (!advance.IsSuccessStatusCode)
+            {
+                output.WriteLine(string.Join("\n", api.Logs.Where(l => l.StartsWith("Error", StringComparison.Ordinal) || l.StartsWith("Critical", StringComparison.Ordinal))));
+            }
+            var advanced = await Http.OkJsonAsync(advance);
             Assert.Equal(day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), advanced.GetProperty("day").GetString());
 
             // Every touch of the day has its result, the same day: realized with its stimulus, or rejected with a known reason.

@@ -58,8 +58,8 @@ public sealed class InterventionsPageTests(AdminApiFixture fixture, ITestOutputH
             await UntilAsync(page, "#message", t => t.StartsWith("Defined \"Tier 1 cardiology rep visits\"", StringComparison.Ordinal));
             await UntilAsync(page, "#iv-body", t => t.Contains("Tier 1 cardiology rep visits", StringComparison.Ordinal) && t.Contains("50% treated, 50% holdout", StringComparison.Ordinal));
             Assert.Equal("scheduled", (await page.TextContentAsync("#iv-body .iv-status"))?.Trim());
-            Assert.Equal("""{"specialties":["Cardiology"],"tiers":["Tier 1"],"segments":[],"regions":[]}""",
-                await Sql.ScalarAsync<string>(connectionString, "SELECT (definition->'target')::text FROM platform.interventions"));
+            Assert.Equal("Cardiology|Tier 1|0", await Sql.ScalarAsync<string>(connectionString,
+                "SELECT (definition->'target'->'specialties'->>0) || '|' || (definition->'target'->'tiers'->>0) || '|' || jsonb_array_length(definition->'target'->'regions') FROM platform.interventions"));
 
             await page.ClickAsync("#iv-body .iv-show");
             await UntilAsync(page, "#iv-detail-counts", t => t.StartsWith("Target population", StringComparison.Ordinal));

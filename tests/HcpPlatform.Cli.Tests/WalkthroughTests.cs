@@ -74,7 +74,7 @@ public sealed class WalkthroughTests(PostgresFixture postgres, ITestOutputHelper
     }
 
     /// <summary>The README's psql command against this database (psql from the PostgreSQL client); without psql, the same SQL through Npgsql.</summary>
-    private async Task<string> EstimateAsync(string db, string sqlFile, string sql)
+    private static async Task<string> EstimateAsync(string db, string sqlFile, string sql)
     {
         var target = new NpgsqlConnectionStringBuilder(db);
         if (File.Exists("/usr/bin/psql"))
