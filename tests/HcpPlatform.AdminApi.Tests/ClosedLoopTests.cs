@@ -116,5 +116,42 @@ public sealed class ClosedLoopTests(AdminApiFixture fixture, ITestOutputHelper o
               AND t.y_treated <> (SELECT count(*) FROM hcp.outcome_events o WHERE o.hcp_id = t.hcp_id AND o.outcome_type = 'email_open'
                                   AND date_trunc('month', o.event_date AT TIME ZONE 'UTC')::date = t.month)
             """));
+
+        // The admin API shows the true effects and scores estimates against them.
+        var detail = await Http.OkJsonAsync(await admin.GetAsync($"/api/admin/interventions/{id}"));
+        var effects = detail.GetProperty("trueEffects");
+        Assert.Equal(treated, effects.GetProperty("treatedHcps").GetInt32());
+        Assert.Equal("2026-04-01", effects.GetProperty("from").GetString());
+        var outcomes = effects.GetProperty("outcomes").EnumerateArray().ToDictionary(o => o.GetProperty("outcome").GetString()!, o => o);
+        Assert.Contains("email_open", outcomes.Keys);
+        Assert.True(outcomes["email_open"].GetProperty("ate").GetDouble() > 0, "the realized emails opened nothing");
+        Assert.Equal(detail.GetProperty("counts").GetProperty("realized").GetInt64(), realized);
+
+        // The oracle's own per-HCP effects, posted as a model's: no error, a perfect ranking.
+        var truth = await Sql.ListAsync(db, $"SELECT hcp_id, sum(y_treated - y_control) FROM hcp.intervention_truth WHERE intervention_id = '{id}' AND outcome = 'email_open' GROUP BY hcp_id",
+            r => string.Create(CultureInfo.InvariantCulture, $"{{\"hcpId\": \"{r.GetGuid(0)}\", \"effect\": {r.GetDouble(1):R}}}"));
+        var perfect = await Http.OkJsonAsync(await admin.PostAsync($"/api/admin/interventions/{id}/score",
+            Http.Json($"{{\"outcome\": \"email_open\", \"modelType\": \"truth_copy\", \"estimates\": {{\"perHcp\": [{string.Join(", ", truth)}]}}}}")));
+        Assert.Equal(0, perfect.GetProperty("pehe").GetDouble(), 9);
+        Assert.Equal(0, perfect.GetProperty("bias").GetDouble(), 9);
+        Assert.Equal(1, perfect.GetProperty("qini").GetDouble(), 9);
+        Assert.Equal(1L, await Sql.ScalarAsync<long>(db, $"SELECT count(*) FROM hcp.uplift_models WHERE intervention_id = '{id}' AND model_type = 'truth_copy' AND outcome = 'email_open'"));
+
+        // One ATE as CSV, outcome and model in the query.
+        var csv = new StringContent("ate,lower,upper\n0.5,0.25,0.75\n", Encoding.UTF8, "text/csv");
+        var guess = await Http.OkJsonAsync(await admin.PostAsync($"/api/admin/interventions/{id}/score?outcome=email_open&modelType=guess", csv));
+        Assert.Equal(0.5, guess.GetProperty("estimatedAte").GetDouble());
+        Assert.Equal(0.5 - outcomes["email_open"].GetProperty("ate").GetDouble(), guess.GetProperty("bias").GetDouble(), 9);
+
+        // Bad scoring input: 400 naming the field.
+        Assert.Contains("allowed: ", await (await admin.PostAsync($"/api/admin/interventions/{id}/score",
+            Http.Json("""{"outcome": "applause", "estimates": {"ate": 1}}"""))).FieldErrorAsync("outcome"));
+        Assert.Contains("line 2: effect 'lots' is not a number", await (await admin.PostAsync($"/api/admin/interventions/{id}/score?outcome=email_open",
+            new StringContent($"hcp_id,effect\n{Guid.NewGuid()},lots\n", Encoding.UTF8, "text/csv"))).FieldErrorAsync("estimates"));
+        Assert.Contains("estimates needs perHcp", await (await admin.PostAsync($"/api/admin/interventions/{id}/score",
+            Http.Json("""{"outcome": "email_open"}"""))).FieldErrorAsync("estimates"));
+        var outsider = await Sql.ScalarAsync<Guid>(db, "SELECT id FROM hcp.hcp_profiles WHERE tier = 'Tier 3' LIMIT 1");
+        await (await admin.PostAsync($"/api/admin/interventions/{id}/score",
+            Http.Json($"{{\"outcome\": \"email_open\", \"estimates\": {{\"perHcp\": [{{\"hcpId\": \"{outsider}\", \"effect\": 1}}]}}}}"))).FieldErrorAsync("estimates");
     }
 }

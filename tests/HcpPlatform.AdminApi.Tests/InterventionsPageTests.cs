@@ -68,6 +68,24 @@ public sealed class InterventionsPageTests(AdminApiFixture fixture, ITestOutputH
             await page.ClickAsync("#iv-body .iv-stop");
             await UntilAsync(page, "#iv-body .iv-status", t => t == "stopped");
             Assert.Equal("stopped", await Sql.ScalarAsync<string>(connectionString, "SELECT status FROM platform.interventions"));
+
+            // A policy from the JSON box, from the next day on; once that day is simulated its true effects show.
+            await page.FillAsync("#iv-json", """
+                {"name": "Tier 1 emails", "type": "policy", "channels": ["email"], "target": {"tiers": ["Tier 1"]},
+                 "start": "2026-04-01", "end": "2026-04-14", "minDaysBetweenExposures": 1}
+                """);
+            await page.ClickAsync("#iv-form button[type=submit]");
+            await UntilAsync(page, "#message", t => t.StartsWith("Defined \"Tier 1 emails\"", StringComparison.Ordinal));
+            using (var admin = api.Client(fixture.Keys.Admin))
+            {
+                (await admin.PostAsync("/api/admin/generation/advance", null)).EnsureSuccessStatusCode();
+            }
+            await page.ReloadAsync();
+            await UntilAsync(page, "#iv-body", t => t.Contains("Tier 1 emails", StringComparison.Ordinal) && t.Contains("running", StringComparison.Ordinal));
+            await page.ClickAsync("#iv-body tr:has-text('Tier 1 emails') .iv-show");
+            await UntilAsync(page, "#iv-detail-truth-note", t => t.StartsWith("True effects over 2026-04-01 → 2026-04-01", StringComparison.Ordinal));
+            Assert.True(await page.IsVisibleAsync("#iv-truth"));
+            await UntilAsync(page, "#iv-truth-body", t => t.Contains("email_open", StringComparison.Ordinal));
         }
         finally
         {
