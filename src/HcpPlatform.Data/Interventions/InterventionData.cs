@@ -147,7 +147,8 @@ internal static class InterventionData
     }
 
     /// <summary>The first and last day the intervention's truth covers, or null when it has none yet.</summary>
-    public static async Task<(DateOnly From, DateOnly Through)?> TruthSpanAsync(NpgsqlConnection connection, string schema, Guid interventionId, CancellationToken ct, NpgsqlTransaction? tx = null)
+    public static async Task<(DateOnly From, DateOnly Through)?> TruthSpanAsync(NpgsqlConnection connection, string schema, Guid interventionId, CancellationToken ct,
+        NpgsqlTransaction? tx = null, DateOnly? simulatedThrough = null)
     {
         await using var cmd = new NpgsqlCommand($"""
             SELECT min(t.month), (SELECT simulated_through FROM {schema}.dataset_info), max(t.month)
@@ -160,7 +161,8 @@ internal static class InterventionData
             return null;
         }
         var from = reader.GetFieldValue<DateOnly>(0);
-        var through = reader.GetFieldValue<DateOnly>(1);
+        // (An increment writes the truth before it moves the watermark: it says which day it is at.)
+        var through = simulatedThrough ?? reader.GetFieldValue<DateOnly>(1);
         var lastMonth = reader.GetFieldValue<DateOnly>(2);
         var monthEnd = lastMonth.AddMonths(1).AddDays(-1);
         return (from, monthEnd < through ? monthEnd : through);
@@ -171,14 +173,14 @@ internal static class InterventionData
     /// the target population and the oracle ranking's Qini and AUUC areas (its normalised figures are 1 by definition).
     /// </summary>
     public static async Task WriteOracleAsync(NpgsqlConnection connection, NpgsqlTransaction? tx, string schema, Intervention intervention,
-        IReadOnlyList<string> outcomes, CancellationToken ct)
+        IReadOnlyList<string> outcomes, DateOnly simulatedThrough, CancellationToken ct)
     {
         await using (var delete = new NpgsqlCommand($"DELETE FROM {schema}.uplift_models WHERE intervention_id = @id AND model_type = 'oracle'", connection, tx))
         {
             delete.Parameters.AddWithValue("id", intervention.Id);
             await delete.ExecuteNonQueryAsync(ct);
         }
-        if (await TruthSpanAsync(connection, schema, intervention.Id, ct, tx) is not { } span)
+        if (await TruthSpanAsync(connection, schema, intervention.Id, ct, tx, simulatedThrough) is not { } span)
         {
             return;
         }

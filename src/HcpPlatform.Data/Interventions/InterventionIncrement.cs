@@ -111,7 +111,7 @@ internal static class InterventionIncrement
             }
             truth += CopyWriter.Copy(connection, s, DatasetTables.InterventionTruth,
                 InterventionData.Truth(simulator, k, state.WindowStart, month, date, parameters.Parallelism, erased, ct), freeze: false, ct: ct);
-            await InterventionData.WriteOracleAsync(connection, tx, s, i, outcomes, ct);
+            await InterventionData.WriteOracleAsync(connection, tx, s, i, outcomes, date, ct);
         }
         counts["intervention_truth"] = truth;
         return counts;

@@ -346,7 +346,7 @@ public static class Backfill
             assignments += CopyWriter.Copy(main, schema, DatasetTables.InterventionAssignments, Interventions.InterventionData.Assignments(schedule, k, erased), freeze: false, ct: ct);
             truth += CopyWriter.Copy(main, schema, DatasetTables.InterventionTruth,
                 Interventions.InterventionData.Truth(sim, k, p.WindowStart, p.WindowStart, p.AsOf, p.Parallelism, erased, ct), freeze: false, ct: ct);
-            await Interventions.InterventionData.WriteOracleAsync(main, null, schema, schedule.Items[k], Engine.Interventions.InterventionTruthCalculator.Outcomes(p.Config), ct);
+            await Interventions.InterventionData.WriteOracleAsync(main, null, schema, schedule.Items[k], Engine.Interventions.InterventionTruthCalculator.Outcomes(p.Config), p.AsOf, ct);
         }
         counts["intervention_assignments"] = assignments;
         counts["intervention_truth"] = truth;

@@ -89,7 +89,7 @@ public sealed partial class StimuliGenerator(Population population)
         var touches = lists.Touches;
         touches.Clear();
         var context = new MonthContext(monthNumber, activeCampaigns, webinarEvents, Context(monthNumber).SingleEmailShare);
-        var previous = RawBoundary(hcp, monthNumber - 1);
+        var previous = lists.InUse = RawBoundary(hcp, monthNumber - 1);
         Raw(hcp, context, all: true, touches);
         Remember(hcp.Index, monthNumber, touches);
 
@@ -324,8 +324,7 @@ public sealed partial class StimuliGenerator(Population population)
                 return cached.Touches;
             }
         }
-        var entry = lists.Boundary[lists.NextBoundary];
-        lists.NextBoundary = (lists.NextBoundary + 1) % lists.Boundary.Length;
+        var entry = lists.NextSlot();
         entry.Hcp = hcp.Index;
         entry.Month = monthNumber;
         entry.Touches.Clear();
@@ -338,8 +337,7 @@ public sealed partial class StimuliGenerator(Population population)
     private static void Remember(int hcp, int monthNumber, List<Touch> raw)
     {
         var lists = Lists ??= new Scratch();
-        var entry = lists.Boundary[lists.NextBoundary];
-        lists.NextBoundary = (lists.NextBoundary + 1) % lists.Boundary.Length;
+        var entry = lists.NextSlot();
         entry.Hcp = hcp;
         entry.Month = monthNumber;
         entry.Touches.Clear();
@@ -594,6 +592,25 @@ public sealed partial class StimuliGenerator(Population population)
         /// <summary>The last raw plans' boundary touches (email, phone, invitations), by HCP and month.</summary>
         public BoundaryPlan[] Boundary { get; } = [new(), new(), new(), new()];
         public int NextBoundary { get; set; }
+
+        /// <summary>
+        /// The slot to write next, never the one holding the previous month a plan is using (an HCP planned again from an
+        /// earlier month on the same thread — a counterfactual — can find that month in the ring's oldest slot).
+        /// </summary>
+        public BoundaryPlan NextSlot()
+        {
+            var entry = Boundary[NextBoundary];
+            NextBoundary = (NextBoundary + 1) % Boundary.Length;
+            if (ReferenceEquals(entry.Touches, InUse))
+            {
+                entry = Boundary[NextBoundary];
+                NextBoundary = (NextBoundary + 1) % Boundary.Length;
+            }
+            return entry;
+        }
+
+        /// <summary>The previous month's boundary touches the plan in progress reads.</summary>
+        public List<Touch>? InUse { get; set; }
         public List<DateOnly> Placed { get; } = new(16);
         public List<DateOnly> Drawn { get; } = new(16);
         public List<DateOnly> Webinars { get; } = new(8);

@@ -179,7 +179,8 @@ public static class GroundTruth
             Add("intervention_rule", 1, details: Json($"{{\"rule\": \"{TruthRule}\"}}"));
             foreach (var i in interventions)
             {
-                Add("intervention", i.EffectiveTreatedShare, i.Channels[0], period: string.Create(CultureInfo.InvariantCulture, $"{i.Start:yyyy-MM-dd}..{i.End:yyyy-MM-dd}"),
+                // period: the start day (its end is in the definition); value: the treated share.
+                Add("intervention", i.EffectiveTreatedShare, i.Channels[0], period: i.Start.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
                     details: i.ToJson());
             }
         }

@@ -102,6 +102,7 @@ public sealed class Simulator
                 block.Stimuli.AddRange(b.Stimuli);
                 block.Outcomes.AddRange(b.Outcomes);
                 block.Rx.AddRange(b.Rx);
+                block.PlannedTouches.AddRange(b.PlannedTouches);
             }
             yield return block;
         }

@@ -188,6 +188,24 @@ public sealed class InterventionEngineTests
     }
 
     [Fact]
+    public void A_months_truth_as_an_increment_computes_it_is_the_windows_truth_of_that_month()
+    {
+        // An increment recomputes only the month of its day; every HCP is evaluated twice in a row on a thread (observed,
+        // then flipped), from other first months than the whole window's evaluation: the rows must not depend on that.
+        var sim = Runs.Value.Sim;
+        foreach (var day in new[] { new DateOnly(2026, 3, 31), new DateOnly(2026, 4, 1), new DateOnly(2026, 5, 1) })
+        {
+            var month = new DateOnly(day.Year, day.Month, 1);
+            for (var k = 0; k < sim.Interventions!.Items.Count; k++)
+            {
+                var whole = InterventionTruthCalculator.Compute(sim, k, WindowStart, WindowStart, day, 2).Where(r => r.Month == month).Select(r => r.ToString());
+                var alone = InterventionTruthCalculator.Compute(sim, k, WindowStart, month, day, 2).Select(r => r.ToString());
+                Assert.Equal(whole, alone);
+            }
+        }
+    }
+
+    [Fact]
     public void The_truth_observed_arm_is_the_observed_data_and_the_other_arm_the_world_without_it()
     {
         var sim = Sim(EmailPhoneTest());
