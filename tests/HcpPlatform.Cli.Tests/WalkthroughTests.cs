@@ -41,7 +41,7 @@ public sealed class WalkthroughTests(PostgresFixture postgres, ITestOutputHelper
         Assert.NotEmpty(id);
         var increment = await Run(db, "increment", "--days=61");
         Assert.Equal(new DateOnly(2026, 5, 31), await Sql.ScalarAsync<DateOnly>(db, "SELECT simulated_through FROM hcp.dataset_info"));
-        output.WriteLine(increment.Stderr.Split('\n').LastOrDefault(l => l.Length > 0));
+        output.WriteLine(increment.Stdout.Trim());
 
         var sqlFile = Path.Combine(_folder, "difference-in-means.sql");
         await File.WriteAllTextAsync(sqlFile, sql);
