@@ -13,6 +13,7 @@ using Npgsql;
 //   insert <hcps> <connectionString>   the source documents' approach: 500-row multi-row INSERTs of the same stimuli rows
 //   increment <connectionString>       wall time of one daily increment on the dataset in place (run it after a backfill)
 //   trace <hcps> <connectionString>    one backfill, printing when each traced step (span) started and how long it took
+//   interventions <hcps> [share]       the exact truth's cost: a test treating share (0.25) of every HCP, its truth over the window and over one increment's month
 var mode = args.Length > 0 ? args[0] : "engine";
 var asOf = new DateOnly(2026, 6, 30);
 switch (mode)
@@ -106,8 +107,42 @@ switch (mode)
         Console.WriteLine(string.Join(", ", result.StageSeconds.Select(s => $"{s.Key} {s.Value}")));
         break;
     }
+    case "interventions":
+    {
+        // The truth's cost: a test of TreatedShare over the whole population (every HCP targeted, so its truth covers all
+        // of them), 12 months to the as-of day, the intervention the last quarter of it.
+        var hcps = int.Parse(args[1], CultureInfo.InvariantCulture);
+        var share = args.Length > 2 ? double.Parse(args[2], CultureInfo.InvariantCulture) : 0.25;
+        var test = new HcpPlatform.Engine.Interventions.Intervention
+        {
+            Id = Guid.Parse("be0c4000-0000-4000-8000-000000000001"), Name = "bench test", Type = "test", Channels = ["email", "phone"],
+            Start = new DateOnly(2026, 4, 1), End = new DateOnly(2026, 5, 31), MaxExposuresPerHcp = 8, MinDaysBetweenExposures = 7, TreatedShare = share,
+        };
+        var windowStart = SimDate.WindowStart(asOf, 12);
+        var plain = new Population(new SimulationModel(new SimulationConfig()), 42, hcps, [], Environment.ProcessorCount);
+        var with = new Population(new SimulationModel(new SimulationConfig { Interventions = [test] }), 42, hcps, [], Environment.ProcessorCount);
+        var sim = new Simulator(with);
+        Evaluate(plain, windowStart, Environment.ProcessorCount); // warm-up
+        var clock = Stopwatch.StartNew();
+        var rows = Evaluate(plain, windowStart, Environment.ProcessorCount);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"events without the intervention: rows={rows} seconds={clock.Elapsed.TotalSeconds:0.000}"));
+        clock.Restart();
+        rows = Evaluate(with, windowStart, Environment.ProcessorCount);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"events with it: rows={rows} seconds={clock.Elapsed.TotalSeconds:0.000}"));
+        var treated = Enumerable.Range(0, hcps).Count(h => sim.Interventions!.IsTreated(0, h));
+        clock.Restart();
+        var truth = HcpPlatform.Engine.Interventions.InterventionTruthCalculator.Compute(sim, 0, windowStart, windowStart, asOf, Environment.ProcessorCount);
+        var seconds = clock.Elapsed.TotalSeconds;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"truth (backfill): targeted={hcps} treated={treated} rows={truth.Count} seconds={seconds:0.000} ms_per_targeted_hcp={1000 * seconds / hcps:0.000}"));
+        clock.Restart();
+        var month = HcpPlatform.Engine.Interventions.InterventionTruthCalculator.Compute(sim, 0, windowStart, new DateOnly(2026, 6, 1), new DateOnly(2026, 6, 15), Environment.ProcessorCount);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"truth (one increment, 2026-06-15: its month): rows={month.Count} seconds={clock.Elapsed.TotalSeconds:0.000}"));
+        break;
+    }
     default:
-        Console.Error.WriteLine($"unknown mode '{mode}'; use engine, insert, increment or trace");
+        Console.Error.WriteLine($"unknown mode '{mode}'; use engine, insert, increment, trace or interventions");
         return 2;
 }
 return 0;

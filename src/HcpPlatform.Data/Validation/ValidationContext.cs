@@ -23,15 +23,18 @@ internal sealed class ValidationContext
         Holidays = HolidaysBetween(info.WindowStart, info.SimulatedThrough);
         VolumeEventPeriods = (model.Config.Events ?? [])
             .Where(e => e.Type != Engine.Dynamics.ScenarioEvent.TerritoryChange)
-            .Select(e => (e.Start, e.End ?? info.SimulatedThrough)).ToList();
+            .Select(e => (e.Start, e.End ?? info.SimulatedThrough))
+            // Interventions add touches (and their responses) to the HCPs they treat: their windows are left out the same way.
+            .Concat((model.Config.Interventions ?? []).Select(i => (i.Start, i.End)))
+            .ToList();
         WindowChannelFactor = ChannelFactors(model, info.WindowStart, info.SimulatedThrough, IsVolumeEventDay);
         VolumeDays = Enumerable.Range(0, WindowDays).Count(d => !IsVolumeEventDay(info.WindowStart.AddDays(d)));
     }
 
     /// <summary>
-    /// The periods of scenario events that add or remove touches or responses (seasonal_dip, product_launch, email_fatigue):
-    /// the volume and mix checks leave their days out (the events' effects are recorded in the ground truth, not modelled by
-    /// those checks; the response checks model email_fatigue themselves).
+    /// The periods of scenario events that add or remove touches or responses (seasonal_dip, product_launch, email_fatigue)
+    /// and of interventions: the volume and mix checks leave their days out (their effects are recorded in the ground truth,
+    /// not modelled by those checks; the response checks model email_fatigue themselves, and count exposures like any touch).
     /// </summary>
     public IReadOnlyList<(DateOnly Start, DateOnly End)> VolumeEventPeriods { get; }
 
