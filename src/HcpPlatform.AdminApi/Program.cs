@@ -17,6 +17,7 @@ app.MapDataApi();
 app.MapRunsApi();
 app.MapValidationApi();
 app.MapKeysApi();
+app.MapInterventionsApi();
 app.MapAdminPage();
 app.UseDefaultOpenApi();
 await app.RunAsync();

@@ -10,6 +10,7 @@ var root = new RootCommand("hcp — realistic, reproducible synthetic pharma HCP
     ShowCommand.Create(),
     ExportCommand.Create(),
     PrivacyCommand.Create(),
+    InterventionsCommand.Create(),
     DbCommand.Create(),
     KeysCommand.Create(),
 };

@@ -4,6 +4,7 @@ using System.Text.Encodings.Web;
 using HcpPlatform.AdminApi.Extensions;
 using HcpPlatform.Data.Loading;
 using HcpPlatform.Engine.Dynamics;
+using HcpPlatform.Engine.Interventions;
 
 namespace HcpPlatform.AdminApi.Apis;
 
@@ -60,6 +61,8 @@ public static class AdminPage
                 $"<tr><th scope=\"row\">{e.Encode(t)}</th><td class=\"num\" id=\"count-{e.Encode(t)}\" data-table=\"{e.Encode(t)}\">–</td></tr>");
         }
         var eventTypes = e.Encode(string.Join(", ", ScenarioEvent.Types));
+        var interventionTypes = string.Concat(Intervention.Types.Select(t => $"<option value=\"{e.Encode(t)}\">{e.Encode(t)}</option>"));
+        var interventionChannels = string.Concat(Intervention.AllowedChannels.Select(c => $"<option value=\"{e.Encode(c)}\">{e.Encode(c)}</option>"));
         return $$"""
             <!doctype html>
             <html lang="en">
@@ -134,6 +137,35 @@ public static class AdminPage
                   <label>As of (empty: today) <input id="regen-asof" type="date"></label>
                   <label>Type REGENERATE to confirm <input id="regen-confirm" type="text" autocomplete="off"></label>
                   <button type="submit">Regenerate</button>
+                </form>
+              </section>
+              <section id="interventions">
+                <h2>Interventions</h2>
+                <table>
+                  <thead><tr><th>name</th><th>type</th><th>status</th><th>days</th><th>channels</th><th>arms</th><th></th></tr></thead>
+                  <tbody id="iv-body"></tbody>
+                </table>
+                <div id="iv-detail" hidden>
+                  <h3 id="iv-detail-title"></h3>
+                  <p id="iv-detail-counts"></p>
+                  <p id="iv-detail-truth-note"></p>
+                  <table id="iv-truth" hidden>
+                    <thead><tr><th>outcome</th><th class="num">true ATE</th><th class="num">true ATT</th><th class="num">CATE cells</th></tr></thead>
+                    <tbody id="iv-truth-body"></tbody>
+                  </table>
+                </div>
+                <form id="iv-form">
+                  <h3>Define an intervention</h3>
+                  <label>Name <input id="iv-name" type="text" maxlength="100" spellcheck="false"></label>
+                  <label>Type <select id="iv-type">{{interventionTypes}}</select></label>
+                  <label>Channel <select id="iv-channel">{{interventionChannels}}</select></label>
+                  <label>Specialties (comma-separated; empty: all) <input id="iv-specialties" type="text" spellcheck="false"></label>
+                  <label>Tiers (comma-separated; empty: all) <input id="iv-tiers" type="text" spellcheck="false" placeholder="Tier 1"></label>
+                  <label>Start <input id="iv-start" type="date"></label>
+                  <label>End <input id="iv-end" type="date"></label>
+                  <label>Treated share (test only) <input id="iv-share" type="number" min="0.01" max="0.99" step="0.01" value="0.5"></label>
+                  <label>Or the whole definition as JSON (used when not empty) <textarea id="iv-json" rows="5" spellcheck="false"></textarea></label>
+                  <button type="submit">Define</button>
                 </form>
               </section>
               <section id="validation">

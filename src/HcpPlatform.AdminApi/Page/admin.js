@@ -174,6 +174,92 @@
     $('cfg-notes').replaceChildren(...list.map((n) => { const li = document.createElement('li'); li.textContent = n; return li; }));
   }
 
+  // ---- interventions ----
+  function cell(value, cls) {
+    const td = document.createElement('td');
+    td.textContent = value;
+    if (cls) td.className = cls;
+    return td;
+  }
+
+  async function refreshInterventions() {
+    const list = await api('GET', '/api/admin/interventions');
+    $('iv-body').replaceChildren(...list.map((i) => {
+      const tr = document.createElement('tr');
+      tr.dataset.id = i.id;
+      const share = Math.round(i.treatedShare * 100);
+      tr.append(cell(i.name), cell(i.type + (i.schedule === 'planned' ? ' (planned)' : '')), cell(i.status, 'iv-status'),
+        cell(`${i.start} → ${i.end}`), cell(i.channels.join(', ')), cell(share === 100 ? 'all treated' : `${share}% treated, ${100 - share}% holdout`));
+      const actions = document.createElement('td');
+      const show = document.createElement('button');
+      show.type = 'button';
+      show.textContent = 'Details';
+      show.className = 'iv-show';
+      show.addEventListener('click', () => showIntervention(i.id).catch((e) => say(e.message, true)));
+      actions.append(show);
+      if (i.status === 'scheduled' || i.status === 'running') {
+        const stop = document.createElement('button');
+        stop.type = 'button';
+        stop.textContent = 'Stop';
+        stop.className = 'iv-stop';
+        stop.addEventListener('click', () => act(async () => { await api('POST', `/api/admin/interventions/${i.id}/stop`); await refreshInterventions(); }, `Stopped "${i.name}".`));
+        actions.append(stop);
+      }
+      tr.append(actions);
+      return tr;
+    }));
+    if (list.length === 0) {
+      const tr = document.createElement('tr');
+      const td = cell('No interventions yet.');
+      td.colSpan = 7;
+      tr.append(td);
+      $('iv-body').replaceChildren(tr);
+    }
+  }
+
+  async function showIntervention(id) {
+    const d = await api('GET', `/api/admin/interventions/${id}`);
+    const i = d.intervention, c = d.counts;
+    $('iv-detail').hidden = false;
+    $('iv-detail').dataset.id = id;
+    text('iv-detail-title', `${i.name} (${i.type}, ${i.status})`);
+    text('iv-detail-counts', `Target population ${number.format(c.treatment + c.control)} HCPs: ${number.format(c.treatment)} treatment, ${number.format(c.control)} control; `
+      + `${number.format(c.exposures)} exposures` + (c.plannedTouches > 0 ? `; planned touches ${number.format(c.plannedTouches)} (${number.format(c.realized)} realized, ${number.format(c.rejected)} rejected)` : '') + '.');
+    const truth = d.trueEffects;
+    $('iv-truth').hidden = !truth;
+    if (!truth) {
+      text('iv-detail-truth-note', 'No true effects yet: they are computed once the intervention has run on simulated days.');
+      $('iv-truth-body').replaceChildren();
+      return;
+    }
+    text('iv-detail-truth-note', `True effects over ${truth.from} → ${truth.through} (${number.format(truth.targetHcps)} HCPs, ${number.format(truth.treatedHcps)} treated): per HCP, the outcome's total with minus without the intervention.`);
+    $('iv-truth-body').replaceChildren(...truth.outcomes.map((o) => {
+      const tr = document.createElement('tr');
+      tr.append(cell(o.outcome), cell(o.ate.toFixed(4), 'num'), cell(o.att.toFixed(4), 'num'), cell(number.format(o.cates.length), 'num'));
+      return tr;
+    }));
+  }
+
+  function splitList(value) {
+    return value.split(',').map((v) => v.trim()).filter(Boolean);
+  }
+
+  function definitionFromForm() {
+    const json = $('iv-json').value.trim();
+    if (json) return JSON.parse(json);
+    const type = $('iv-type').value;
+    const d = {
+      name: $('iv-name').value.trim(),
+      type,
+      channels: [$('iv-channel').value],
+      target: { specialties: splitList($('iv-specialties').value), tiers: splitList($('iv-tiers').value) },
+      start: $('iv-start').value,
+      end: $('iv-end').value,
+    };
+    if (type === 'test') d.treatedShare = parseFloat($('iv-share').value);
+    return d;
+  }
+
   // ---- actions ----
   async function act(work, done) {
     try {
@@ -226,6 +312,24 @@
         say(errorsOf(e), true);
       }
     });
+    $('iv-form').addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      let definition;
+      try {
+        definition = definitionFromForm();
+      } catch (e) {
+        say('The definition is not valid JSON: ' + e.message, true);
+        return;
+      }
+      try {
+        const i = await api('POST', '/api/admin/interventions', definition);
+        say(`Defined "${i.name}" (${i.status}); it takes effect from ${i.start} as the days are simulated.`);
+        $('iv-json').value = '';
+        await refreshInterventions();
+      } catch (e) {
+        say(errorsOf(e), true);
+      }
+    });
     $('regen-form').addEventListener('submit', async (ev) => {
       ev.preventDefault();
       const body = { scenario: $('regen-scenario').value, seed: parseInt($('regen-seed').value || '42', 10), confirm: $('regen-confirm').value.trim() };
@@ -252,7 +356,7 @@
     say('');
     loadConfig().catch((e) => say(e.message, true));
     every(FAST_MS, [refreshStatus, refreshCounts]);
-    every(SLOW_MS, [refreshChart, refreshValidation, refreshRuns]);
+    every(SLOW_MS, [refreshChart, refreshValidation, refreshRuns, refreshInterventions]);
   }
 
   wire();

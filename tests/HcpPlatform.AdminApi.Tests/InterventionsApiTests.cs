@@ -1,0 +1,145 @@
+using System.Net;
+using System.Text.Json;
+using HcpPlatform.Testing;
+
+namespace HcpPlatform.AdminApi.Tests;
+
+/// <summary>/api/admin/interventions against a copy of the shared dataset (2,000 HCPs through 2026-03-31), checked against SQL.</summary>
+[Collection(AdminApiGroup.Name)]
+public sealed class InterventionsApiTests(AdminApiFixture fixture)
+{
+    internal const string CardiologyTest = """
+        {
+          "name": "Tier 1 cardiology rep visits",
+          "type": "test",
+          "channels": ["rep_visit"],
+          "target": {"specialties": ["Cardiology"], "tiers": ["Tier 1"]},
+          "start": "2026-04-06",
+          "end": "2026-05-03",
+          "maxExposuresPerHcp": 4,
+          "minDaysBetweenExposures": 7,
+          "treatedShare": 0.5
+        }
+        """;
+
+    internal static string PlannedPolicy(string start = "2026-04-01", string end = "2026-04-30") => $$"""
+        {"name": "Next best action", "type": "policy", "schedule": "planned", "channels": ["email", "rep_visit", "phone"],
+         "target": {"tiers": ["Tier 1", "Tier 2"]}, "start": "{{start}}", "end": "{{end}}", "maxExposuresPerHcp": 20, "minDaysBetweenExposures": 1}
+        """;
+
+    [Fact]
+    public async Task Define_list_show_and_stop_an_intervention()
+    {
+        var db = await fixture.CloneAsync();
+        var api = fixture.StartHost(db);
+        using var admin = api.Client(fixture.Keys.Admin);
+        using var reader = api.Client(fixture.Keys.Read);
+
+        Assert.Equal(HttpStatusCode.Forbidden, (await reader.PostAsync("/api/admin/interventions", Http.Json(CardiologyTest))).StatusCode);
+        var response = await admin.PostAsync("/api/admin/interventions", Http.Json(CardiologyTest));
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var created = await response.OkJsonAsync();
+        var id = created.GetProperty("id").GetGuid();
+        Assert.Equal($"/api/admin/interventions/{id}", response.Headers.Location?.ToString());
+        Assert.Equal("scheduled", created.GetProperty("status").GetString());
+        Assert.Equal("rep_visit", created.GetProperty("definition").GetProperty("channels")[0].GetString());
+        Assert.Equal("test admin", await Sql.ScalarAsync<string>(db, $"SELECT created_by FROM platform.interventions WHERE id = '{id}'"));
+
+        // The same definition again: 200 with the stored one, nothing added.
+        var again = await admin.PostAsync("/api/admin/interventions", Http.Json(CardiologyTest));
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        Assert.Equal(id, (await again.OkJsonAsync()).GetProperty("id").GetGuid());
+        Assert.Equal(1L, await Sql.ScalarAsync<long>(db, "SELECT count(*) FROM platform.interventions"));
+
+        var list = await (await reader.GetAsync("/api/admin/interventions")).OkJsonAsync();
+        Assert.Equal(id, Assert.Single(list.EnumerateArray()).GetProperty("id").GetGuid());
+        var detail = await (await reader.GetAsync($"/api/admin/interventions/{id}")).OkJsonAsync();
+        Assert.Equal("Tier 1 cardiology rep visits", detail.GetProperty("intervention").GetProperty("name").GetString());
+        Assert.Equal(0, detail.GetProperty("counts").GetProperty("exposures").GetInt64());
+
+        var stopped = await (await admin.PostAsync($"/api/admin/interventions/{id}/stop", null)).OkJsonAsync();
+        Assert.Equal("stopped", stopped.GetProperty("status").GetString());
+        Assert.Equal("2026-03-31", stopped.GetProperty("end").GetString()); // before its start: it never runs
+        Assert.Equal("2026-03-31", await Sql.ScalarAsync<string>(db, $"SELECT end_date::text FROM platform.interventions WHERE id = '{id}'"));
+
+        var unknown = Guid.NewGuid();
+        Assert.Contains(unknown.ToString(), (await (await reader.GetAsync($"/api/admin/interventions/{unknown}")).ProblemAsync(HttpStatusCode.NotFound)).GetProperty("detail").GetString());
+        await (await admin.PostAsync($"/api/admin/interventions/{unknown}/stop", null)).ProblemAsync(HttpStatusCode.NotFound);
+        Assert.Equal(HttpStatusCode.Forbidden, (await reader.PostAsync($"/api/admin/interventions/{id}/stop", null)).StatusCode);
+    }
+
+    [Fact]
+    public async Task Bad_definitions_are_400_naming_each_field_and_what_is_allowed()
+    {
+        using var admin = fixture.Shared.Client(fixture.Keys.Admin);
+        async Task<string> Field(string json, string field) =>
+            await (await admin.PostAsync("/api/admin/interventions", Http.Json(json))).FieldErrorAsync(field);
+
+        Assert.Contains("start must be after the last simulated day 2026-03-31",
+            await Field(CardiologyTest.Replace("2026-04-06", "2026-03-31", StringComparison.Ordinal), "start"));
+        Assert.Contains("allowed: test, policy, campaign, trigger", await Field(CardiologyTest.Replace("\"test\"", "\"experiment\"", StringComparison.Ordinal), "type"));
+        Assert.Contains("allowed: email, rep_visit, phone, digital_ad", await Field(CardiologyTest.Replace("rep_visit", "fax", StringComparison.Ordinal), "channels"));
+        Assert.Contains("allowed: Tier 1, Tier 2, Tier 3", await Field(CardiologyTest.Replace("Tier 1", "Tier 9", StringComparison.Ordinal), "target.tiers"));
+        Assert.Contains("treatedShare is required for a test", await Field(CardiologyTest.Replace("\"treatedShare\": 0.5", "\"treatedShare\": 1.5", StringComparison.Ordinal), "treatedShare"));
+        Assert.Contains("field 'colour' is unknown; allowed: id, name, type",
+            await Field(CardiologyTest.Replace("\"type\"", "\"colour\": \"red\", \"type\"", StringComparison.Ordinal), "body"));
+        Assert.Contains("body line 1", await Field("{not json", "body"));
+        Assert.Contains("at $.start: the value must be a date as \"YYYY-MM-DD\"", await Field(CardiologyTest.Replace("2026-04-06", "6 April", StringComparison.Ordinal), "body"));
+        Assert.Equal(0L, await Sql.ScalarAsync<long>(fixture.SharedConnectionString, "SELECT count(*) FROM platform.interventions"));
+    }
+
+    [Fact]
+    public async Task Planned_touches_are_accepted_or_refused_one_by_one_and_listed_with_their_status()
+    {
+        var db = await fixture.CloneAsync();
+        var api = fixture.StartHost(db);
+        using var admin = api.Client(fixture.Keys.Admin);
+        using var reader = api.Client(fixture.Keys.Read);
+        var rule = (await (await admin.PostAsync("/api/admin/interventions", Http.Json(CardiologyTest))).OkJsonAsync()).GetProperty("id").GetGuid();
+        var planned = (await (await admin.PostAsync("/api/admin/interventions", Http.Json(PlannedPolicy()))).OkJsonAsync()).GetProperty("id").GetGuid();
+        var npis = await Sql.ListAsync(db, "SELECT npi FROM hcp.hcp_profiles ORDER BY hcp_index LIMIT 3", r => r.GetString(0));
+
+        var body = $$"""
+            {"touches": [
+              {"npi": "{{npis[0]}}", "channel": "email", "day": "2026-04-01", "contentCategory": "clinical_data", "externalRef": "a"},
+              {"npi": "{{npis[1]}}", "channel": "rep_visit", "day": "2026-04-02", "externalRef": "b"},
+              {"npi": "{{npis[2]}}", "channel": "digital_ad", "day": "2026-04-02", "externalRef": "c"},
+              {"npi": "{{npis[2]}}", "channel": "email", "day": "2026-03-31", "externalRef": "d"}
+            ], "submittedBy": "nba-engine"}
+            """;
+        Assert.Equal(HttpStatusCode.Forbidden, (await reader.PostAsync($"/api/admin/interventions/{planned}/planned-touches", Http.Json(body))).StatusCode);
+        var result = await (await admin.PostAsync($"/api/admin/interventions/{planned}/planned-touches", Http.Json(body))).OkJsonAsync();
+        Assert.Equal(2, result.GetProperty("accepted").GetInt32());
+        Assert.Equal(2, result.GetProperty("refused").GetInt32());
+        var touches = result.GetProperty("touches").EnumerateArray().ToList();
+        Assert.Contains("allowed: email, rep_visit, phone", touches[2].GetProperty("reasons")[0].GetString());
+        Assert.Contains("allowed: 2026-04-01 to 2026-04-30", touches[3].GetProperty("reasons")[0].GetString());
+        Assert.Equal(2L, await Sql.ScalarAsync<long>(db, $"SELECT count(*) FROM platform.planned_touches WHERE intervention_id = '{planned}' AND submitted_by = 'nba-engine'"));
+
+        var listed = await (await reader.GetAsync($"/api/admin/interventions/{planned}/planned-touches")).OkJsonAsync();
+        Assert.Equal(["a", "b"], listed.EnumerateArray().Select(t => t.GetProperty("externalRef").GetString()));
+        Assert.All(listed.EnumerateArray(), t => Assert.Equal("planned", t.GetProperty("status").GetString()));
+        Assert.Contains("allowed: planned, realized, rejected",
+            await (await reader.GetAsync($"/api/admin/interventions/{planned}/planned-touches?status=lost")).FieldErrorAsync("status"));
+
+        // The engine places a rule intervention's touches itself; a touch for an unknown intervention is 404.
+        Assert.Contains("schedule \"planned\"",
+            await (await admin.PostAsync($"/api/admin/interventions/{rule}/planned-touches", Http.Json(body))).FieldErrorAsync("touches"));
+        await (await admin.PostAsync($"/api/admin/interventions/{Guid.NewGuid()}/planned-touches", Http.Json(body))).ProblemAsync(HttpStatusCode.NotFound);
+        Assert.Contains("touches needs 1 to 10,000 touches",
+            await (await admin.PostAsync($"/api/admin/interventions/{planned}/planned-touches", Http.Json("""{"touches": []}"""))).FieldErrorAsync("touches"));
+    }
+
+    [Fact]
+    public async Task The_openapi_document_describes_the_interventions_endpoints()
+    {
+        using var client = fixture.Shared.Client(fixture.Keys.Read);
+        var doc = await (await client.GetAsync("/openapi/v1.json")).OkJsonAsync();
+        var paths = doc.GetProperty("paths");
+        Assert.True(paths.GetProperty("/api/admin/interventions").TryGetProperty("post", out var post));
+        Assert.True(post.GetProperty("requestBody").GetProperty("content").TryGetProperty("application/json", out _));
+        Assert.True(paths.GetProperty("/api/admin/interventions/{id}").TryGetProperty("get", out _));
+        Assert.True(paths.GetProperty("/api/admin/interventions/{id}/planned-touches").TryGetProperty("post", out _));
+        Assert.True(paths.GetProperty("/api/admin/interventions/{id}/stop").TryGetProperty("post", out _));
+    }
+}
