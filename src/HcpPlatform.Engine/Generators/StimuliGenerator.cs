@@ -93,7 +93,17 @@ public sealed partial class StimuliGenerator(Population population)
     /// As <see cref="PlanMonth(int, int, IReadOnlyList{CampaignPlan}, IReadOnlyList{DateOnly})"/>, into <paramref name="result"/>
     /// (cleared first): the simulator reuses one list for every HCP-month it evaluates.
     /// </summary>
-    public void PlanMonth(int hcpIndex, int monthNumber, IReadOnlyList<CampaignPlan> activeCampaigns, IReadOnlyList<DateOnly> webinarEvents, List<PlannedStimulus> result)
+    public void PlanMonth(int hcpIndex, int monthNumber, IReadOnlyList<CampaignPlan> activeCampaigns, IReadOnlyList<DateOnly> webinarEvents, List<PlannedStimulus> result) =>
+        PlanMonth(hcpIndex, monthNumber, activeCampaigns, webinarEvents, result, DateOnly.MinValue, DateOnly.MaxValue);
+
+    /// <summary>
+    /// As <see cref="PlanMonth(int, int, IReadOnlyList{CampaignPlan}, IReadOnlyList{DateOnly}, List{PlannedStimulus})"/>, where
+    /// only the touches whose UTC day is in [<paramref name="rowsFrom"/>, <paramref name="rowsTo"/>] get rows of their own: the
+    /// others (months planned only for the Rx drivers they count) get every draw and field but their id, in rows of the thread
+    /// reused by its next call, so they must never be emitted nor kept past it.
+    /// </summary>
+    public void PlanMonth(int hcpIndex, int monthNumber, IReadOnlyList<CampaignPlan> activeCampaigns, IReadOnlyList<DateOnly> webinarEvents,
+        List<PlannedStimulus> result, DateOnly rowsFrom, DateOnly rowsTo)
     {
         result.Clear();
         var hcp = population.Traits[hcpIndex];
@@ -132,9 +142,20 @@ public sealed partial class StimuliGenerator(Population population)
             }
         }
         result.EnsureCapacity(touches.Count);
+        var reused = 0;
         for (var ordinal = 0; ordinal < touches.Count; ordinal++)
         {
-            result.Add(_details.Materialize(hcp, monthNumber, ordinal, touches[ordinal], enrolled));
+            var day = DateOnly.FromDateTime(touches[ordinal].At);
+            if (day >= rowsFrom && day <= rowsTo)
+            {
+                result.Add(_details.Materialize(hcp, monthNumber, ordinal, touches[ordinal], enrolled));
+                continue;
+            }
+            if (reused == lists.Unkept.Count)
+            {
+                lists.Unkept.Add(new StimulusEvent());
+            }
+            result.Add(_details.Materialize(hcp, monthNumber, ordinal, touches[ordinal], enrolled, lists.Unkept[reused++]));
         }
     }
 
@@ -671,6 +692,8 @@ public sealed partial class StimuliGenerator(Population population)
         public List<DateOnly> Webinars { get; } = new(8);
         public List<(DateOnly Day, CampaignPlan Campaign)> Sends { get; } = new(8);
         public List<CampaignPlan> Enrolled { get; } = new(8);
+        /// <summary>Rows of the touches planned without one of their own (see PlanMonth's rowsFrom), reused by the next plan.</summary>
+        public List<StimulusEvent> Unkept { get; } = new(32);
     }
 
     private sealed class BoundaryPlan

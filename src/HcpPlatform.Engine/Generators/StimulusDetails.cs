@@ -127,7 +127,14 @@ internal sealed class StimulusDetails(Population population, ScenarioDynamics dy
     /// </summary>
     public PlannedStimulus Materialize(HcpTraits hcp, int monthNumber, int ordinal, in Touch t, List<CampaignPlan> enrolledCampaigns) =>
         Build(hcp, new KeyedRandom(_seed, StreamKind.Stimulus, hcp.Index, monthNumber, ordinal),
-            DeterministicId.Create(_seed, StreamKind.Stimulus, hcp.Index, monthNumber, ordinal), t, enrolledCampaigns, null, null);
+            DeterministicId.Create(_seed, StreamKind.Stimulus, hcp.Index, monthNumber, ordinal), t, enrolledCampaigns, null, null, new StimulusEvent());
+
+    /// <summary>
+    /// As <see cref="Materialize(HcpTraits, int, int, in Touch, List{CampaignPlan})"/>, the same draws and fields written into
+    /// <paramref name="row"/> (a row that is never emitted), without an id.
+    /// </summary>
+    public PlannedStimulus Materialize(HcpTraits hcp, int monthNumber, int ordinal, in Touch t, List<CampaignPlan> enrolledCampaigns, StimulusEvent row) =>
+        Build(hcp, new KeyedRandom(_seed, StreamKind.Stimulus, hcp.Index, monthNumber, ordinal), Guid.Empty, t, enrolledCampaigns, null, null, row);
 
     /// <summary>
     /// An intervention's exposure: drawn from its own stream and id key (never a regular touch's), linked to no campaign,
@@ -135,10 +142,10 @@ internal sealed class StimulusDetails(Population population, ScenarioDynamics dy
     /// </summary>
     public PlannedStimulus MaterializeExposure(HcpTraits hcp, in Touch t, long day, long purpose, string content, Guid interventionId) =>
         Build(hcp, new KeyedRandom(_seed, StreamKind.Intervention, hcp.Index, day, purpose),
-            DeterministicId.Create(_seed, StreamKind.Intervention, hcp.Index, day, purpose), t, [], content, interventionId);
+            DeterministicId.Create(_seed, StreamKind.Intervention, hcp.Index, day, purpose), t, [], content, interventionId, new StimulusEvent());
 
     private PlannedStimulus Build(HcpTraits hcp, KeyedRandom rng, Guid id, in Touch t, List<CampaignPlan> enrolledCampaigns,
-        string? contentOverride, Guid? interventionId)
+        string? contentOverride, Guid? interventionId, StimulusEvent row)
     {
         var content = _model.Content.Names[rng.Choose(_model.Content.Weights)];
         content = contentOverride ?? content;
@@ -202,19 +209,18 @@ internal sealed class StimulusDetails(Population population, ScenarioDynamics dy
                 a = Math.Min(t.Detail, ConferenceActivities.Length - 1);
                 break;
         }
-        var row = new StimulusEvent
-        {
-            Id = id,
-            HcpId = hcp.Id,
-            CampaignId = campaign?.Id,
-            Channel = Channel.Names[t.Channel],
-            StimulusType = Channel.StimulusTypes[t.Channel],
-            ContentCategory = content,
-            EventDate = t.At,
-            RepId = t.Channel is Channel.RepVisit or Channel.Phone ? rep.Id : null,
-            DeliveryStatus = status,
-            InterventionId = interventionId,
-        };
+        row.Id = id;
+        row.HcpId = hcp.Id;
+        row.CampaignId = campaign?.Id;
+        row.Channel = Channel.Names[t.Channel];
+        row.StimulusType = Channel.StimulusTypes[t.Channel];
+        row.ContentCategory = content;
+        row.EventDate = t.At;
+        row.RepId = t.Channel is Channel.RepVisit or Channel.Phone ? rep.Id : null;
+        row.DeliveryStatus = status;
+        row.Metadata = null;
+        row.CreatedAt = default;
+        row.InterventionId = interventionId;
         return new PlannedStimulus(row, t.Channel == Channel.Webinar ? t.EventDay : null, product, callType, reaction,
             new StimulusDraws(a, b, c, t.Day, t.Launch, t.EventDay, campaign?.BatchPrefix, t.SuppressedUntil));
     }
