@@ -387,11 +387,20 @@ internal sealed class StimulusDetails(Population population, ScenarioDynamics dy
         }
     }
 
+    // The caches are keyed by the strings' identity, not their text (hashing the text was a tenth of writing a document):
+    // the values come from a few shared strings (configuration, reference tables). A text seen as two strings is simply
+    // cached twice, and a cache that grows past its bound (strings made afresh) starts over; either way the value is the same.
+    private const int MaxCached = 4096;
+
     private static JsonEncodedText Encoded(string text)
     {
-        var cache = EncodedTexts ??= new Dictionary<string, JsonEncodedText>(StringComparer.Ordinal);
+        var cache = EncodedTexts ??= new Dictionary<string, JsonEncodedText>(ReferenceEqualityComparer.Instance);
         if (!cache.TryGetValue(text, out var encoded))
         {
+            if (cache.Count >= MaxCached)
+            {
+                cache.Clear();
+            }
             cache[text] = encoded = JsonEncodedText.Encode(text, JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
         }
         return encoded;
@@ -399,12 +408,27 @@ internal sealed class StimulusDetails(Population population, ScenarioDynamics dy
 
     private static JsonEncodedText Pair(string a, string b, Func<string, string, string> text)
     {
-        var cache = EncodedPairs ??= [];
+        var cache = EncodedPairs ??= new Dictionary<(string, string), JsonEncodedText>(SamePair.Instance);
         if (!cache.TryGetValue((a, b), out var encoded))
         {
+            if (cache.Count >= MaxCached)
+            {
+                cache.Clear();
+            }
             cache[(a, b)] = encoded = JsonEncodedText.Encode(text(a, b), JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
         }
         return encoded;
+    }
+
+    /// <summary>Two strings compared by identity.</summary>
+    private sealed class SamePair : IEqualityComparer<(string, string)>
+    {
+        public static readonly SamePair Instance = new();
+
+        public bool Equals((string, string) x, (string, string) y) => ReferenceEquals(x.Item1, y.Item1) && ReferenceEquals(x.Item2, y.Item2);
+
+        public int GetHashCode((string, string) obj) =>
+            HashCode.Combine(System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(obj.Item1), System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(obj.Item2));
     }
 
     private static string SubjectLine(string content, string product)
