@@ -572,20 +572,52 @@ public sealed partial class StimuliGenerator(Population population)
         {
             return result;
         }
+        // Each draw is rng.Choose over the month's days weighted by weekday, a drawn day's weight set to zero. Weights are never
+        // negative, and a zero weight neither changes the sums (x + 0 is x) nor is ever chosen, so the days of positive weight
+        // are kept in order, alone (a drawn one removed), and the draw is the same; days are left while one of them is.
         Span<double> weights = stackalloc double[days];
-        // Weights are never negative, so days are left to draw while one has a positive weight (counted, not summed).
+        Span<int> offsets = stackalloc int[days];
         var left = 0;
-        for (int d = 0, weekday = SimDate.IsoWeekday(monthStart) - 1; d < days; d++, weekday = (weekday + 1) % 7)
+        for (int d = 0, weekday = SimDate.IsoWeekday(monthStart) - 1; d < days; d++, weekday = weekday == 6 ? 0 : weekday + 1)
         {
-            weights[d] = weekdayWeights[weekday];
-            left += weights[d] > 0 ? 1 : 0;
+            if (weekdayWeights[weekday] > 0)
+            {
+                weights[left] = weekdayWeights[weekday];
+                offsets[left++] = d;
+            }
         }
         while (result.Count < count && left > 0)
         {
-            var pick = rng.Choose(weights);
+            var total = 0.0;
+            for (var i = 0; i < left; i++)
+            {
+                total += weights[i];
+            }
+            var target = rng.NextDouble() * total;
+            var acc = 0.0;
+            var chosen = -1;
+            for (var i = 0; i < left; i++)
+            {
+                acc += weights[i];
+                if (target < acc)
+                {
+                    chosen = i;
+                    break;
+                }
+            }
+            // (Choose's fallback, never reached in practice: the month's last day, removed if it still has a weight.)
+            if (chosen < 0 && offsets[left - 1] == days - 1)
+            {
+                chosen = left - 1;
+            }
+            var pick = chosen < 0 ? days - 1 : offsets[chosen];
+            if (chosen >= 0)
+            {
+                weights[(chosen + 1)..left].CopyTo(weights[chosen..]);
+                offsets[(chosen + 1)..left].CopyTo(offsets[chosen..]);
+                left--;
+            }
             var day = monthStart.AddDays(pick);
-            left -= weights[pick] > 0 ? 1 : 0;
-            weights[pick] = 0;
             if (Allowed(hcp, channel, day, days, placed))
             {
                 placed.Add(day);
