@@ -56,7 +56,7 @@ internal sealed class FieldForce
     /// An HCP on a route day: its visit rate, its personal blackout days (null: none) and the key prefix of its visit clock's
     /// streams.
     /// </summary>
-    private readonly record struct RouteHcp(int Hcp, double VisitRate, int[]? Blackouts, ulong VisitKey);
+    private readonly record struct RouteHcp(int Hcp, double VisitRate, int[]? Blackouts, ulong VisitKey, double Phase);
 
     public FieldForce(Population population, ScenarioDynamics dynamics)
     {
@@ -73,7 +73,8 @@ internal sealed class FieldForce
         for (var r = 0; r < _routeHcps.Length; r++)
         {
             _routeHcps[r] = [.. _t.RouteDays[r].Hcps.Select(h => new RouteHcp(h, population.Traits[h].VisitRate,
-                population.Traits[h].Blackouts.Length == 0 ? null : population.Traits[h].Blackouts, KeyedRandom.Prefix(_seed, StreamKind.Visit, h)))];
+                population.Traits[h].Blackouts.Length == 0 ? null : population.Traits[h].Blackouts, KeyedRandom.Prefix(_seed, StreamKind.Visit, h),
+                Phase(KeyedRandom.Prefix(_seed, StreamKind.Visit, h), 0)))];
         }
     }
 
@@ -90,11 +91,12 @@ internal sealed class FieldForce
         var route = _t.RouteDays[traits.RouteDay];
         var overlay = _t.OverlayOfRep[traits.PrimaryRep];
         var visitKey = KeyedRandom.Prefix(_seed, StreamKind.Visit, hcp);
+        var phase = Phase(visitKey, 0);
         for (var week = FieldCalendar.WeekOf(from); week <= FieldCalendar.WeekOf(to); week++)
         {
             // Nor in a week it is not due (what the week's plan asks first), unless a launch may make it due.
             if (!route.OccursIn(week) || (_launches.Count == 0
-                && !Due(visitKey, traits.VisitRate, FieldCalendar.Monday(week).AddDays(route.Weekday), route.PeriodWeeks, 0)))
+                && !Due(visitKey, phase, traits.VisitRate, FieldCalendar.Monday(week).AddDays(route.Weekday), route.PeriodWeeks, 0)))
             {
                 continue;
             }
@@ -214,7 +216,7 @@ internal sealed class FieldForce
                         continue;
                     }
                     var h = hcp.Hcp;
-                    if (Due(hcp.VisitKey, hcp.VisitRate, nominal, route.PeriodWeeks, 0))
+                    if (Due(hcp.VisitKey, hcp.Phase, hcp.VisitRate, nominal, route.PeriodWeeks, 0))
                     {
                         due.Add((h, null));
                         continue;
@@ -351,7 +353,14 @@ internal sealed class FieldForce
     /// previous occurrence and this one (nominal days); <paramref name="key"/> is the <see cref="KeyedRandom.Prefix"/> of the
     /// HCP's streams of the clock (seed, kind, HCP).
     /// </summary>
-    private bool Due(ulong key, double rate, DateOnly nominal, int periodWeeks, long purpose)
+    private bool Due(ulong key, double rate, DateOnly nominal, int periodWeeks, long purpose) =>
+        Due(key, Phase(key, purpose), rate, nominal, periodWeeks, purpose);
+
+    /// <summary>The phase φ of a visit clock (<see cref="Due(ulong, double, DateOnly, int, long)"/>), fixed per HCP and purpose.</summary>
+    private static double Phase(ulong key, long purpose) => KeyedRandom.FromPrefix(key, long.MinValue, purpose).NextDouble();
+
+    /// <summary>As <see cref="Due(ulong, double, DateOnly, int, long)"/>, with the clock's <paramref name="phase"/> drawn once by the caller.</summary>
+    private bool Due(ulong key, double phase, double rate, DateOnly nominal, int periodWeeks, long purpose)
     {
         var clock = _t.VisitClock;
         var at = nominal.DayNumber - FieldCalendar.ClockStart.DayNumber;
@@ -362,7 +371,6 @@ internal sealed class FieldForce
         }
         var lo = rate * clock[before];
         var hi = rate * clock[at];
-        var phase = KeyedRandom.FromPrefix(key, long.MinValue, purpose).NextDouble();
         var first = (long)Math.Floor(lo - phase - Jitter);
         var last = (long)Math.Ceiling(hi - phase + Jitter);
         // Each threshold has its own stream: skip the ends of the range whose threshold cannot fall in (lo, hi] whatever its
