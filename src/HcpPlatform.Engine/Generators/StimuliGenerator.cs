@@ -112,17 +112,17 @@ public sealed partial class StimuliGenerator(Population population)
         var touches = lists.Touches;
         touches.Clear();
         var context = new MonthContext(monthNumber, activeCampaigns, webinarEvents, Context(monthNumber).SingleEmailShare);
-        var previous = lists.InUse = RawBoundary(hcp, monthNumber - 1);
-        Raw(hcp, context, all: true, touches);
-        Remember(hcp.Index, monthNumber, touches);
+        var previous = lists.InUse = RawBoundary(hcp, monthNumber - 1, lists);
+        Raw(hcp, context, all: true, touches, lists);
+        Remember(hcp.Index, monthNumber, touches, lists);
 
         // Contact rules across the month end: drop what the previous month's raw plan has too close before it.
         if (!_monthEdgeMargins)
         {
             DropTooClose(hcp, touches, previous);
         }
-        AddRepVisits(hcp, monthNumber, touches);
-        Suppress(hcp, monthNumber, touches, previous);
+        AddRepVisits(hcp, monthNumber, touches, lists);
+        Suppress(hcp, monthNumber, touches, previous, lists);
 
         SortByTime(CollectionsMarshal.AsSpan(touches));
         // Scenario dynamics (seasonal_dip): thin the touches on dip days before ordinals are assigned, so earlier days keep their ids.
@@ -160,13 +160,12 @@ public sealed partial class StimuliGenerator(Population population)
     /// A month planned on its own (the "raw" plan): every channel but rep visits, or (<paramref name="all"/> false) only those
     /// whose touches matter to the next months (email, phone and webinar invitations: minimum gaps and address lapses).
     /// </summary>
-    private void Raw(HcpTraits hcp, in MonthContext month, bool all, List<Touch> touches)
+    private void Raw(HcpTraits hcp, in MonthContext month, bool all, List<Touch> touches, Scratch lists)
     {
         var monthNumber = month.Number;
         var monthStart = SimDate.MonthStart(monthNumber);
         var days = SimDate.DaysInMonth(monthNumber);
         var monthOfYear = monthStart.Month;
-        var lists = Lists ??= new Scratch();
         var budgetRng = new KeyedRandom(_seed, StreamKind.Budget, hcp.Index, monthNumber);
 
         Span<int> budgets = stackalloc int[Channel.Count];
@@ -326,12 +325,12 @@ public sealed partial class StimuliGenerator(Population population)
         (_utcClock ? UsTimeZone.Eastern : hcp.TimeZone).ToUtc(day, localHour);
 
     /// <summary>Rep visits of the month from the field force: the HCP's monthly maximum holds, and the minimum gap to its previous due visit.</summary>
-    private void AddRepVisits(HcpTraits hcp, int monthNumber, List<Touch> touches)
+    private void AddRepVisits(HcpTraits hcp, int monthNumber, List<Touch> touches, Scratch lists)
     {
         var monthStart = SimDate.MonthStart(monthNumber);
         var monthEnd = monthStart.AddDays(SimDate.DaysInMonth(monthNumber) - 1);
         var rule = hcp.Limits[Channel.RepVisit];
-        var visits = (Lists ??= new Scratch()).Visits;
+        var visits = lists.Visits;
         Field.VisitsOf(hcp.Index, monthStart.AddDays(-rule.MinDaysBetween), monthEnd, visits);
         DateOnly? previous = null;
         var count = 0;
@@ -352,9 +351,8 @@ public sealed partial class StimuliGenerator(Population population)
     /// The touches of a month's raw plan that bear on the next months (email, phone, webinar invitations), kept per thread
     /// for the months after (an HCP's months are planned in order on one thread); planned here when not kept.
     /// </summary>
-    private List<Touch> RawBoundary(HcpTraits hcp, int monthNumber)
+    private List<Touch> RawBoundary(HcpTraits hcp, int monthNumber, Scratch lists)
     {
-        var lists = Lists ??= new Scratch();
         foreach (var cached in lists.Boundary)
         {
             if (cached.Hcp == hcp.Index && cached.Month == monthNumber)
@@ -367,14 +365,13 @@ public sealed partial class StimuliGenerator(Population population)
         entry.Month = monthNumber;
         entry.Touches.Clear();
         var context = Context(monthNumber);
-        Raw(hcp, context, all: false, entry.Touches);
+        Raw(hcp, context, all: false, entry.Touches, lists);
         return entry.Touches;
     }
 
     /// <summary>Keeps a month's raw boundary touches for the next month's plan (the ring holds the last four months planned).</summary>
-    private static void Remember(int hcp, int monthNumber, List<Touch> raw)
+    private static void Remember(int hcp, int monthNumber, List<Touch> raw, Scratch lists)
     {
-        var lists = Lists ??= new Scratch();
         var entry = lists.NextSlot();
         entry.Hcp = hcp;
         entry.Month = monthNumber;
@@ -426,7 +423,7 @@ public sealed partial class StimuliGenerator(Population population)
     /// (carrying the lapse's end), the later ones in it are not sent. Fault NoBounceSuppression: 3% of emails and
     /// invitations bounce hard independently and nothing is suppressed.
     /// </summary>
-    private void Suppress(HcpTraits hcp, int monthNumber, List<Touch> touches, List<Touch> previousRaw)
+    private void Suppress(HcpTraits hcp, int monthNumber, List<Touch> touches, List<Touch> previousRaw, Scratch lists)
     {
         if (_noSuppression)
         {
@@ -460,7 +457,7 @@ public sealed partial class StimuliGenerator(Population population)
                         earlier.Add(t);
                     }
                 }
-                DropTooClose(hcp, earlier, RawBoundary(hcp, monthNumber - 2));
+                DropTooClose(hcp, earlier, RawBoundary(hcp, monthNumber - 2, lists));
             }
             SuppressIn(touches, earlier, lapse.Start, lapse.End);
         }

@@ -105,18 +105,25 @@ internal sealed class StimulusDetails(Population population, ScenarioDynamics dy
     private static readonly JsonEncodedText CongressStart = JsonEncodedText.Encode("congress_start");
     private static readonly JsonEncodedText Activity = JsonEncodedText.Encode("activity");
 
-    // One buffer and writer per thread: a stimulus is built millions of times.
+    // One buffer, writer and set of caches per thread, found once per document (a thread-static read is not free): a
+    // stimulus is built millions of times.
     [ThreadStatic]
-    private static ArrayBufferWriter<byte>? Buffer;
-    [ThreadStatic]
-    private static Utf8JsonWriter? Writer;
-    [ThreadStatic]
-    private static StringBuilder? Text;
-    // Values of few distinct texts (products, categories, cities, subjects, creatives), escaped once per thread.
-    [ThreadStatic]
-    private static Dictionary<string, JsonEncodedText>? EncodedTexts;
-    [ThreadStatic]
-    private static Dictionary<(string, string), JsonEncodedText>? EncodedPairs;
+    private static Writing? PerThread;
+
+    private sealed class Writing
+    {
+        public Writing()
+        {
+            Writer = new Utf8JsonWriter(Buffer, new JsonWriterOptions { SkipValidation = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        }
+
+        public ArrayBufferWriter<byte> Buffer { get; } = new(512);
+        public Utf8JsonWriter Writer { get; }
+        public StringBuilder Text { get; } = new(64);
+        // Values of few distinct texts (products, categories, cities, subjects, creatives), escaped once per thread.
+        public Dictionary<string, JsonEncodedText> EncodedTexts { get; } = new(ReferenceEqualityComparer.Instance);
+        public Dictionary<(string, string), JsonEncodedText> EncodedPairs { get; } = new(SamePair.Instance);
+    }
 
     private readonly SimulationModel _model = population.Model;
     private readonly long _seed = population.Seed;
@@ -253,10 +260,11 @@ internal sealed class StimulusDetails(Population population, ScenarioDynamics dy
     /// <summary>The metadata document of a planned stimulus of <paramref name="hcp"/>, written by <see cref="Utf8JsonWriter"/>.</summary>
     public static string Metadata(HcpTraits hcp, in PlannedStimulus planned)
     {
-        var buffer = Buffer ??= new ArrayBufferWriter<byte>(512);
+        var t = PerThread ??= new Writing();
+        var buffer = t.Buffer;
         buffer.ResetWrittenCount();
         // Relaxed escaping: quotes, backslashes and control characters are escaped, other text is written as UTF-8 (jsonb stores it so).
-        var w = Writer ??= new Utf8JsonWriter(buffer, new JsonWriterOptions { SkipValidation = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        var w = t.Writer;
         w.Reset(buffer);
         var s = planned.Row;
         var d = planned.Drawn;
@@ -265,8 +273,8 @@ internal sealed class StimulusDetails(Population population, ScenarioDynamics dy
         switch (Channel.IndexOf(s.Channel))
         {
             case Channel.Email:
-                w.WriteString(Subject, Pair(s.ContentCategory!, product, static (content, brand) => SubjectLine(content, brand)));
-                w.WriteString(Product, Encoded(product));
+                w.WriteString(Subject, Pair(t, s.ContentCategory!, product, static (content, brand, t) => SubjectLine(t, content, brand)));
+                w.WriteString(Product, Encoded(t, product));
                 if (d.CampaignBatchPrefix is { } prefix)
                 {
                     // {prefix}-{yyyyMMdd}-b{batch}, written as UTF-8 without a string in between.
@@ -292,14 +300,14 @@ internal sealed class StimulusDetails(Population population, ScenarioDynamics dy
             case Channel.RepVisit:
                 w.WriteString(CallType, EncodedCallTypes[planned.CallType]);
                 w.WriteString(CallStatus, s.DeliveryStatus == "delivered" ? Submitted : Cancelled);
-                w.WriteString(City, Encoded(hcp.City));
+                w.WriteString(City, Encoded(t, hcp.City));
                 w.WriteNumber(DurationMinutes, d.A);
                 w.WriteStartArray(KeyMessages);
                 if (planned.Reaction >= 0)
                 {
                     w.WriteStartObject();
-                    w.WriteString(Product, Encoded(product));
-                    w.WriteString(Category, Encoded(s.ContentCategory!));
+                    w.WriteString(Product, Encoded(t, product));
+                    w.WriteString(Category, Encoded(t, s.ContentCategory!));
                     w.WriteString(Reaction, EncodedReactions[planned.Reaction]);
                     w.WriteEndObject();
                 }
@@ -308,7 +316,7 @@ internal sealed class StimulusDetails(Population population, ScenarioDynamics dy
                 {
                     w.WriteStartArray(Samples);
                     w.WriteStartObject();
-                    w.WriteString(Product, Encoded(product));
+                    w.WriteString(Product, Encoded(t, product));
                     w.WriteNumber(Units, d.B);
                     w.WriteEndObject();
                     w.WriteEndArray();
@@ -325,7 +333,7 @@ internal sealed class StimulusDetails(Population population, ScenarioDynamics dy
                 "WEB-"u8.CopyTo(text);
                 w.WriteString(WebinarId, text[..(4 + CompactDate(text[4..], eventDay).Length)]); // WebinarCalendar.Id
                 w.WriteString(EventDate, IsoDate(text, eventDay));
-                w.WriteString(Topic, Encoded(TopicOf(s.ContentCategory!)));
+                w.WriteString(Topic, Encoded(t, TopicOf(s.ContentCategory!)));
                 if (d.A >= 0)
                 {
                     WriteBounce(w, d);
@@ -335,11 +343,11 @@ internal sealed class StimulusDetails(Population population, ScenarioDynamics dy
             case Channel.DigitalAd:
                 w.WriteString(Placement, EncodedPlacements[d.A]);
                 w.WriteString(Format, EncodedFormats[d.B]);
-                w.WriteString(Creative, Pair(s.ContentCategory!, Versions[d.C], static (content, version) => content + "-v" + version));
-                w.WriteString(Product, Encoded(product));
+                w.WriteString(Creative, Pair(t, s.ContentCategory!, Versions[d.C], static (content, version, _) => content + "-v" + version));
+                w.WriteString(Product, Encoded(t, product));
                 break;
             default:
-                w.WriteString(Congress, Encoded(Specialties.CongressFor(hcp.Specialty).Name));
+                w.WriteString(Congress, Encoded(t, Specialties.CongressFor(hcp.Specialty).Name));
                 Span<byte> date = stackalloc byte[10];
                 w.WriteString(CongressStart, IsoDate(date, d.EventDay!.Value));
                 w.WriteString(Activity, EncodedActivities[d.A]);
@@ -392,9 +400,9 @@ internal sealed class StimulusDetails(Population population, ScenarioDynamics dy
     // cached twice, and a cache that grows past its bound (strings made afresh) starts over; either way the value is the same.
     private const int MaxCached = 4096;
 
-    private static JsonEncodedText Encoded(string text)
+    private static JsonEncodedText Encoded(Writing t, string text)
     {
-        var cache = EncodedTexts ??= new Dictionary<string, JsonEncodedText>(ReferenceEqualityComparer.Instance);
+        var cache = t.EncodedTexts;
         if (!cache.TryGetValue(text, out var encoded))
         {
             if (cache.Count >= MaxCached)
@@ -406,16 +414,16 @@ internal sealed class StimulusDetails(Population population, ScenarioDynamics dy
         return encoded;
     }
 
-    private static JsonEncodedText Pair(string a, string b, Func<string, string, string> text)
+    private static JsonEncodedText Pair(Writing t, string a, string b, Func<string, string, Writing, string> text)
     {
-        var cache = EncodedPairs ??= new Dictionary<(string, string), JsonEncodedText>(SamePair.Instance);
+        var cache = t.EncodedPairs;
         if (!cache.TryGetValue((a, b), out var encoded))
         {
             if (cache.Count >= MaxCached)
             {
                 cache.Clear();
             }
-            cache[(a, b)] = encoded = JsonEncodedText.Encode(text(a, b), JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
+            cache[(a, b)] = encoded = JsonEncodedText.Encode(text(a, b, t), JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
         }
         return encoded;
     }
@@ -431,9 +439,9 @@ internal sealed class StimulusDetails(Population population, ScenarioDynamics dy
             HashCode.Combine(System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(obj.Item1), System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(obj.Item2));
     }
 
-    private static string SubjectLine(string content, string product)
+    private static string SubjectLine(Writing t, string content, string product)
     {
-        var sb = Text ??= new StringBuilder(64);
+        var sb = t.Text;
         sb.Clear();
         _ = content switch
         {
