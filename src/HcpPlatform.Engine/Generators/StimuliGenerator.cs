@@ -78,7 +78,9 @@ public sealed partial class StimuliGenerator(Population population)
     private readonly bool _sendsByBudget = population.Model.Has(EngineFault.CampaignSendsByBudget);
     private readonly bool _noSuppression = population.Model.Has(EngineFault.NoBounceSuppression);
     private readonly double[] _businessWeekday = population.Model.Has(EngineFault.NoWeekdayWeighting) ? EveryDay : BusinessWeekday;
-    private readonly double[] _adWeekday = population.Model.Has(EngineFault.NoWeekdayWeighting) ? EveryDay : AdWeekday;
+    // The weightings of the day draws laid out per month shape (business days: the same as above).
+    private readonly MonthDays[] _businessDays = MonthDays.Shapes(population.Model.Has(EngineFault.NoWeekdayWeighting) ? EveryDay : BusinessWeekday);
+    private readonly MonthDays[] _adDays = MonthDays.Shapes(population.Model.Has(EngineFault.NoWeekdayWeighting) ? EveryDay : AdWeekday);
 
     private FieldForce Field => _field ??= new FieldForce(population, _dynamics);
 
@@ -237,7 +239,7 @@ public sealed partial class StimuliGenerator(Population population)
                     remaining -= _sendsByBudget ? 1 : 0;
                 }
             }
-            foreach (var day in PlaceDays(ref rng, hcp, Channel.Email, monthStart, days, remaining, placed, _businessWeekday, drawnDays))
+            foreach (var day in PlaceDays(ref rng, hcp, Channel.Email, monthStart, days, remaining, placed, _businessDays, drawnDays))
             {
                 touches.Add(new Touch(day, At(hcp, day, LocalHours.SingleEmail.Draw(ref rng)), Channel.Email, null, null, -1));
             }
@@ -247,7 +249,7 @@ public sealed partial class StimuliGenerator(Population population)
         {
             placed.Clear();
             var rng = new KeyedRandom(_seed, StreamKind.Placement, hcp.Index, monthNumber, Channel.Phone);
-            foreach (var day in PlaceDays(ref rng, hcp, Channel.Phone, monthStart, days, budgets[Channel.Phone], placed, _businessWeekday, drawnDays))
+            foreach (var day in PlaceDays(ref rng, hcp, Channel.Phone, monthStart, days, budgets[Channel.Phone], placed, _businessDays, drawnDays))
             {
                 touches.Add(new Touch(day, At(hcp, day, LocalHours.Phone.Draw(ref rng)), Channel.Phone, null, null, -1));
             }
@@ -287,7 +289,7 @@ public sealed partial class StimuliGenerator(Population population)
         {
             placed.Clear();
             var rng = new KeyedRandom(_seed, StreamKind.Placement, hcp.Index, monthNumber, Channel.DigitalAd);
-            foreach (var day in PlaceDays(ref rng, hcp, Channel.DigitalAd, monthStart, days, budgets[Channel.DigitalAd], placed, _adWeekday, drawnDays))
+            foreach (var day in PlaceDays(ref rng, hcp, Channel.DigitalAd, monthStart, days, budgets[Channel.DigitalAd], placed, _adDays, drawnDays))
             {
                 touches.Add(new Touch(day, At(hcp, day, LocalHours.DigitalAd.Draw(ref rng)), Channel.DigitalAd, null, null, -1));
             }
@@ -562,7 +564,7 @@ public sealed partial class StimuliGenerator(Population population)
     }
 
     /// <summary>Draws up to <paramref name="count"/> distinct allowed days, weighted by weekday.</summary>
-    private List<DateOnly> PlaceDays(ref KeyedRandom rng, HcpTraits hcp, int channel, DateOnly monthStart, int days, int count, List<DateOnly> placed, double[] weekdayWeights, List<DateOnly> result)
+    private List<DateOnly> PlaceDays(ref KeyedRandom rng, HcpTraits hcp, int channel, DateOnly monthStart, int days, int count, List<DateOnly> placed, MonthDays[] shapes, List<DateOnly> result)
     {
         result.Clear();
         if (count <= 0)
@@ -572,47 +574,42 @@ public sealed partial class StimuliGenerator(Population population)
         // Each draw is rng.Choose over the month's days weighted by weekday, a drawn day's weight set to zero. Weights are never
         // negative, and a zero weight neither changes the sums (x + 0 is x) nor is ever chosen, so the days of positive weight
         // are kept in order, alone (a drawn one removed), and the draw is the same; days are left while one of them is.
-        Span<double> weights = stackalloc double[days];
-        Span<int> offsets = stackalloc int[days];
-        var left = 0;
-        for (int d = 0, weekday = SimDate.IsoWeekday(monthStart) - 1; d < days; d++, weekday = weekday == 6 ? 0 : weekday + 1)
-        {
-            if (weekdayWeights[weekday] > 0)
-            {
-                weights[left] = weekdayWeights[weekday];
-                offsets[left++] = d;
-            }
-        }
+        // Choose's running sums are kept (sums[i] = ((w0 + w1) + …) + wi, added in the same order, so the same values): its
+        // total is the last, its pick the first sum above the target (found by bisection, the sums increasing), and a removal
+        // re-adds only the sums after it. The month's shape (its first weekday and length) gives the starting arrays.
+        var shape = shapes[MonthDays.IndexOf(monthStart, days)];
+        var left = shape.Offsets.Length;
+        Span<double> weights = stackalloc double[left];
+        Span<double> sums = stackalloc double[left];
+        Span<int> offsets = stackalloc int[left];
+        shape.Weights.CopyTo(weights);
+        shape.Sums.CopyTo(sums);
+        shape.Offsets.CopyTo(offsets);
         while (result.Count < count && left > 0)
         {
-            var total = 0.0;
-            for (var i = 0; i < left; i++)
+            var target = rng.NextDouble() * sums[left - 1];
+            // The first sum above the target: one exists, as the target is below the total (a uniform below 1 times it).
+            var lo = 0;
+            var hi = left - 1;
+            while (lo < hi)
             {
-                total += weights[i];
-            }
-            var target = rng.NextDouble() * total;
-            var acc = 0.0;
-            var chosen = -1;
-            for (var i = 0; i < left; i++)
-            {
-                acc += weights[i];
-                if (target < acc)
+                var mid = (lo + hi) >> 1;
+                if (target < sums[mid])
                 {
-                    chosen = i;
-                    break;
+                    hi = mid;
+                }
+                else
+                {
+                    lo = mid + 1;
                 }
             }
-            // (Choose's fallback, never reached in practice: the month's last day, removed if it still has a weight.)
-            if (chosen < 0 && offsets[left - 1] == days - 1)
+            var pick = offsets[lo];
+            weights[(lo + 1)..left].CopyTo(weights[lo..]);
+            offsets[(lo + 1)..left].CopyTo(offsets[lo..]);
+            left--;
+            for (var i = lo; i < left; i++)
             {
-                chosen = left - 1;
-            }
-            var pick = chosen < 0 ? days - 1 : offsets[chosen];
-            if (chosen >= 0)
-            {
-                weights[(chosen + 1)..left].CopyTo(weights[chosen..]);
-                offsets[(chosen + 1)..left].CopyTo(offsets[chosen..]);
-                left--;
+                sums[i] = (i == 0 ? 0.0 : sums[i - 1]) + weights[i];
             }
             var day = monthStart.AddDays(pick);
             if (Allowed(hcp, channel, day, days, placed))
@@ -722,6 +719,46 @@ public sealed partial class StimuliGenerator(Population population)
         if (ByTime(touches[i], touches[j]) > 0)
         {
             (touches[i], touches[j]) = (touches[j], touches[i]);
+        }
+    }
+
+    /// <summary>
+    /// A month's days of positive weight under a weekday weighting (offsets from its first day, in order), their weights and
+    /// running sums, for each month shape: its first day's ISO weekday and its length (28–31 days).
+    /// </summary>
+    private sealed class MonthDays
+    {
+        public required double[] Weights { get; init; }
+        public required double[] Sums { get; init; }
+        public required int[] Offsets { get; init; }
+
+        public static int IndexOf(DateOnly monthStart, int days) => (SimDate.IsoWeekday(monthStart) - 1) * 4 + days - 28;
+
+        public static MonthDays[] Shapes(double[] weekdayWeights)
+        {
+            var shapes = new MonthDays[7 * 4];
+            for (var first = 0; first < 7; first++)
+            {
+                for (var days = 28; days <= 31; days++)
+                {
+                    var weights = new List<double>();
+                    var sums = new List<double>();
+                    var offsets = new List<int>();
+                    var sum = 0.0;
+                    for (int d = 0, weekday = first; d < days; d++, weekday = weekday == 6 ? 0 : weekday + 1)
+                    {
+                        if (weekdayWeights[weekday] > 0)
+                        {
+                            weights.Add(weekdayWeights[weekday]);
+                            sum += weekdayWeights[weekday];
+                            sums.Add(sum);
+                            offsets.Add(d);
+                        }
+                    }
+                    shapes[first * 4 + days - 28] = new MonthDays { Weights = [.. weights], Sums = [.. sums], Offsets = [.. offsets] };
+                }
+            }
+            return shapes;
         }
     }
 
