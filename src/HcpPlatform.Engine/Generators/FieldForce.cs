@@ -48,7 +48,8 @@ internal sealed class FieldForce
     private readonly bool _routeDays;
     private readonly bool _overlayRides;
     private readonly bool _holidayBlackout;
-    private readonly ConcurrentDictionary<(int Overlay, long Week), FieldVisit[]> _weeks = new();
+    /// <summary>The week plans by (overlay, week) as one number, <see cref="WeekKey"/> (hashing a pair was most of a look-up).</summary>
+    private readonly ConcurrentDictionary<long, FieldVisit[]> _weeks = new();
     /// <summary>Per route day, what a week's plan asks of each of its HCPs, side by side (read for every HCP every week).</summary>
     private readonly RouteHcp[][] _routeHcps;
 
@@ -152,7 +153,8 @@ internal sealed class FieldForce
 
     private FieldVisit[] Week(int overlay, long week)
     {
-        if (_weeks.TryGetValue((overlay, week), out var visits))
+        var key = WeekKey(overlay, week);
+        if (_weeks.TryGetValue(key, out var visits))
         {
             return visits;
         }
@@ -160,8 +162,11 @@ internal sealed class FieldForce
         {
             _weeks.Clear();
         }
-        return _weeks.GetOrAdd((overlay, week), static (key, self) => self.Plan(key.Overlay, key.Week), this);
+        return _weeks.GetOrAdd(key, static (_, state) => state.Self.Plan(state.Overlay, state.Week), (Self: this, Overlay: overlay, Week: week));
     }
+
+    /// <summary>(overlay, week) as one number: weeks of any DateOnly are far within ±2³⁹.</summary>
+    private static long WeekKey(int overlay, long week) => ((long)overlay << 40) + week;
 
     /// <summary>One route day's occurrence: its rep, day, and the HCPs due (with the launch product of a launch visit).</summary>
     private sealed record Occurrence(int Rep, RouteDay Route, DateOnly Day, List<(int Hcp, string? Launch)> Due);
