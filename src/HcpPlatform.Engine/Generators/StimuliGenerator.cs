@@ -333,7 +333,7 @@ public sealed partial class StimuliGenerator(Population population)
         var monthEnd = monthStart.AddDays(SimDate.DaysInMonth(monthNumber) - 1);
         var rule = hcp.Limits[Channel.RepVisit];
         var visits = lists.Visits;
-        Field.VisitsOf(hcp.Index, monthStart.AddDays(-rule.MinDaysBetween), monthEnd, visits);
+        VisitsOf(hcp.Index, monthStart.AddDays(-rule.MinDaysBetween), monthEnd, visits, lists);
         DateOnly? previous = null;
         var count = 0;
         foreach (var v in visits)
@@ -346,6 +346,44 @@ public sealed partial class StimuliGenerator(Population population)
             }
             count++;
             touches.Add(new Touch(v.Day, At(hcp, v.Day, v.LocalHour), Channel.RepVisit, null, null, count - 1, v.Launch, v.Rep));
+        }
+    }
+
+    /// <summary>
+    /// Looks up, once, the rep visits of an HCP whose months <paramref name="firstMonth"/> to <paramref name="lastMonth"/> are
+    /// about to be planned in order on this thread (each month's plan then takes its own from them, rather than looking up
+    /// the weeks its range shares with the previous month's again). Only a saving: a plan asks the field force as before
+    /// for anything else.
+    /// </summary>
+    public void PrepareVisits(int hcpIndex, int firstMonth, int lastMonth)
+    {
+        var lists = Lists ??= new Scratch();
+        var from = SimDate.MonthStart(firstMonth).AddDays(-population.Traits[hcpIndex].Limits[Channel.RepVisit].MinDaysBetween);
+        var to = SimDate.MonthStart(lastMonth).AddDays(SimDate.DaysInMonth(lastMonth) - 1);
+        lists.Prepared = (-1, from, to); // (not valid until filled)
+        Field.VisitsOf(hcpIndex, from, to, lists.PreparedVisits);
+        lists.Prepared = (hcpIndex, from, to);
+    }
+
+    /// <summary>
+    /// <see cref="FieldForce.VisitsOf"/>, from the prepared visits when they cover the range: the field force's visits of an
+    /// HCP in a range are those of any wider range within it (a visit is dated in its own week, and whether a week is looked
+    /// at depends only on the HCP and the week), in day order (an HCP has at most one visit a week, so no two on one day).
+    /// </summary>
+    private void VisitsOf(int hcp, DateOnly from, DateOnly to, List<FieldVisit> into, Scratch lists)
+    {
+        if (lists.Prepared.Hcp != hcp || from < lists.Prepared.From || to > lists.Prepared.To)
+        {
+            Field.VisitsOf(hcp, from, to, into);
+            return;
+        }
+        into.Clear();
+        foreach (var v in lists.PreparedVisits)
+        {
+            if (v.Day >= from && v.Day <= to)
+            {
+                into.Add(v);
+            }
         }
     }
 
@@ -802,6 +840,9 @@ public sealed partial class StimuliGenerator(Population population)
     {
         public List<Touch> Touches { get; } = new(16);
         public List<FieldVisit> Visits { get; } = new(8);
+        /// <summary>The visits <see cref="PrepareVisits"/> looked up, and for which HCP and days (HCP −1: none).</summary>
+        public List<FieldVisit> PreparedVisits { get; } = new(64);
+        public (int Hcp, DateOnly From, DateOnly To) Prepared { get; set; } = (-1, default, default);
         /// <summary>The last raw plans' boundary touches (email, phone, invitations), by HCP and month.</summary>
         public BoundaryPlan[] Boundary { get; } = [new(), new(), new(), new()];
         public int NextBoundary { get; set; }

@@ -144,6 +144,7 @@ public sealed class Simulator
         var rx = scratch.Rx;
         rx.Clear();
         var dates = scratch.Dates;
+        _stimuli.PrepareVisits(h, ctx.FirstMonth, ctx.LastMonth);
         for (var month = ctx.FirstMonth; month <= ctx.LastMonth; month++)
         {
             _stimuli.PlanMonth(h, month, ctx.CampaignsFor(month), ctx.WebinarsFor(month), planned, ctx.RowsFrom, ctx.RowsTo);
