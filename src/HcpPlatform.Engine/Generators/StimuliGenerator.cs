@@ -113,9 +113,19 @@ public sealed partial class StimuliGenerator(Population population)
         var lists = Lists ??= new Scratch();
         var touches = lists.Touches;
         touches.Clear();
+        // The campaigns a touch may belong to: the month's active campaigns the HCP is enrolled in (in their order), found once.
+        var enrolled = lists.Enrolled;
+        enrolled.Clear();
+        for (var i = 0; i < activeCampaigns.Count; i++)
+        {
+            if (population.IsEnrolled(activeCampaigns[i], hcpIndex))
+            {
+                enrolled.Add(activeCampaigns[i]);
+            }
+        }
         var context = new MonthContext(monthNumber, activeCampaigns, webinarEvents, Context(monthNumber).SingleEmailShare);
         var previous = lists.InUse = RawBoundary(hcp, monthNumber - 1, lists);
-        Raw(hcp, context, all: true, touches, lists);
+        Raw(hcp, context, all: true, touches, lists, enrolled);
         Remember(hcp.Index, monthNumber, touches, lists);
 
         // Contact rules across the month end: drop what the previous month's raw plan has too close before it.
@@ -130,16 +140,6 @@ public sealed partial class StimuliGenerator(Population population)
         // Scenario dynamics (seasonal_dip): thin the touches on dip days before ordinals are assigned, so earlier days keep their ids.
         _dynamics.ApplyDips(hcpIndex, touches);
 
-        // The campaigns a touch may belong to: the month's active campaigns the HCP is enrolled in (in their order), found once.
-        var enrolled = lists.Enrolled;
-        enrolled.Clear();
-        for (var i = 0; i < activeCampaigns.Count; i++)
-        {
-            if (population.IsEnrolled(activeCampaigns[i], hcpIndex))
-            {
-                enrolled.Add(activeCampaigns[i]);
-            }
-        }
         result.EnsureCapacity(touches.Count);
         var reused = 0;
         for (var ordinal = 0; ordinal < touches.Count; ordinal++)
@@ -162,7 +162,8 @@ public sealed partial class StimuliGenerator(Population population)
     /// A month planned on its own (the "raw" plan): every channel but rep visits, or (<paramref name="all"/> false) only those
     /// whose touches matter to the next months (email, phone and webinar invitations: minimum gaps and address lapses).
     /// </summary>
-    private void Raw(HcpTraits hcp, in MonthContext month, bool all, List<Touch> touches, Scratch lists)
+    /// <remarks><paramref name="enrolled"/>: the month's campaigns the HCP is enrolled in, in order, when the caller has them.</remarks>
+    private void Raw(HcpTraits hcp, in MonthContext month, bool all, List<Touch> touches, Scratch lists, List<CampaignPlan>? enrolled = null)
     {
         var monthNumber = month.Number;
         var monthStart = SimDate.MonthStart(monthNumber);
@@ -200,10 +201,11 @@ public sealed partial class StimuliGenerator(Population population)
             placed.Clear();
             var sends = lists.Sends;
             sends.Clear();
-            for (var i = 0; i < month.Campaigns.Count; i++)
+            IReadOnlyList<CampaignPlan> candidates = enrolled ?? month.Campaigns;
+            for (var i = 0; i < candidates.Count; i++)
             {
-                var campaign = month.Campaigns[i];
-                if (!campaign.HasChannel[Channel.Email] || !population.IsEnrolled(campaign, hcp.Index))
+                var campaign = candidates[i];
+                if (!campaign.HasChannel[Channel.Email] || (enrolled is null && !population.IsEnrolled(campaign, hcp.Index)))
                 {
                     continue;
                 }
