@@ -249,18 +249,81 @@ public sealed class OutcomeGenerator(Population population)
     /// </summary>
     private (DateTime At, double Activity) When(HcpTraits hcp, long monthNumber, long ordinal, int slot, StimulusEvent s, string outcome, double after)
     {
-        var cfg = _model.Config;
-        var rhythm = _rhythm ? ResponseRhythm.For(outcome)! : ResponseRhythm.Flat;
+        var terms = TermsOf(outcome);
+        var rhythm = terms.Rhythm!;
         var rng = new KeyedRandom(_seed, StreamKind.Timing, hcp.Index, monthNumber, ordinal * 8L + slot);
-        var window = cfg.AttributionWindowDays[outcome];
+        var window = terms.Window;
         var reach = rhythm.Activity(hcp.TimeZone, s.EventDate, s.EventDate.AddDays(window));
-        var mean = outcome == "email_click"
-            ? Math.Max(0.01, (cfg.LatencyMeanDays["email_click"] - cfg.LatencyMeanDays["email_open"]) * LatencyFactor(hcp))
-            : cfg.LatencyMeanDays[outcome] * LatencyFactor(hcp);
+        var mean = terms.IsClick
+            ? Math.Max(0.01, terms.MeanDays * LatencyFactor(hcp))
+            : terms.MeanDays * LatencyFactor(hcp);
         var activity = after + rng.TruncatedExponential(mean, Math.Max(1e-9, reach - after));
         var at = rhythm.Advance(hcp.TimeZone, s.EventDate, activity);
         var latest = s.EventDate.AddDays(window);
         return (at < latest ? at : latest, activity);
+    }
+
+    /// <summary>
+    /// What timing a response of a type reads from the configuration: its attribution window, its latency mean in days (a
+    /// click's: the click's less the open's) and its rhythm (fault NoResponseRhythm: flat).
+    /// </summary>
+    private readonly record struct Terms(string Outcome, int Window, double MeanDays, bool IsClick, ResponseRhythm? Rhythm);
+
+    private Terms BuildTerms(string outcome)
+    {
+        var cfg = _model.Config;
+        var isClick = outcome == "email_click";
+        return new Terms(outcome, cfg.AttributionWindowDays[outcome],
+            isClick ? cfg.LatencyMeanDays["email_click"] - cfg.LatencyMeanDays["email_open"] : cfg.LatencyMeanDays[outcome],
+            isClick, _rhythm ? ResponseRhythm.For(outcome) : ResponseRhythm.Flat);
+    }
+
+    // The terms of the response types this generator names (its own literals and the configured rates' keys), built once and
+    // found by the string's identity: looking them up by text in three dictionaries was a noticeable share of a response.
+    // A type missing a value is left out, and asked of the configuration when used (which fails as it always did).
+    private Terms[]? _termsTable;
+
+    private Terms TermsOf(string outcome)
+    {
+        var table = _termsTable ??= BuildTermsTable();
+        foreach (ref readonly var t in table.AsSpan())
+        {
+            if (ReferenceEquals(t.Outcome, outcome))
+            {
+                return t;
+            }
+        }
+        return BuildTerms(outcome);
+    }
+
+    private Terms[] BuildTermsTable()
+    {
+        var cfg = _model.Config;
+        var table = new List<Terms>();
+        foreach (var outcome in _ratesByChannel.SelectMany(r => r.Select(x => x.Outcome)).Prepend("email_click").Prepend("email_open"))
+        {
+            if (cfg.AttributionWindowDays.ContainsKey(outcome) && cfg.LatencyMeanDays.ContainsKey(outcome)
+                && (outcome != "email_click" || cfg.LatencyMeanDays.ContainsKey("email_open"))
+                && !table.Exists(t => ReferenceEquals(t.Outcome, outcome)))
+            {
+                table.Add(BuildTerms(outcome));
+            }
+        }
+        return [.. table];
+    }
+
+    /// <summary>A response type's attribution window (from <see cref="TermsOf"/> when it has them).</summary>
+    private int WindowOf(string outcome)
+    {
+        var table = _termsTable ??= BuildTermsTable();
+        foreach (ref readonly var t in table.AsSpan())
+        {
+            if (ReferenceEquals(t.Outcome, outcome))
+            {
+                return t.Window;
+            }
+        }
+        return _model.Config.AttributionWindowDays[outcome];
     }
 
     private double LatencyFactor(HcpTraits hcp) => _ignoreLatencyFactor ? 1.0 : hcp.LatencyFactor;
@@ -268,7 +331,7 @@ public sealed class OutcomeGenerator(Population population)
     private OutcomeEvent Create(HcpTraits hcp, long monthNumber, long ordinal, int slot, StimulusEvent s, string type, DateTime at, double value, string metadata)
     {
         var ticks = Instant(s.EventDate, at).Ticks - s.EventDate.Ticks;
-        var window = _model.Config.AttributionWindowDays[type];
+        var window = WindowOf(type);
         var latencyDays = (double)ticks / TimeSpan.TicksPerDay;
         return new OutcomeEvent
         {
