@@ -48,7 +48,8 @@ internal sealed class FieldForce
     private readonly bool _routeDays;
     private readonly bool _overlayRides;
     private readonly bool _holidayBlackout;
-    private readonly ConcurrentDictionary<(int Overlay, long Week), FieldVisit[]> _weeks = new();
+    /// <summary>The week plans by (overlay, week) as one number, <see cref="WeekKey"/> (hashing a pair was most of a look-up).</summary>
+    private readonly ConcurrentDictionary<long, FieldVisit[]> _weeks = new();
     /// <summary>Per route day, what a week's plan asks of each of its HCPs, side by side (read for every HCP every week).</summary>
     private readonly RouteHcp[][] _routeHcps;
 
@@ -56,7 +57,7 @@ internal sealed class FieldForce
     /// An HCP on a route day: its visit rate, its personal blackout days (null: none) and the key prefix of its visit clock's
     /// streams.
     /// </summary>
-    private readonly record struct RouteHcp(int Hcp, double VisitRate, int[]? Blackouts, ulong VisitKey);
+    private readonly record struct RouteHcp(int Hcp, double VisitRate, int[]? Blackouts, ulong VisitKey, double Phase);
 
     public FieldForce(Population population, ScenarioDynamics dynamics)
     {
@@ -73,7 +74,8 @@ internal sealed class FieldForce
         for (var r = 0; r < _routeHcps.Length; r++)
         {
             _routeHcps[r] = [.. _t.RouteDays[r].Hcps.Select(h => new RouteHcp(h, population.Traits[h].VisitRate,
-                population.Traits[h].Blackouts.Length == 0 ? null : population.Traits[h].Blackouts, KeyedRandom.Prefix(_seed, StreamKind.Visit, h)))];
+                population.Traits[h].Blackouts.Length == 0 ? null : population.Traits[h].Blackouts, KeyedRandom.Prefix(_seed, StreamKind.Visit, h),
+                Phase(KeyedRandom.Prefix(_seed, StreamKind.Visit, h), 0)))];
         }
     }
 
@@ -90,11 +92,12 @@ internal sealed class FieldForce
         var route = _t.RouteDays[traits.RouteDay];
         var overlay = _t.OverlayOfRep[traits.PrimaryRep];
         var visitKey = KeyedRandom.Prefix(_seed, StreamKind.Visit, hcp);
+        var phase = Phase(visitKey, 0);
         for (var week = FieldCalendar.WeekOf(from); week <= FieldCalendar.WeekOf(to); week++)
         {
             // Nor in a week it is not due (what the week's plan asks first), unless a launch may make it due.
             if (!route.OccursIn(week) || (_launches.Count == 0
-                && !Due(visitKey, traits.VisitRate, FieldCalendar.Monday(week).AddDays(route.Weekday), route.PeriodWeeks, 0)))
+                && !Due(visitKey, phase, traits.VisitRate, FieldCalendar.Monday(week).AddDays(route.Weekday), route.PeriodWeeks, 0)))
             {
                 continue;
             }
@@ -150,7 +153,8 @@ internal sealed class FieldForce
 
     private FieldVisit[] Week(int overlay, long week)
     {
-        if (_weeks.TryGetValue((overlay, week), out var visits))
+        var key = WeekKey(overlay, week);
+        if (_weeks.TryGetValue(key, out var visits))
         {
             return visits;
         }
@@ -158,8 +162,11 @@ internal sealed class FieldForce
         {
             _weeks.Clear();
         }
-        return _weeks.GetOrAdd((overlay, week), static (key, self) => self.Plan(key.Overlay, key.Week), this);
+        return _weeks.GetOrAdd(key, static (_, state) => state.Self.Plan(state.Overlay, state.Week), (Self: this, Overlay: overlay, Week: week));
     }
+
+    /// <summary>(overlay, week) as one number: weeks of any DateOnly are far within ±2³⁹.</summary>
+    private static long WeekKey(int overlay, long week) => ((long)overlay << 40) + week;
 
     /// <summary>One route day's occurrence: its rep, day, and the HCPs due (with the launch product of a launch visit).</summary>
     private sealed record Occurrence(int Rep, RouteDay Route, DateOnly Day, List<(int Hcp, string? Launch)> Due);
@@ -214,7 +221,7 @@ internal sealed class FieldForce
                         continue;
                     }
                     var h = hcp.Hcp;
-                    if (Due(hcp.VisitKey, hcp.VisitRate, nominal, route.PeriodWeeks, 0))
+                    if (Due(hcp.VisitKey, hcp.Phase, hcp.VisitRate, nominal, route.PeriodWeeks, 0))
                     {
                         due.Add((h, null));
                         continue;
@@ -351,7 +358,14 @@ internal sealed class FieldForce
     /// previous occurrence and this one (nominal days); <paramref name="key"/> is the <see cref="KeyedRandom.Prefix"/> of the
     /// HCP's streams of the clock (seed, kind, HCP).
     /// </summary>
-    private bool Due(ulong key, double rate, DateOnly nominal, int periodWeeks, long purpose)
+    private bool Due(ulong key, double rate, DateOnly nominal, int periodWeeks, long purpose) =>
+        Due(key, Phase(key, purpose), rate, nominal, periodWeeks, purpose);
+
+    /// <summary>The phase φ of a visit clock (<see cref="Due(ulong, double, DateOnly, int, long)"/>), fixed per HCP and purpose.</summary>
+    private static double Phase(ulong key, long purpose) => KeyedRandom.FromPrefix(key, long.MinValue, purpose).NextDouble();
+
+    /// <summary>As <see cref="Due(ulong, double, DateOnly, int, long)"/>, with the clock's <paramref name="phase"/> drawn once by the caller.</summary>
+    private bool Due(ulong key, double phase, double rate, DateOnly nominal, int periodWeeks, long purpose)
     {
         var clock = _t.VisitClock;
         var at = nominal.DayNumber - FieldCalendar.ClockStart.DayNumber;
@@ -362,7 +376,6 @@ internal sealed class FieldForce
         }
         var lo = rate * clock[before];
         var hi = rate * clock[at];
-        var phase = KeyedRandom.FromPrefix(key, long.MinValue, purpose).NextDouble();
         var first = (long)Math.Floor(lo - phase - Jitter);
         var last = (long)Math.Ceiling(hi - phase + Jitter);
         // Each threshold has its own stream: skip the ends of the range whose threshold cannot fall in (lo, hi] whatever its

@@ -83,7 +83,20 @@ public sealed class OutcomeGenerator(Population population)
     /// (a regular touch: its month and ordinal; an intervention's exposure: keys of its own) and which has
     /// <paramref name="touchesEarlier"/> touches before it in its calendar month (exposures count like any touch).
     /// </summary>
-    public void Respond(HcpTraits hcp, long monthNumber, long ordinal, int touchesEarlier, in PlannedStimulus planned, List<OutcomeEvent> into)
+    public void Respond(HcpTraits hcp, long monthNumber, long ordinal, int touchesEarlier, in PlannedStimulus planned, List<OutcomeEvent> into) =>
+        Respond(hcp, monthNumber, ordinal, touchesEarlier, planned, into, null);
+
+    /// <summary>
+    /// The dates of the responses to one stimulus that lift Rx (those of <see cref="Config.SimulationConfig.RxResponseLift"/>),
+    /// as <see cref="Respond(HcpTraits, long, long, int, in PlannedStimulus, List{OutcomeEvent})"/> would date their rows, without
+    /// the rows: the same draws decide them, and the other responses are not timed at all (a response's time has a stream of
+    /// its own). For the months planned only for the Rx drivers they count.
+    /// </summary>
+    public void RespondDates(HcpTraits hcp, long monthNumber, long ordinal, int touchesEarlier, in PlannedStimulus planned, List<ResponseDate> into) =>
+        Respond(hcp, monthNumber, ordinal, touchesEarlier, planned, null, into);
+
+    private void Respond(HcpTraits hcp, long monthNumber, long ordinal, int touchesEarlier, in PlannedStimulus planned, List<OutcomeEvent>? into,
+        List<ResponseDate>? dates)
     {
         var s = planned.Row;
         if (s.DeliveryStatus != "delivered")
@@ -105,13 +118,39 @@ public sealed class OutcomeGenerator(Population population)
         {
             if (rng.Chance(eventFactor * Logistic(_openLogit + shift)))
             {
-                var (openAt, openActivity) = When(hcp, monthNumber, ordinal, slot, s, "email_open", 0);
-                into.Add(Create(hcp, monthNumber, ordinal, slot++, s, "email_open", openAt, 1, DeviceMetadata[rng.Choose([0.55, 0.4, 0.05])]));
+                var device = rng.Choose([0.55, 0.4, 0.05]);
+                double openActivity = double.NaN;
+                if (into is not null)
+                {
+                    (var openAt, openActivity) = When(hcp, monthNumber, ordinal, slot, s, "email_open", 0);
+                    into.Add(Create(hcp, monthNumber, ordinal, slot, s, "email_open", openAt, 1, DeviceMetadata[device]));
+                }
+                else if (_dated.Contains("email_open"))
+                {
+                    (var openAt, openActivity) = When(hcp, monthNumber, ordinal, slot, s, "email_open", 0);
+                    dates!.Add(new ResponseDate("email_open", Instant(s.EventDate, openAt)));
+                }
+                slot++;
                 if (rng.Chance(eventFactor * Logistic(_clickLogit + shift)))
                 {
-                    // A click follows its open; together they have the configured click latency mean.
-                    var (clickAt, _) = When(hcp, monthNumber, ordinal, slot, s, "email_click", openActivity);
-                    into.Add(Create(hcp, monthNumber, ordinal, slot, s, "email_click", clickAt, 1, LinkMetadata[rng.NextInt(Links.Length)]));
+                    var link = rng.NextInt(Links.Length);
+                    if (into is not null || _dated.Contains("email_click"))
+                    {
+                        if (double.IsNaN(openActivity))
+                        {
+                            openActivity = When(hcp, monthNumber, ordinal, 0, s, "email_open", 0).Activity;
+                        }
+                        // A click follows its open; together they have the configured click latency mean.
+                        var (clickAt, _) = When(hcp, monthNumber, ordinal, slot, s, "email_click", openActivity);
+                        if (into is not null)
+                        {
+                            into.Add(Create(hcp, monthNumber, ordinal, slot, s, "email_click", clickAt, 1, LinkMetadata[link]));
+                        }
+                        else
+                        {
+                            dates!.Add(new ResponseDate("email_click", Instant(s.EventDate, clickAt)));
+                        }
+                    }
                 }
             }
             return;
@@ -131,6 +170,26 @@ public sealed class OutcomeGenerator(Population population)
             }
             if (!rng.Chance(eventFactor * Logistic(x)))
             {
+                slot++;
+                continue;
+            }
+            if (into is null)
+            {
+                // Only the dates (the draws after the decision are the response's own details: none is needed).
+                if (_dated.Contains(outcome))
+                {
+                    var when = outcome == "webinar_attend"
+                        ? WebinarCalendar.StartsAt(planned.WebinarDay!.Value)
+                        : When(hcp, monthNumber, ordinal, slot, s, outcome, 0).At;
+                    dates!.Add(new ResponseDate(outcome, Instant(s.EventDate, when)));
+                }
+                // The draws of the details, in the same stream, before the next outcome's decision.
+                _ = outcome switch
+                {
+                    "webinar_attend" => rng.NextInt(15, 60),
+                    "sample_request" => rng.NextInt(2, 12),
+                    _ => rng.Chance(0.6) ? 1 : 0,
+                };
                 slot++;
                 continue;
             }
@@ -168,6 +227,18 @@ public sealed class OutcomeGenerator(Population population)
         }
     }
 
+    /// <summary>The outcome types whose dates <see cref="RespondDates"/> gives: those that lift Rx.</summary>
+    private readonly HashSet<string> _dated = new(population.Model.Config.RxResponseLift.Keys, StringComparer.Ordinal);
+
+    /// <summary>When a response at <paramref name="at"/> to a touch at <paramref name="stimulusAt"/> is dated (as its row is).</summary>
+    private static DateTime Instant(DateTime stimulusAt, DateTime at)
+    {
+        // At least one minute after the stimulus, to the microsecond PostgreSQL keeps.
+        var ticks = Math.Max(TimeSpan.TicksPerMinute, at.Ticks - stimulusAt.Ticks);
+        ticks -= ticks % 10;
+        return stimulusAt.AddTicks(ticks);
+    }
+
     /// <summary>
     /// When a response comes (the timing of the outcome model, stated in the ground truth as latency_mean_days with its
     /// rhythm): a latency drawn in the HCP's activity time (<see cref="ResponseRhythm"/> of the outcome type, in the HCP's time
@@ -178,28 +249,89 @@ public sealed class OutcomeGenerator(Population population)
     /// </summary>
     private (DateTime At, double Activity) When(HcpTraits hcp, long monthNumber, long ordinal, int slot, StimulusEvent s, string outcome, double after)
     {
-        var cfg = _model.Config;
-        var rhythm = _rhythm ? ResponseRhythm.For(outcome)! : ResponseRhythm.Flat;
+        var terms = TermsOf(outcome);
+        var rhythm = terms.Rhythm!;
         var rng = new KeyedRandom(_seed, StreamKind.Timing, hcp.Index, monthNumber, ordinal * 8L + slot);
-        var window = cfg.AttributionWindowDays[outcome];
+        var window = terms.Window;
         var reach = rhythm.Activity(hcp.TimeZone, s.EventDate, s.EventDate.AddDays(window));
-        var mean = outcome == "email_click"
-            ? Math.Max(0.01, (cfg.LatencyMeanDays["email_click"] - cfg.LatencyMeanDays["email_open"]) * LatencyFactor(hcp))
-            : cfg.LatencyMeanDays[outcome] * LatencyFactor(hcp);
+        var mean = terms.IsClick
+            ? Math.Max(0.01, terms.MeanDays * LatencyFactor(hcp))
+            : terms.MeanDays * LatencyFactor(hcp);
         var activity = after + rng.TruncatedExponential(mean, Math.Max(1e-9, reach - after));
         var at = rhythm.Advance(hcp.TimeZone, s.EventDate, activity);
         var latest = s.EventDate.AddDays(window);
         return (at < latest ? at : latest, activity);
     }
 
+    /// <summary>
+    /// What timing a response of a type reads from the configuration: its attribution window, its latency mean in days (a
+    /// click's: the click's less the open's) and its rhythm (fault NoResponseRhythm: flat).
+    /// </summary>
+    private readonly record struct Terms(string Outcome, int Window, double MeanDays, bool IsClick, ResponseRhythm? Rhythm);
+
+    private Terms BuildTerms(string outcome)
+    {
+        var cfg = _model.Config;
+        var isClick = outcome == "email_click";
+        return new Terms(outcome, cfg.AttributionWindowDays[outcome],
+            isClick ? cfg.LatencyMeanDays["email_click"] - cfg.LatencyMeanDays["email_open"] : cfg.LatencyMeanDays[outcome],
+            isClick, _rhythm ? ResponseRhythm.For(outcome) : ResponseRhythm.Flat);
+    }
+
+    // The terms of the response types this generator names (its own literals and the configured rates' keys), built once and
+    // found by the string's identity: looking them up by text in three dictionaries was a noticeable share of a response.
+    // A type missing a value is left out, and asked of the configuration when used (which fails as it always did).
+    private Terms[]? _termsTable;
+
+    private Terms TermsOf(string outcome)
+    {
+        var table = _termsTable ??= BuildTermsTable();
+        foreach (ref readonly var t in table.AsSpan())
+        {
+            if (ReferenceEquals(t.Outcome, outcome))
+            {
+                return t;
+            }
+        }
+        return BuildTerms(outcome);
+    }
+
+    private Terms[] BuildTermsTable()
+    {
+        var cfg = _model.Config;
+        var table = new List<Terms>();
+        foreach (var outcome in _ratesByChannel.SelectMany(r => r.Select(x => x.Outcome)).Prepend("email_click").Prepend("email_open"))
+        {
+            if (cfg.AttributionWindowDays.ContainsKey(outcome) && cfg.LatencyMeanDays.ContainsKey(outcome)
+                && (outcome != "email_click" || cfg.LatencyMeanDays.ContainsKey("email_open"))
+                && !table.Exists(t => ReferenceEquals(t.Outcome, outcome)))
+            {
+                table.Add(BuildTerms(outcome));
+            }
+        }
+        return [.. table];
+    }
+
+    /// <summary>A response type's attribution window (from <see cref="TermsOf"/> when it has them).</summary>
+    private int WindowOf(string outcome)
+    {
+        var table = _termsTable ??= BuildTermsTable();
+        foreach (ref readonly var t in table.AsSpan())
+        {
+            if (ReferenceEquals(t.Outcome, outcome))
+            {
+                return t.Window;
+            }
+        }
+        return _model.Config.AttributionWindowDays[outcome];
+    }
+
     private double LatencyFactor(HcpTraits hcp) => _ignoreLatencyFactor ? 1.0 : hcp.LatencyFactor;
 
     private OutcomeEvent Create(HcpTraits hcp, long monthNumber, long ordinal, int slot, StimulusEvent s, string type, DateTime at, double value, string metadata)
     {
-        // At least one minute after the stimulus, to the microsecond PostgreSQL keeps.
-        var ticks = Math.Max(TimeSpan.TicksPerMinute, at.Ticks - s.EventDate.Ticks);
-        ticks -= ticks % 10;
-        var window = _model.Config.AttributionWindowDays[type];
+        var ticks = Instant(s.EventDate, at).Ticks - s.EventDate.Ticks;
+        var window = WindowOf(type);
         var latencyDays = (double)ticks / TimeSpan.TicksPerDay;
         return new OutcomeEvent
         {
@@ -214,3 +346,6 @@ public sealed class OutcomeGenerator(Population population)
         };
     }
 }
+
+/// <summary>A response's type and the instant its row would carry.</summary>
+public readonly record struct ResponseDate(string OutcomeType, DateTime EventDate);

@@ -105,18 +105,25 @@ internal sealed class StimulusDetails(Population population, ScenarioDynamics dy
     private static readonly JsonEncodedText CongressStart = JsonEncodedText.Encode("congress_start");
     private static readonly JsonEncodedText Activity = JsonEncodedText.Encode("activity");
 
-    // One buffer and writer per thread: a stimulus is built millions of times.
+    // One buffer, writer and set of caches per thread, found once per document (a thread-static read is not free): a
+    // stimulus is built millions of times.
     [ThreadStatic]
-    private static ArrayBufferWriter<byte>? Buffer;
-    [ThreadStatic]
-    private static Utf8JsonWriter? Writer;
-    [ThreadStatic]
-    private static StringBuilder? Text;
-    // Values of few distinct texts (products, categories, cities, subjects, creatives), escaped once per thread.
-    [ThreadStatic]
-    private static Dictionary<string, JsonEncodedText>? EncodedTexts;
-    [ThreadStatic]
-    private static Dictionary<(string, string), JsonEncodedText>? EncodedPairs;
+    private static Writing? PerThread;
+
+    private sealed class Writing
+    {
+        public Writing()
+        {
+            Writer = new Utf8JsonWriter(Buffer, new JsonWriterOptions { SkipValidation = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        }
+
+        public ArrayBufferWriter<byte> Buffer { get; } = new(512);
+        public Utf8JsonWriter Writer { get; }
+        public StringBuilder Text { get; } = new(64);
+        // Values of few distinct texts (products, categories, cities, subjects, creatives), escaped once per thread.
+        public Dictionary<string, JsonEncodedText> EncodedTexts { get; } = new(ReferenceEqualityComparer.Instance);
+        public Dictionary<(string, string), JsonEncodedText> EncodedPairs { get; } = new(SamePair.Instance);
+    }
 
     private readonly SimulationModel _model = population.Model;
     private readonly long _seed = population.Seed;
@@ -127,7 +134,14 @@ internal sealed class StimulusDetails(Population population, ScenarioDynamics dy
     /// </summary>
     public PlannedStimulus Materialize(HcpTraits hcp, int monthNumber, int ordinal, in Touch t, List<CampaignPlan> enrolledCampaigns) =>
         Build(hcp, new KeyedRandom(_seed, StreamKind.Stimulus, hcp.Index, monthNumber, ordinal),
-            DeterministicId.Create(_seed, StreamKind.Stimulus, hcp.Index, monthNumber, ordinal), t, enrolledCampaigns, null, null);
+            DeterministicId.Create(_seed, StreamKind.Stimulus, hcp.Index, monthNumber, ordinal), t, enrolledCampaigns, null, null, new StimulusEvent());
+
+    /// <summary>
+    /// As <see cref="Materialize(HcpTraits, int, int, in Touch, List{CampaignPlan})"/>, the same draws and fields written into
+    /// <paramref name="row"/> (a row that is never emitted), without an id.
+    /// </summary>
+    public PlannedStimulus Materialize(HcpTraits hcp, int monthNumber, int ordinal, in Touch t, List<CampaignPlan> enrolledCampaigns, StimulusEvent row) =>
+        Build(hcp, new KeyedRandom(_seed, StreamKind.Stimulus, hcp.Index, monthNumber, ordinal), Guid.Empty, t, enrolledCampaigns, null, null, row);
 
     /// <summary>
     /// An intervention's exposure: drawn from its own stream and id key (never a regular touch's), linked to no campaign,
@@ -135,10 +149,10 @@ internal sealed class StimulusDetails(Population population, ScenarioDynamics dy
     /// </summary>
     public PlannedStimulus MaterializeExposure(HcpTraits hcp, in Touch t, long day, long purpose, string content, Guid interventionId) =>
         Build(hcp, new KeyedRandom(_seed, StreamKind.Intervention, hcp.Index, day, purpose),
-            DeterministicId.Create(_seed, StreamKind.Intervention, hcp.Index, day, purpose), t, [], content, interventionId);
+            DeterministicId.Create(_seed, StreamKind.Intervention, hcp.Index, day, purpose), t, [], content, interventionId, new StimulusEvent());
 
     private PlannedStimulus Build(HcpTraits hcp, KeyedRandom rng, Guid id, in Touch t, List<CampaignPlan> enrolledCampaigns,
-        string? contentOverride, Guid? interventionId)
+        string? contentOverride, Guid? interventionId, StimulusEvent row)
     {
         var content = _model.Content.Names[rng.Choose(_model.Content.Weights)];
         content = contentOverride ?? content;
@@ -202,19 +216,18 @@ internal sealed class StimulusDetails(Population population, ScenarioDynamics dy
                 a = Math.Min(t.Detail, ConferenceActivities.Length - 1);
                 break;
         }
-        var row = new StimulusEvent
-        {
-            Id = id,
-            HcpId = hcp.Id,
-            CampaignId = campaign?.Id,
-            Channel = Channel.Names[t.Channel],
-            StimulusType = Channel.StimulusTypes[t.Channel],
-            ContentCategory = content,
-            EventDate = t.At,
-            RepId = t.Channel is Channel.RepVisit or Channel.Phone ? rep.Id : null,
-            DeliveryStatus = status,
-            InterventionId = interventionId,
-        };
+        row.Id = id;
+        row.HcpId = hcp.Id;
+        row.CampaignId = campaign?.Id;
+        row.Channel = Channel.Names[t.Channel];
+        row.StimulusType = Channel.StimulusTypes[t.Channel];
+        row.ContentCategory = content;
+        row.EventDate = t.At;
+        row.RepId = t.Channel is Channel.RepVisit or Channel.Phone ? rep.Id : null;
+        row.DeliveryStatus = status;
+        row.Metadata = null;
+        row.CreatedAt = default;
+        row.InterventionId = interventionId;
         return new PlannedStimulus(row, t.Channel == Channel.Webinar ? t.EventDay : null, product, callType, reaction,
             new StimulusDraws(a, b, c, t.Day, t.Launch, t.EventDay, campaign?.BatchPrefix, t.SuppressedUntil));
     }
@@ -247,10 +260,11 @@ internal sealed class StimulusDetails(Population population, ScenarioDynamics dy
     /// <summary>The metadata document of a planned stimulus of <paramref name="hcp"/>, written by <see cref="Utf8JsonWriter"/>.</summary>
     public static string Metadata(HcpTraits hcp, in PlannedStimulus planned)
     {
-        var buffer = Buffer ??= new ArrayBufferWriter<byte>(512);
+        var t = PerThread ??= new Writing();
+        var buffer = t.Buffer;
         buffer.ResetWrittenCount();
         // Relaxed escaping: quotes, backslashes and control characters are escaped, other text is written as UTF-8 (jsonb stores it so).
-        var w = Writer ??= new Utf8JsonWriter(buffer, new JsonWriterOptions { SkipValidation = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        var w = t.Writer;
         w.Reset(buffer);
         var s = planned.Row;
         var d = planned.Drawn;
@@ -259,8 +273,8 @@ internal sealed class StimulusDetails(Population population, ScenarioDynamics dy
         switch (Channel.IndexOf(s.Channel))
         {
             case Channel.Email:
-                w.WriteString(Subject, Pair(s.ContentCategory!, product, static (content, brand) => SubjectLine(content, brand)));
-                w.WriteString(Product, Encoded(product));
+                w.WriteString(Subject, Pair(t, s.ContentCategory!, product, static (content, brand, t) => SubjectLine(t, content, brand)));
+                w.WriteString(Product, Encoded(t, product));
                 if (d.CampaignBatchPrefix is { } prefix)
                 {
                     // {prefix}-{yyyyMMdd}-b{batch}, written as UTF-8 without a string in between.
@@ -286,14 +300,14 @@ internal sealed class StimulusDetails(Population population, ScenarioDynamics dy
             case Channel.RepVisit:
                 w.WriteString(CallType, EncodedCallTypes[planned.CallType]);
                 w.WriteString(CallStatus, s.DeliveryStatus == "delivered" ? Submitted : Cancelled);
-                w.WriteString(City, Encoded(hcp.City));
+                w.WriteString(City, Encoded(t, hcp.City));
                 w.WriteNumber(DurationMinutes, d.A);
                 w.WriteStartArray(KeyMessages);
                 if (planned.Reaction >= 0)
                 {
                     w.WriteStartObject();
-                    w.WriteString(Product, Encoded(product));
-                    w.WriteString(Category, Encoded(s.ContentCategory!));
+                    w.WriteString(Product, Encoded(t, product));
+                    w.WriteString(Category, Encoded(t, s.ContentCategory!));
                     w.WriteString(Reaction, EncodedReactions[planned.Reaction]);
                     w.WriteEndObject();
                 }
@@ -302,7 +316,7 @@ internal sealed class StimulusDetails(Population population, ScenarioDynamics dy
                 {
                     w.WriteStartArray(Samples);
                     w.WriteStartObject();
-                    w.WriteString(Product, Encoded(product));
+                    w.WriteString(Product, Encoded(t, product));
                     w.WriteNumber(Units, d.B);
                     w.WriteEndObject();
                     w.WriteEndArray();
@@ -319,7 +333,7 @@ internal sealed class StimulusDetails(Population population, ScenarioDynamics dy
                 "WEB-"u8.CopyTo(text);
                 w.WriteString(WebinarId, text[..(4 + CompactDate(text[4..], eventDay).Length)]); // WebinarCalendar.Id
                 w.WriteString(EventDate, IsoDate(text, eventDay));
-                w.WriteString(Topic, Encoded(TopicOf(s.ContentCategory!)));
+                w.WriteString(Topic, Encoded(t, TopicOf(s.ContentCategory!)));
                 if (d.A >= 0)
                 {
                     WriteBounce(w, d);
@@ -329,11 +343,11 @@ internal sealed class StimulusDetails(Population population, ScenarioDynamics dy
             case Channel.DigitalAd:
                 w.WriteString(Placement, EncodedPlacements[d.A]);
                 w.WriteString(Format, EncodedFormats[d.B]);
-                w.WriteString(Creative, Pair(s.ContentCategory!, Versions[d.C], static (content, version) => content + "-v" + version));
-                w.WriteString(Product, Encoded(product));
+                w.WriteString(Creative, Pair(t, s.ContentCategory!, Versions[d.C], static (content, version, _) => content + "-v" + version));
+                w.WriteString(Product, Encoded(t, product));
                 break;
             default:
-                w.WriteString(Congress, Encoded(Specialties.CongressFor(hcp.Specialty).Name));
+                w.WriteString(Congress, Encoded(t, Specialties.CongressFor(hcp.Specialty).Name));
                 Span<byte> date = stackalloc byte[10];
                 w.WriteString(CongressStart, IsoDate(date, d.EventDay!.Value));
                 w.WriteString(Activity, EncodedActivities[d.A]);
@@ -381,29 +395,53 @@ internal sealed class StimulusDetails(Population population, ScenarioDynamics dy
         }
     }
 
-    private static JsonEncodedText Encoded(string text)
+    // The caches are keyed by the strings' identity, not their text (hashing the text was a tenth of writing a document):
+    // the values come from a few shared strings (configuration, reference tables). A text seen as two strings is simply
+    // cached twice, and a cache that grows past its bound (strings made afresh) starts over; either way the value is the same.
+    private const int MaxCached = 4096;
+
+    private static JsonEncodedText Encoded(Writing t, string text)
     {
-        var cache = EncodedTexts ??= new Dictionary<string, JsonEncodedText>(StringComparer.Ordinal);
+        var cache = t.EncodedTexts;
         if (!cache.TryGetValue(text, out var encoded))
         {
+            if (cache.Count >= MaxCached)
+            {
+                cache.Clear();
+            }
             cache[text] = encoded = JsonEncodedText.Encode(text, JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
         }
         return encoded;
     }
 
-    private static JsonEncodedText Pair(string a, string b, Func<string, string, string> text)
+    private static JsonEncodedText Pair(Writing t, string a, string b, Func<string, string, Writing, string> text)
     {
-        var cache = EncodedPairs ??= [];
+        var cache = t.EncodedPairs;
         if (!cache.TryGetValue((a, b), out var encoded))
         {
-            cache[(a, b)] = encoded = JsonEncodedText.Encode(text(a, b), JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
+            if (cache.Count >= MaxCached)
+            {
+                cache.Clear();
+            }
+            cache[(a, b)] = encoded = JsonEncodedText.Encode(text(a, b, t), JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
         }
         return encoded;
     }
 
-    private static string SubjectLine(string content, string product)
+    /// <summary>Two strings compared by identity.</summary>
+    private sealed class SamePair : IEqualityComparer<(string, string)>
     {
-        var sb = Text ??= new StringBuilder(64);
+        public static readonly SamePair Instance = new();
+
+        public bool Equals((string, string) x, (string, string) y) => ReferenceEquals(x.Item1, y.Item1) && ReferenceEquals(x.Item2, y.Item2);
+
+        public int GetHashCode((string, string) obj) =>
+            HashCode.Combine(System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(obj.Item1), System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(obj.Item2));
+    }
+
+    private static string SubjectLine(Writing t, string content, string product)
+    {
+        var sb = t.Text;
         sb.Clear();
         _ = content switch
         {

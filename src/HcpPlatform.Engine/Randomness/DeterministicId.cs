@@ -11,14 +11,12 @@ public static class DeterministicId
         var key = KeyedRandom.Key(seed, kind, index, day, ordinal);
         var hi = KeyedRandom.Mix(key ^ 0xA5A5A5A5A5A5A5A5UL);
         var lo = KeyedRandom.Mix(key ^ 0x5A5A5A5A5A5A5A5AUL);
+        // Sixteen bytes, big-endian: hi then lo; the version in byte 6's high nibble, the variant in byte 8's top two bits.
+        hi = (hi & 0xFFFF_FFFF_FFFF_0FFFUL) | 0x8000UL; // version 8
+        lo = (lo & 0x3FFF_FFFF_FFFF_FFFFUL) | 0x8000_0000_0000_0000UL; // RFC variant
         Span<byte> bytes = stackalloc byte[16];
-        for (var i = 0; i < 8; i++)
-        {
-            bytes[i] = (byte)(hi >> (56 - 8 * i));
-            bytes[8 + i] = (byte)(lo >> (56 - 8 * i));
-        }
-        bytes[6] = (byte)((bytes[6] & 0x0F) | 0x80); // version 8
-        bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80); // RFC variant
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(bytes, hi);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(bytes[8..], lo);
         return new Guid(bytes, bigEndian: true);
     }
 }

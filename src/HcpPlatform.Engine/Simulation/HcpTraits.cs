@@ -30,6 +30,10 @@ public sealed class HcpTraits
     /// <summary>Whether <paramref name="day"/> is one of this HCP's personal blackout days (stored as month × 100 + day).</summary>
     public bool IsPersonalBlackout(DateOnly day)
     {
+        if (Blackouts.Length == 0)
+        {
+            return false; // (a day's month and day are not free to compute, and this is asked for every day drawn)
+        }
         var key = day.Month * 100 + day.Day;
         foreach (var b in Blackouts)
         {

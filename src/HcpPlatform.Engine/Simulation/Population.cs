@@ -129,11 +129,28 @@ public sealed class Population
     /// A campaign's enrolled HCPs, drawn once per campaign: the engine asks for every (campaign, HCP) pair and for
     /// batch positions on each email send, so the draws are kept as one bit per HCP with counts per 64 HCPs.
     /// </summary>
-    private Enrollment EnrollmentOf(CampaignPlan campaign) =>
-        // Asked for every touch: the lookup must not allocate (a capturing factory would, on every call).
-        _enrollment.TryGetValue(campaign.Index, out var enrollment)
-            ? enrollment
-            : _enrollment.GetOrAdd(campaign.Index, static (_, state) => state.Population.DrawEnrollment(state.Campaign), (Population: this, Campaign: campaign));
+    private Enrollment EnrollmentOf(CampaignPlan campaign)
+    {
+        // Asked for every HCP-month and campaign: the first campaigns' enrollments are also read from an array by index (the
+        // dictionary's look-up was a noticeable share of a month plan), filled from the dictionary, which keeps one per campaign.
+        var index = campaign.Index;
+        var byIndex = _enrollmentByIndex;
+        if ((uint)index < (uint)byIndex.Length && Volatile.Read(ref byIndex[index]) is { } known)
+        {
+            return known;
+        }
+        // The lookup must not allocate (a capturing factory would, on every call).
+        var enrollment = _enrollment.TryGetValue(index, out var found)
+            ? found
+            : _enrollment.GetOrAdd(index, static (_, state) => state.Population.DrawEnrollment(state.Campaign), (Population: this, Campaign: campaign));
+        if ((uint)index < (uint)byIndex.Length)
+        {
+            Volatile.Write(ref byIndex[index], enrollment);
+        }
+        return enrollment;
+    }
+
+    private readonly Enrollment?[] _enrollmentByIndex = new Enrollment?[4096];
 
     /// <summary>How many HCPs a campaign enrolls.</summary>
     public int EnrolledCount(CampaignPlan campaign)

@@ -143,9 +143,11 @@ public sealed class Simulator
         var planned = scratch.Planned;
         var rx = scratch.Rx;
         rx.Clear();
+        var dates = scratch.Dates;
+        _stimuli.PrepareVisits(h, ctx.FirstMonth, ctx.LastMonth);
         for (var month = ctx.FirstMonth; month <= ctx.LastMonth; month++)
         {
-            _stimuli.PlanMonth(h, month, ctx.CampaignsFor(month), ctx.WebinarsFor(month), planned);
+            _stimuli.PlanMonth(h, month, ctx.CampaignsFor(month), ctx.WebinarsFor(month), planned, ctx.RowsFrom, ctx.RowsTo);
             var plan = CollectionsMarshal.AsSpan(planned);
             for (var ordinal = 0; ordinal < plan.Length; ordinal++)
             {
@@ -155,6 +157,24 @@ public sealed class Simulator
                 if (counts.Length > 0 && s.DeliveryStatus == "delivered")
                 {
                     counts[(month - ctx.FirstMonth) * _drivers + Channel.IndexOf(s.Channel)]++;
+                }
+                if (day < ctx.RowsFrom || day > ctx.RowsTo)
+                {
+                    // A touch with no row of its own (neither it nor a response to it is dated in range): only the Rx drivers.
+                    if (counts.Length > 0)
+                    {
+                        dates.Clear();
+                        _outcomes.RespondDates(hcp, month, ordinal, ordinal, stimulus, dates);
+                        foreach (var d in dates)
+                        {
+                            var m = SimDate.MonthNumber(DateOnly.FromDateTime(d.EventDate)) - ctx.FirstMonth;
+                            if (m < months)
+                            {
+                                counts[m * _drivers + _responseDriver[d.OutcomeType]]++;
+                            }
+                        }
+                    }
+                    continue;
                 }
                 plannedOutcomes.Clear();
                 _outcomes.Respond(hcp, month, ordinal, stimulus, plannedOutcomes);
@@ -212,6 +232,7 @@ public sealed class Simulator
         public List<StimulusEvent> Stimuli { get; } = new(64);
         public List<OutcomeEvent> EmittedOutcomes { get; } = new(16);
         public List<PrescribingHistory> Rx { get; } = new(12);
+        public List<ResponseDate> Dates { get; } = new(4);
 
         /// <summary>A zeroed span of <paramref name="length"/> counts.</summary>
         public Span<int> Counts(int length)
@@ -358,6 +379,12 @@ public sealed class Simulator
                 FirstMonth = Math.Min(FirstMonth, SimDate.MonthNumber(SimDate.MonthStart(earliest).AddDays(-(1 + sim._maxWindowDays))));
             }
             var config = sim._population.Model.Config;
+            // The touches that need rows: those emitted, and those a response in range may answer (up to the longest window, or
+            // the webinar lead for an attendance, before the range, plus a margin of days for local and UTC days); the others are
+            // planned for the Rx drivers only.
+            var reach = Math.Max(sim._maxWindowDays, config.WebinarInviteLeadDays) + 2;
+            RowsFrom = from.AddDays(-reach) > windowStart ? from.AddDays(-reach) : windowStart;
+            RowsTo = sim._futureOutcomes ? DateOnly.MaxValue : to;
             for (var m = FirstMonth; m <= LastMonth; m++)
             {
                 var start = SimDate.MonthStart(m);
@@ -373,6 +400,9 @@ public sealed class Simulator
         public int FirstMonth { get; }
         public int LastMonth { get; }
         public bool HasRxMonth { get; }
+        /// <summary>The UTC days of the touches that get rows (see <see cref="StimuliGenerator.PlanMonth(int, int, IReadOnlyList{CampaignPlan}, IReadOnlyList{DateOnly}, List{PlannedStimulus}, DateOnly, DateOnly)"/>).</summary>
+        public DateOnly RowsFrom { get; }
+        public DateOnly RowsTo { get; }
 
         /// <summary>Whether the month's Rx row is written in range.</summary>
         public bool IsRxMonth(int month) => month >= _firstRxMonth && month <= _lastRxMonth;
