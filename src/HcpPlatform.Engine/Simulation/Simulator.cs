@@ -178,36 +178,16 @@ public sealed class Simulator
                 }
                 plannedOutcomes.Clear();
                 _outcomes.Respond(hcp, month, ordinal, stimulus, plannedOutcomes);
-                foreach (var o in plannedOutcomes)
-                {
-                    var outcomeDay = DateOnly.FromDateTime(o.EventDate);
-                    if (counts.Length > 0 && _responseDriver.TryGetValue(o.OutcomeType, out var driver))
-                    {
-                        var m = SimDate.MonthNumber(outcomeDay) - ctx.FirstMonth;
-                        if (m < months)
-                        {
-                            counts[m * _drivers + driver]++;
-                        }
-                    }
-                    // Nothing from the future: an outcome after the last day evaluated comes with the day it falls on.
-                    if (day >= ctx.WindowStart && outcomeDay >= ctx.From && (outcomeDay <= ctx.To || _futureOutcomes))
-                    {
-                        outcomes.Add(o);
-                    }
-                }
+                TakeOutcomes(ctx, day, plannedOutcomes, counts, outcomes);
                 if (day >= ctx.From && day <= ctx.To && day >= ctx.WindowStart)
                 {
                     s.Metadata = StimulusDetails.Metadata(hcp, stimulus);
                     stimuli.Add(s);
                 }
             }
-            // A month's Rx row is written on its last day, once everything that lifts it has happened: its own month and the
-            // carryover months before it are planned by now (responses dated in a month answer touches of it or earlier).
             if (ctx.IsRxMonth(month))
             {
-                var first = Math.Max(0, month - _carryoverMonths - ctx.FirstMonth);
-                var span = counts.Slice(first * _drivers, (month - ctx.FirstMonth - first + 1) * _drivers);
-                rx.Add(_rx.Generate(hcp, month, span));
+                rx.Add(RxRow(ctx, hcp, month, counts));
             }
         }
         var result = new EventBlock { HcpFrom = h, HcpTo = h + 1 };
@@ -218,6 +198,41 @@ public sealed class Simulator
         result.Rx.EnsureCapacity(rx.Count);
         result.Rx.AddRange(rx);
         return result;
+    }
+
+    /// <summary>
+    /// Counts a touch's responses as Rx drivers of the months they are dated in, and keeps those the range reports (nothing
+    /// from the future: an outcome after the last day evaluated comes with the day it falls on).
+    /// </summary>
+    private void TakeOutcomes(RangeContext ctx, DateOnly touchDay, List<OutcomeEvent> responses, Span<int> counts, List<OutcomeEvent> into)
+    {
+        var months = ctx.LastMonth - ctx.FirstMonth + 1;
+        foreach (var o in responses)
+        {
+            var outcomeDay = DateOnly.FromDateTime(o.EventDate);
+            if (counts.Length > 0 && _responseDriver.TryGetValue(o.OutcomeType, out var driver))
+            {
+                var m = SimDate.MonthNumber(outcomeDay) - ctx.FirstMonth;
+                if (m < months)
+                {
+                    counts[m * _drivers + driver]++;
+                }
+            }
+            if (touchDay >= ctx.WindowStart && outcomeDay >= ctx.From && (outcomeDay <= ctx.To || _futureOutcomes))
+            {
+                into.Add(o);
+            }
+        }
+    }
+
+    /// <summary>
+    /// A month's Rx row, written on its last day once everything that lifts it has happened: its own month and the carryover
+    /// months before it are planned by now (responses dated in a month answer touches of it or earlier).
+    /// </summary>
+    private PrescribingHistory RxRow(RangeContext ctx, HcpTraits hcp, int month, Span<int> counts)
+    {
+        var first = Math.Max(0, month - _carryoverMonths - ctx.FirstMonth);
+        return _rx.Generate(hcp, month, counts.Slice(first * _drivers, (month - ctx.FirstMonth - first + 1) * _drivers));
     }
 
     [ThreadStatic]
@@ -293,22 +308,7 @@ public sealed class Simulator
                     _outcomes.Respond(hcp, exposures[extra].KeyDay, exposures[extra].KeyOrdinal, position, planned, plannedOutcomes);
                     extra++;
                 }
-                foreach (var o in plannedOutcomes)
-                {
-                    var outcomeDay = DateOnly.FromDateTime(o.EventDate);
-                    if (counts.Length > 0 && _responseDriver.TryGetValue(o.OutcomeType, out var driver))
-                    {
-                        var m = SimDate.MonthNumber(outcomeDay) - ctx.FirstMonth;
-                        if (m < months)
-                        {
-                            counts[m * _drivers + driver]++;
-                        }
-                    }
-                    if (day >= ctx.WindowStart && outcomeDay >= ctx.From && (outcomeDay <= ctx.To || _futureOutcomes))
-                    {
-                        result.Outcomes.Add(o);
-                    }
-                }
+                TakeOutcomes(ctx, day, plannedOutcomes, counts, result.Outcomes);
                 if (day >= ctx.From && day <= ctx.To && day >= ctx.WindowStart)
                 {
                     s.Metadata = StimulusDetails.Metadata(hcp, planned);
@@ -317,9 +317,7 @@ public sealed class Simulator
             }
             if (ctx.IsRxMonth(month))
             {
-                var firstCounted = Math.Max(0, month - _carryoverMonths - ctx.FirstMonth);
-                var span = counts.AsSpan(firstCounted * _drivers, (month - ctx.FirstMonth - firstCounted + 1) * _drivers);
-                result.Rx.Add(_rx.Generate(hcp, month, span));
+                result.Rx.Add(RxRow(ctx, hcp, month, counts));
             }
         }
         // Planned touches are decided on their (local) day: reported when that day is in range.
