@@ -8,19 +8,7 @@ namespace HcpPlatform.AdminApi.Tests;
 [Collection(AdminApiGroup.Name)]
 public sealed class InterventionsApiTests(AdminApiFixture fixture)
 {
-    internal const string CardiologyTest = """
-        {
-          "name": "Tier 1 cardiology rep visits",
-          "type": "test",
-          "channels": ["rep_visit"],
-          "target": {"specialties": ["Cardiology"], "tiers": ["Tier 1"]},
-          "start": "2026-04-06",
-          "end": "2026-05-03",
-          "maxExposuresPerHcp": 4,
-          "minDaysBetweenExposures": 7,
-          "treatedShare": 0.5
-        }
-        """;
+    private const string CardiologyTest = InterventionDefinitions.CardiologyTest;
 
     internal static string PlannedPolicy(string start = "2026-04-01", string end = "2026-04-30") => $$"""
         {"name": "Next best action", "type": "policy", "schedule": "planned", "channels": ["email", "rep_visit", "phone"],

@@ -9,19 +9,7 @@ public sealed class InterventionsTests(PostgresFixture postgres) : IDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("hcp-interventions-").FullName;
 
-    internal const string CardiologyTest = """
-        {
-          "name": "Tier 1 cardiology rep visits",
-          "type": "test",
-          "channels": ["rep_visit"],
-          "target": {"specialties": ["Cardiology"], "tiers": ["Tier 1"]},
-          "start": "2026-04-06",
-          "end": "2026-05-03",
-          "maxExposuresPerHcp": 4,
-          "minDaysBetweenExposures": 7,
-          "treatedShare": 0.5
-        }
-        """;
+    private const string CardiologyTest = InterventionDefinitions.CardiologyTest;
 
     private Task<string> DatasetAsync() => postgres.CloneAsync("cli-interventions", async db =>
     {
