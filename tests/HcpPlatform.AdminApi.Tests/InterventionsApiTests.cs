@@ -77,6 +77,29 @@ public sealed class InterventionsApiTests(AdminApiFixture fixture)
     }
 
     [Fact]
+    public async Task Null_fields_fields_twice_wrong_kinds_and_an_end_after_2099_are_400_and_nothing_is_stored()
+    {
+        using var admin = fixture.Shared.Client(fixture.Keys.Admin);
+        async Task<string> Field(string json, string field) =>
+            await (await admin.PostAsync("/api/admin/interventions", Http.Json(json))).FieldErrorAsync(field);
+
+        // A null where a value is required was read as null and failed later (500).
+        Assert.Contains("at $.channels: null is not allowed", await Field(CardiologyTest.Replace("[\"rep_visit\"]", "null", StringComparison.Ordinal), "body"));
+        Assert.Contains("at $.target: null is not allowed", await Field(CardiologyTest.Replace("{\"specialties\": [\"Cardiology\"], \"tiers\": [\"Tier 1\"]}", "null", StringComparison.Ordinal), "body"));
+        Assert.Contains("at $.name: null is not allowed", await Field(CardiologyTest.Replace("\"Tier 1 cardiology rep visits\"", "null", StringComparison.Ordinal), "body"));
+        // A field twice was taken as the last one.
+        Assert.Contains("at $.name: a field is given twice", await Field(CardiologyTest.Replace("\"type\"", "\"name\": \"other\", \"type\"", StringComparison.Ordinal), "body"));
+        // A number as a string, and a body that is not an object, were "another kind of value".
+        Assert.Contains("at $.treatedShare: the value must be a number", await Field(CardiologyTest.Replace("\"treatedShare\": 0.5", "\"treatedShare\": \"0.5\"", StringComparison.Ordinal), "body"));
+        Assert.Contains("not one JSON object; expected a definition such as", await Field("[]", "body"));
+        Assert.Contains("body is empty", await Field("", "body"));
+        // The window's end was not held to the years allowed.
+        Assert.Contains("end needs a date from 2001-01-01 to 2099-12-31",
+            await Field(CardiologyTest.Replace("2026-04-06", "2099-12-01", StringComparison.Ordinal).Replace("2026-05-03", "2100-01-15", StringComparison.Ordinal), "end"));
+        Assert.Equal(0L, await Sql.ScalarAsync<long>(fixture.SharedConnectionString, "SELECT count(*) FROM platform.interventions"));
+    }
+
+    [Fact]
     public async Task Planned_touches_are_accepted_or_refused_one_by_one_and_listed_with_their_status()
     {
         var db = await fixture.CloneAsync();

@@ -72,9 +72,27 @@ public static class InterventionJson
             var name = quoted.Length > 2 ? $" '{InputEcho.Of(quoted[1])}'" : "";
             return $"{where}: field{name} is unknown; allowed: {fields}.";
         }
+        if (message.Contains("doesn't allow setting null values", StringComparison.Ordinal))
+        {
+            return $"{where}{path}: null is not allowed here; give a value or leave the field out.";
+        }
+        if (message.Contains("Duplicate", StringComparison.OrdinalIgnoreCase) && message.Contains("property", StringComparison.OrdinalIgnoreCase))
+        {
+            return $"{where}{path}: a field is given twice; give each once.";
+        }
+        if (message.Contains("does not contain any JSON tokens", StringComparison.Ordinal))
+        {
+            return $"{source} is empty; expected {example}.";
+        }
         if (message.Contains("could not be converted to ", StringComparison.Ordinal))
         {
             var type = message[(message.IndexOf("could not be converted to ", StringComparison.Ordinal) + 26)..];
+            // A nullable field (treatedShare, triggerLagDays, …) wants the value of its underlying type.
+            type = type.StartsWith("System.Nullable`1[", StringComparison.Ordinal) ? type[18..].TrimStart('[') : type;
+            if (string.IsNullOrEmpty(e.Path) || e.Path == "$")
+            {
+                return $"{where}: not one JSON object; expected {example}.";
+            }
             var wanted = type switch
             {
                 _ when type.StartsWith("System.DateOnly", StringComparison.Ordinal) => "a date as \"YYYY-MM-DD\"",
@@ -83,6 +101,7 @@ public static class InterventionJson
                 _ when type.StartsWith("System.Double", StringComparison.Ordinal) => "a number",
                 _ when type.StartsWith("System.String", StringComparison.Ordinal) => "a string",
                 _ when type.StartsWith("System.Collections", StringComparison.Ordinal) => "an array",
+                _ when type.StartsWith("HcpPlatform.", StringComparison.Ordinal) => "an object {…}",
                 _ => "another kind of value",
             };
             return $"{where}{path}: the value must be {wanted}.";

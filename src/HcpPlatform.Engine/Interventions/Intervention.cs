@@ -114,6 +114,10 @@ public sealed class Intervention
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
         NumberHandling = JsonNumberHandling.Strict,
+        // A null name, type, channels or target is refused where it is read, not found later by code that assumes a value.
+        RespectNullableAnnotations = true,
+        // A field given twice is a mistake, not "the last one wins".
+        AllowDuplicateProperties = false,
     };
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
@@ -182,6 +186,10 @@ public sealed class Intervention
         if (i.Start.Year < 2001 || i.Start.Year > 2099)
         {
             errors.Add("start needs a date from 2001-01-01 to 2099-12-31.");
+        }
+        if (i.End.Year < 2001 || i.End.Year > 2099)
+        {
+            errors.Add("end needs a date from 2001-01-01 to 2099-12-31.");
         }
         if (i.End < i.Start)
         {
