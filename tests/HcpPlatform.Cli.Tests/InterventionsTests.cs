@@ -106,5 +106,29 @@ public sealed class InterventionsTests(PostgresFixture postgres) : IDisposable
         Assert.Contains("No intervention with id 00000000-0000-0000-0000-000000000000", unknown.Stderr, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Files_that_cannot_be_read_or_never_end_are_one_line_with_exit_code_2()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return; // /proc and /dev files
+        }
+        var db = await DatasetAsync();
+        async Task Usage(string expected, params string[] args)
+        {
+            var run = await CliProcess.RunAsync(db, args);
+            Assert.True(run.ExitCode == 2, $"{string.Join(' ', args)}: exit {run.ExitCode}: {run.Output}");
+            Assert.Contains(expected, run.Stderr, StringComparison.Ordinal);
+            Assert.DoesNotContain("Exception", run.Stderr, StringComparison.Ordinal);
+            Assert.Single(run.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => l.StartsWith("error:", StringComparison.Ordinal));
+        }
+        // An I/O error was "IOException: …" with exit 1; /dev/zero was read until memory ran out.
+        await Usage("--file '/proc/self/mem' cannot be read", "interventions", "add", "--file=/proc/self/mem");
+        await Usage("--file '/dev/zero' is larger than 64 MiB", "interventions", "plan", "--file=/dev/zero", $"--id={Guid.Empty}");
+        // An estimates folder asked for "a JSON file".
+        await Usage($"--estimates '{_folder}' is a folder; give a CSV file", "interventions", "score", $"--id={Guid.Empty}", "--outcome=rx", $"--estimates={_folder}");
+        Assert.Equal(0L, await Sql.ScalarAsync<long>(db, "SELECT count(*) FROM platform.interventions"));
+    }
+
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 }

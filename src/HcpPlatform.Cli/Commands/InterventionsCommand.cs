@@ -165,7 +165,7 @@ internal static class InterventionsCommand
             var output = new CliOutput(r.GetValue(json));
             var value = ParseId(r.GetValue(id));
             var file = r.GetValue(estimates)!;
-            var csv = ReadFile(file, "--estimates");
+            var csv = ReadFile(file, "--estimates", "CSV");
             await using var dataSource = await CliDatabase.ConnectAsync(output.Note, ct);
             await using (var db = InterventionCatalog.Context(dataSource))
             {
@@ -264,17 +264,42 @@ internal static class InterventionsCommand
 
     private static CliFailureException NotFound(Guid id) => new($"No intervention with id {id}; see 'hcp interventions list'.");
 
-    private static string ReadFile(FileInfo file, string option)
+    /// <summary>The most a definition, batch or estimates file may hold (the admin API takes 8 MiB); a device such as /dev/zero never ends.</summary>
+    internal const long MaxFileBytes = 64L * 1024 * 1024;
+
+    private static string ReadFile(FileInfo file, string option, string kind = "JSON")
     {
         if (Directory.Exists(file.FullName))
         {
-            throw new UsageException($"{option} '{file.FullName}' is a folder; give a JSON file.");
+            throw new UsageException($"{option} '{file.FullName}' is a folder; give a {kind} file.");
         }
         if (!file.Exists)
         {
             throw new UsageException($"{option} file '{file.FullName}' does not exist.");
         }
-        return File.ReadAllText(file.FullName);
+        try
+        {
+            // Read at most MaxFileBytes + 1: /proc and device files report no length, and some never end.
+            using var stream = new FileStream(file.FullName, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            using var bounded = new MemoryStream();
+            var buffer = new byte[81920];
+            int read;
+            while ((read = stream.Read(buffer, 0, buffer.Length)) > 0)
+            {
+                bounded.Write(buffer, 0, read);
+                if (bounded.Length > MaxFileBytes)
+                {
+                    throw new UsageException($"{option} '{file.FullName}' is larger than {MaxFileBytes / (1024 * 1024)} MiB; give a {kind} file.");
+                }
+            }
+            bounded.Position = 0;
+            using var reader = new StreamReader(bounded, System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+            return reader.ReadToEnd();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new UsageException($"{option} '{file.FullName}' cannot be read ({e.Message.TrimEnd('.')}); give a {kind} file.");
+        }
     }
 
     /// <summary>Bad input in a file: one line, exit 2.</summary>
