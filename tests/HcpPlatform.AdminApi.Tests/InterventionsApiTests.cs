@@ -100,6 +100,39 @@ public sealed class InterventionsApiTests(AdminApiFixture fixture)
     }
 
     [Fact]
+    public async Task Score_json_is_held_to_the_csv_rules_and_its_errors_name_the_path_and_the_kind_wanted()
+    {
+        var db = await fixture.CloneAsync();
+        var api = fixture.StartHost(db);
+        using var admin = api.Client(fixture.Keys.Admin);
+        var id = (await (await admin.PostAsync("/api/admin/interventions", Http.Json(CardiologyTest))).OkJsonAsync()).GetProperty("id").GetGuid();
+        var hcp = Guid.NewGuid();
+        async Task<string> Field(string json, string field) =>
+            await (await admin.PostAsync($"/api/admin/interventions/{id}/score", Http.Json(json))).FieldErrorAsync(field);
+
+        // A null estimate was a 500; an interval upside down, or hcpId with npi, was taken (the CSV refuses them).
+        Assert.Contains("perHcp[0] is null", await Field("""{"outcome": "email_open", "estimates": {"perHcp": [null]}}""", "estimates"));
+        Assert.Contains("perHcp[0]: lower (3) is above upper (1)",
+            await Field($$$"""{"outcome": "email_open", "estimates": {"perHcp": [{"hcpId": "{{{hcp}}}", "effect": 2, "lower": 3, "upper": 1}]}}""", "estimates"));
+        Assert.Contains("perHcp[0]: give both lower and upper",
+            await Field($$$"""{"outcome": "email_open", "estimates": {"perHcp": [{"hcpId": "{{{hcp}}}", "effect": 2, "lower": 1}]}}""", "estimates"));
+        Assert.Contains("perHcp[0]: give hcpId or npi, not both",
+            await Field($$$"""{"outcome": "email_open", "estimates": {"perHcp": [{"hcpId": "{{{hcp}}}", "npi": "1234567893", "effect": 2}]}}""", "estimates"));
+        // Wrong kinds were "could not be converted to a value", and an unknown field named ".NET member".
+        Assert.Contains("at $.estimates.perHcp[0].hcpId: the value must be a UUID",
+            await Field("""{"outcome": "email_open", "estimates": {"perHcp": [{"hcpId": "x", "effect": 2}]}}""", "body"));
+        Assert.Contains("at $.estimates.ate: the value must be a number", await Field("""{"outcome": "email_open", "estimates": {"ate": "1"}}""", "body"));
+        Assert.Contains("at $.outcome: the value must be a string", await Field("""{"outcome": 5}""", "body"));
+        var unknown = await Field("""{"outcome": "email_open", "estimates": {"ate": 1}, "colour": "red"}""", "body");
+        Assert.Contains("field 'colour' is unknown; allowed: outcome, modelType, estimates", unknown, StringComparison.Ordinal);
+        Assert.DoesNotContain(".NET", unknown, StringComparison.Ordinal);
+        // The touches' fields too (a record read through its constructor was named instead of the field's kind).
+        Assert.Contains("at $.touches[0].day: the value must be a date as \"YYYY-MM-DD\"", await (await admin.PostAsync($"/api/admin/interventions/{id}/planned-touches",
+            Http.Json("""{"touches": [{"npi": "1234567893", "channel": "rep_visit", "day": 5}]}"""))).FieldErrorAsync("body"));
+        Assert.Equal(0L, await Sql.ScalarAsync<long>(db, "SELECT count(*) FROM hcp.uplift_models WHERE model_type <> 'oracle'"));
+    }
+
+    [Fact]
     public async Task Planned_touches_are_accepted_or_refused_one_by_one_and_listed_with_their_status()
     {
         var db = await fixture.CloneAsync();

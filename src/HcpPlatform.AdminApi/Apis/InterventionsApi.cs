@@ -134,7 +134,9 @@ public static partial class InterventionsApi
                 }
                 catch (JsonException e)
                 {
-                    return RequestErrors.One("body", $"The body must be JSON {{\"outcome\": \"…\", \"modelType\": \"…\", \"estimates\": {{\"perHcp\": [{{\"hcpId\" or \"npi\", \"effect\", \"lower\"?, \"upper\"?}}]}} or {{\"ate\", \"ateLower\"?, \"ateUpper\"?}}}}, or CSV with Content-Type text/csv ({e.Message.Split(" Path:", 2)[0]})");
+                    // Described like a definition's errors: the path and the kind of value wanted, no .NET names.
+                    return RequestErrors.One("body", InterventionJson.Describe(e, "body", ScoreFields,
+                        "{\"outcome\": \"…\", \"estimates\": {\"perHcp\": [{\"hcpId\": \"…\", \"effect\": 0.1}]} or {\"ate\": 0.1, \"ateLower\": 0, \"ateUpper\": 0.2}}, or CSV with Content-Type text/csv"));
                 }
                 if (score?.Estimates is not { } estimates || (estimates.PerHcp is not { Count: > 0 } && estimates.Ate is null))
                 {
@@ -172,6 +174,8 @@ public static partial class InterventionsApi
         }
     }
 
+    private const string ScoreFields = "outcome, modelType, estimates {perHcp [hcpId or npi, effect, lower, upper], ate, ateLower, ateUpper}";
+
     private static readonly JsonSerializerOptions ScoreJson = new(JsonSerializerDefaults.Web)
     {
         UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow,
@@ -185,7 +189,7 @@ public static partial class InterventionsApi
         {
             return new EstimateInput(null, estimates.Ate, estimates.AteLower, estimates.AteUpper);
         }
-        var npis = perHcp.Where(e => e.HcpId is null && e.Npi is not null).Select(e => e.Npi!).Distinct().ToList();
+        var npis = perHcp.Where(e => e is { HcpId: null, Npi: not null }).Select(e => e.Npi!).Distinct().ToList();
         var byNpi = npis.Count == 0
             ? new Dictionary<string, Guid>()
             : await db.HcpProfiles.Where(p => npis.Contains(p.Npi)).ToDictionaryAsync(p => p.Npi, p => p.Id, ct);
@@ -193,6 +197,23 @@ public static partial class InterventionsApi
         for (var k = 0; k < perHcp.Count; k++)
         {
             var e = perHcp[k];
+            // The CSV's rules, for the same estimates sent as JSON.
+            if (e is null)
+            {
+                throw new EstimateFormatException($"perHcp[{k}] is null; give {{\"hcpId\" or \"npi\", \"effect\", \"lower\"?, \"upper\"?}}.");
+            }
+            if (e.HcpId is not null && e.Npi is not null)
+            {
+                throw new EstimateFormatException($"perHcp[{k}]: give hcpId or npi, not both.");
+            }
+            if ((e.Lower is null) != (e.Upper is null))
+            {
+                throw new EstimateFormatException($"perHcp[{k}]: give both lower and upper, or neither.");
+            }
+            if (e.Lower is { } lo && e.Upper is { } hi && lo > hi)
+            {
+                throw new EstimateFormatException(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"perHcp[{k}]: lower ({lo}) is above upper ({hi})."));
+            }
             Guid hcp;
             if (e.HcpId is { } given)
             {

@@ -61,7 +61,28 @@ public static class InterventionJson
         }
     }
 
-    private static string Describe(JsonException e, string source, string fields, string example)
+    /// <summary>The kind of value a field of these JSON forms takes, by the last name of its path (an object where the path ends in an index).</summary>
+    private static string KindOf(string? path)
+    {
+        var name = path is null || path.EndsWith(']') ? "" : path[(path.LastIndexOf('.') + 1)..];
+        return name switch
+        {
+            "" => "an object {…}",
+            "id" or "hcpId" or "interventionId" => "a UUID",
+            "day" or "start" or "end" => "a date as \"YYYY-MM-DD\"",
+            "effect" or "lower" or "upper" or "ate" or "ateLower" or "ateUpper" or "treatedShare" or "minEngagement" or "maxEngagement" => "a number",
+            "maxExposuresPerHcp" or "minDaysBetweenExposures" or "triggerLagDays" => "a whole number",
+            "touches" or "perHcp" or "channels" or "specialties" or "tiers" or "segments" or "regions" => "an array",
+            "estimates" or "target" => "an object {…}",
+            _ => "a string",
+        };
+    }
+
+    /// <summary>
+    /// A JSON error as one message: where (<paramref name="source"/>, line, path), and what is allowed there (the
+    /// <paramref name="fields"/> for an unknown one, the kind of value for a wrong one, else the <paramref name="example"/>).
+    /// </summary>
+    public static string Describe(JsonException e, string source, string fields, string example)
     {
         var where = e.LineNumber is { } line ? $"{source} line {line + 1}" : source;
         var path = string.IsNullOrEmpty(e.Path) || e.Path == "$" ? "" : $" at {e.Path}";
@@ -101,7 +122,8 @@ public static class InterventionJson
                 _ when type.StartsWith("System.Double", StringComparison.Ordinal) => "a number",
                 _ when type.StartsWith("System.String", StringComparison.Ordinal) => "a string",
                 _ when type.StartsWith("System.Collections", StringComparison.Ordinal) => "an array",
-                _ when type.StartsWith("HcpPlatform.", StringComparison.Ordinal) => "an object {…}",
+                // A record read through its constructor names the record, not the field's type: the field's name says it.
+                _ when type.StartsWith("HcpPlatform.", StringComparison.Ordinal) => KindOf(e.Path),
                 _ => "another kind of value",
             };
             return $"{where}{path}: the value must be {wanted}.";
