@@ -133,6 +133,31 @@ public sealed class InterventionsApiTests(AdminApiFixture fixture)
     }
 
     [Fact]
+    public async Task Nul_and_other_control_characters_are_400_not_500_and_a_long_reference_is_echoed_cut()
+    {
+        var db = await fixture.CloneAsync();
+        var api = fixture.StartHost(db);
+        using var admin = api.Client(fixture.Keys.Admin);
+        // PostgreSQL's text cannot hold NUL: a name, a touch's reference, submittedBy or a model type with one was a 500.
+        Assert.Contains("name cannot hold control characters", await (await admin.PostAsync("/api/admin/interventions",
+            Http.Json(CardiologyTest.Replace("Tier 1 cardiology rep visits", "Tier 1\\u0000cardiology", StringComparison.Ordinal)))).FieldErrorAsync("name"));
+        var id = (await (await admin.PostAsync("/api/admin/interventions", Http.Json(PlannedPolicy()))).OkJsonAsync()).GetProperty("id").GetGuid();
+        var npi = await Sql.ScalarAsync<string>(db, "SELECT npi FROM hcp.hcp_profiles ORDER BY npi LIMIT 1");
+        var touches = $"/api/admin/interventions/{id}/planned-touches";
+        Assert.Contains("submittedBy cannot hold control characters", await (await admin.PostAsync(touches,
+            Http.Json($$"""{"touches": [{"npi": "{{npi}}", "channel": "email", "day": "2026-04-07"}], "submittedBy": "crm\u0000"}"""))).FieldErrorAsync("submittedBy"));
+        var result = await (await admin.PostAsync(touches, Http.Json($$"""
+            {"touches": [{"npi": "{{npi}}", "channel": "email", "day": "2026-04-07", "externalRef": "a\u0000b"},
+                         {"npi": "{{npi}}", "channel": "email", "day": "2026-04-08", "externalRef": "{{new string('x', 5000)}}"}]}
+            """))).OkJsonAsync();
+        var decisions = result.GetProperty("touches");
+        Assert.Equal("externalRef cannot hold control characters (NUL, tab, line breaks).", decisions[0].GetProperty("reasons")[0].GetString());
+        Assert.Equal(new string('x', 60) + "…", decisions[1].GetProperty("externalRef").GetString()); // the 5,000 characters were echoed whole
+        Assert.Equal(0L, await Sql.ScalarAsync<long>(db, "SELECT count(*) FROM platform.planned_touches"));
+        Assert.Equal(1L, await Sql.ScalarAsync<long>(db, "SELECT count(*) FROM platform.interventions"));
+    }
+
+    [Fact]
     public async Task Planned_touches_are_accepted_or_refused_one_by_one_and_listed_with_their_status()
     {
         var db = await fixture.CloneAsync();

@@ -96,6 +96,11 @@ public static class InterventionCatalog
         await using var tx = await BeginLockedAsync(db, ct);
         var dataset = await DatasetState.ReadAsync(Connection(db), ct, Transaction(tx));
         var problems = Intervention.Validate(definition, ConfigOf(dataset)).ToList();
+        if (definition.Name.Any(char.IsControl))
+        {
+            // PostgreSQL's text cannot hold NUL (it was a 500), and a line break would split the list's lines.
+            problems.Add("name cannot hold control characters (NUL, tab, line breaks).");
+        }
         if (dataset is not null && definition.Start <= dataset.SimulatedThrough)
         {
             problems.Add(string.Create(CultureInfo.InvariantCulture,

@@ -25,9 +25,9 @@ public static class InterventionScoring
     {
         ArgumentNullException.ThrowIfNull(dataSource);
         ArgumentNullException.ThrowIfNull(estimates);
-        if (string.IsNullOrWhiteSpace(modelType) || modelType.Length > 50 || modelType == UpliftModelTypes.Oracle)
+        if (string.IsNullOrWhiteSpace(modelType) || modelType.Length > 50 || modelType.Any(char.IsControl) || modelType == UpliftModelTypes.Oracle)
         {
-            throw new ArgumentException("model type needs 1–50 characters and cannot be \"oracle\" (the platform's own row), e.g. difference_in_means, t_learner.", nameof(modelType));
+            throw new ArgumentException("model type needs 1–50 characters (no control characters) and cannot be \"oracle\" (the platform's own row), e.g. difference_in_means, t_learner.", nameof(modelType));
         }
         const string s = HcpDbContext.DatasetSchema;
         await using var connection = await dataSource.OpenConnectionAsync(ct);

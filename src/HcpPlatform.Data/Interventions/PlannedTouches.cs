@@ -60,6 +60,11 @@ public static class PlannedTouches
         {
             throw new InterventionInputException(["submittedBy needs at most 100 characters."]);
         }
+        if (submittedBy is not null && submittedBy.Any(char.IsControl))
+        {
+            // PostgreSQL's text cannot hold NUL (it was a 500), and a line break would split a log or table line.
+            throw new InterventionInputException(["submittedBy cannot hold control characters (NUL, tab, line breaks)."]);
+        }
         await using var tx = await InterventionCatalog.BeginLockedAsync(db, ct);
         var row = await db.Interventions.AsNoTracking().FirstOrDefaultAsync(i => i.Id == interventionId, ct);
         if (row is null)
@@ -148,6 +153,10 @@ public static class PlannedTouches
             {
                 reasons.Add("externalRef needs at most 100 characters.");
             }
+            else if (t.ExternalRef is not null && t.ExternalRef.Any(char.IsControl))
+            {
+                reasons.Add("externalRef cannot hold control characters (NUL, tab, line breaks).");
+            }
             Guid? touchId = null;
             if (reasons.Count == 0)
             {
@@ -159,7 +168,8 @@ public static class PlannedTouches
             }
             if (reasons.Count > 0)
             {
-                decisions.Add(new PlannedTouchDecision(k, t.ExternalRef, false, null, reasons));
+                // A reference too long to store is echoed cut, as any input in a message.
+                decisions.Add(new PlannedTouchDecision(k, t.ExternalRef is { Length: > 100 } ? InputEcho.Of(t.ExternalRef) : t.ExternalRef, false, null, reasons));
                 continue;
             }
             db.PlannedTouches.Add(new PlannedTouchRequest
