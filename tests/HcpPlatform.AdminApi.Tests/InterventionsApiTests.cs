@@ -96,6 +96,12 @@ public sealed class InterventionsApiTests(AdminApiFixture fixture)
         // The window's end was not held to the years allowed.
         Assert.Contains("end needs a date from 2001-01-01 to 2099-12-31",
             await Field(CardiologyTest.Replace("2026-04-06", "2099-12-01", StringComparison.Ordinal).Replace("2026-05-03", "2100-01-15", StringComparison.Ordinal), "end"));
+        // A trigger's problems under their fields: a planned schedule was filed under "body", a given channel called "required".
+        var trigger = CardiologyTest.Replace("\"test\"", "\"trigger\"", StringComparison.Ordinal).Replace("\"treatedShare\": 0.5", "\"triggerLagDays\": 3", StringComparison.Ordinal);
+        Assert.Contains("schedule \"planned\" does not apply to a trigger",
+            await Field(trigger.Replace("\"triggerLagDays\"", "\"triggerChannel\": \"email\", \"schedule\": \"planned\", \"triggerLagDays\"", StringComparison.Ordinal), "schedule"));
+        Assert.Contains("triggerChannel \"fax\" is unknown; allowed: email",
+            await Field(trigger.Replace("\"triggerLagDays\"", "\"triggerChannel\": \"fax\", \"triggerLagDays\"", StringComparison.Ordinal), "triggerChannel"));
         Assert.Equal(0L, await Sql.ScalarAsync<long>(fixture.SharedConnectionString, "SELECT count(*) FROM platform.interventions"));
     }
 

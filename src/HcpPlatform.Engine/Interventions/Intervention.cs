@@ -222,7 +222,9 @@ public sealed class Intervention
         {
             if (i.TriggerChannel is null || !config.ChannelFrequency.ContainsKey(i.TriggerChannel))
             {
-                errors.Add($"triggerChannel is required for a trigger; allowed: {string.Join(", ", SimulationConfig.Channels)}.");
+                errors.Add(i.TriggerChannel is null
+                    ? $"triggerChannel is required for a trigger; allowed: {string.Join(", ", SimulationConfig.Channels)}."
+                    : $"triggerChannel \"{Echo(i.TriggerChannel)}\" is unknown; allowed: {string.Join(", ", SimulationConfig.Channels)}.");
             }
             if (i.TriggerLagDays is not (>= 1 and <= 30))
             {
@@ -230,7 +232,8 @@ public sealed class Intervention
             }
             if (i.Schedule == PlannedSchedule)
             {
-                errors.Add("a trigger places its own exposures: use schedule \"rule\".");
+                // Starts with the field's name: the admin API files a problem under its first word.
+                errors.Add("schedule \"planned\" does not apply to a trigger (it places its own exposures); use \"rule\".");
             }
         }
         else if (i.TriggerChannel is not null || i.TriggerLagDays is not null)
