@@ -164,6 +164,22 @@ public sealed class InterventionsApiTests(AdminApiFixture fixture)
     }
 
     [Fact]
+    public async Task Touches_for_a_stopped_intervention_are_a_409()
+    {
+        var db = await fixture.CloneAsync();
+        var api = fixture.StartHost(db);
+        using var admin = api.Client(fixture.Keys.Admin);
+        var id = (await (await admin.PostAsync("/api/admin/interventions", Http.Json(PlannedPolicy()))).OkJsonAsync()).GetProperty("id").GetGuid();
+        await (await admin.PostAsync($"/api/admin/interventions/{id}/stop", null)).OkJsonAsync();
+        var npi = await Sql.ScalarAsync<string>(db, "SELECT npi FROM hcp.hcp_profiles ORDER BY npi LIMIT 1");
+        // The intervention's state, not the request, is why: it was a 400 under "touches".
+        var problem = await (await admin.PostAsync($"/api/admin/interventions/{id}/planned-touches",
+            Http.Json($$"""{"touches": [{"npi": "{{npi}}", "channel": "email", "day": "2026-04-07"}]}"""))).ProblemAsync(HttpStatusCode.Conflict);
+        Assert.Contains("is stopped; it takes no more touches", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(0L, await Sql.ScalarAsync<long>(db, "SELECT count(*) FROM platform.planned_touches"));
+    }
+
+    [Fact]
     public async Task Planned_touches_are_accepted_or_refused_one_by_one_and_listed_with_their_status()
     {
         var db = await fixture.CloneAsync();

@@ -62,7 +62,7 @@ public static partial class InterventionsApi
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
             .WithSummary("Score estimates (JSON, or CSV as text/csv with ?outcome&modelType) against the true effects: bias, coverage, PEHE, Qini, AUUC; recorded in hcp.uplift_models");
         api.MapPost("/{id:guid}/planned-touches", SubmitPlannedTouches).Accepts<PlannedTouchesRequest>("application/json").RequireAuthorization(AdminPolicies.Admin)
-            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
             .WithSummary("Post planned touches for coming days (schedule \"planned\"): each accepted or refused with its reasons");
         api.MapGet("/{id:guid}/planned-touches", GetPlannedTouches).ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("Planned touches with what became of them: planned | realized | rejected (with the reason)");
@@ -251,6 +251,10 @@ public static partial class InterventionsApi
         catch (InterventionInputException e)
         {
             return Problem(e, "touches");
+        }
+        catch (InterventionConflictException e)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "The intervention takes no touches", detail: e.Message);
         }
     }
 

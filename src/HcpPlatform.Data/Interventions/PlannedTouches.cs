@@ -39,7 +39,8 @@ public static class PlannedTouches
     /// Checks and stores a batch of touches for intervention <paramref name="interventionId"/>; null when there is no such
     /// intervention. A touch already planned (same HCP, channel and day) is refused, so a batch posted twice adds nothing.
     /// </summary>
-    /// <exception cref="InterventionInputException">The batch as a whole is not acceptable (empty, too large, intervention not "planned" or stopped).</exception>
+    /// <exception cref="InterventionInputException">The batch as a whole is not acceptable (empty, too large, intervention not "planned").</exception>
+    /// <exception cref="InterventionConflictException">The intervention is stopped.</exception>
     public static Task<SubmitResult?> SubmitAsync(HcpDbContext db, Guid interventionId, IReadOnlyList<PlannedTouchInput> touches, string? submittedBy,
         CancellationToken ct)
     {
@@ -77,7 +78,8 @@ public static class PlannedTouches
         }
         if (row.Status == InterventionDefinition.Stopped)
         {
-            throw new InterventionInputException([$"Intervention {interventionId} is stopped; it takes no more touches."]);
+            // Not bad input but the intervention's state: a conflict (409 / exit 1).
+            throw new InterventionConflictException($"Intervention {interventionId} is stopped; it takes no more touches.");
         }
         var connection = InterventionCatalog.Connection(db);
         var dataset = await DatasetState.ReadAsync(connection, ct, InterventionCatalog.Transaction(tx))
