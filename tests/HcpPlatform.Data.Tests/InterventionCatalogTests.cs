@@ -228,9 +228,9 @@ public sealed class InterventionCatalogTests(PostgresFixture postgres)
         var counts = await InterventionCatalog.CountsAsync(context, planned.Id, default);
         Assert.Equal(new InterventionCounts(0, 0, 0, 2, 0, 1), counts);
 
-        // A stopped intervention takes no more touches.
+        // A stopped intervention takes no more touches: a conflict with its state (409), not bad input.
         await InterventionCatalog.StopAsync(context, planned.Id, default);
-        await Assert.ThrowsAsync<InterventionInputException>(() => PlannedTouches.SubmitAsync(context, planned.Id, touches[..1], null, default));
+        await Assert.ThrowsAsync<InterventionConflictException>(() => PlannedTouches.SubmitAsync(context, planned.Id, touches[..1], null, default));
     }
 
     [Fact]
