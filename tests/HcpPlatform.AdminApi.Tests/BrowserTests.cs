@@ -26,8 +26,6 @@ public sealed class ChromiumFactAttribute : FactAttribute
 [Collection(AdminApiGroup.Name)]
 public sealed class BrowserTests(AdminApiFixture fixture, ITestOutputHelper output)
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(45);
-
     [ChromiumFact]
     public async Task The_page_starts_accelerated_generation_shows_counts_moving_and_pauses()
     {
@@ -36,14 +34,9 @@ public sealed class BrowserTests(AdminApiFixture fixture, ITestOutputHelper outp
         await using var worker = GeneratorWorker.Start(connectionString, "browser-test-worker");
 
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = ChromiumFactAttribute.ChromiumPath,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
-        });
+        await using var browser = await AdminPage.LaunchAsync(playwright);
         var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1300 } });
-        var screenshot = ArtifactPath("admin-page.png");
+        var screenshot = AdminPage.ArtifactPath("admin-page.png");
         try
         {
             await page.GotoAsync(new Uri(api.BaseAddress, "/admin").ToString());
@@ -53,36 +46,36 @@ public sealed class BrowserTests(AdminApiFixture fixture, ITestOutputHelper outp
             await page.WaitForSelectorAsync("#app", new PageWaitForSelectorOptions { State = WaitForSelectorState.Visible });
             Assert.Equal(fixture.Keys.Admin[..12] + "…", await page.TextContentAsync("#key-prefix"));
 
-            await UntilAsync(page, "#count-hcp_profiles", t => t == "2,000");
-            await UntilAsync(page, "#simulated-through", t => t == "2026-03-31");
+            await AdminPage.UntilAsync(page, "#count-hcp_profiles", t => t == "2,000");
+            await AdminPage.UntilAsync(page, "#simulated-through", t => t == "2026-03-31");
             var before = await CountAsync(page, "#count-stimuli_events");
 
             await page.FillAsync("#speed-input", "0.3");
             await page.ClickAsync("#start");
-            await UntilAsync(page, "#mode", t => t == "running");
-            await UntilAsync(page, "#count-stimuli_events", t => Parse(t) > before);
-            await UntilAsync(page, "#simulated-through", t => string.CompareOrdinal(t, "2026-04-02") >= 0);
+            await AdminPage.UntilAsync(page, "#mode", t => t == "running");
+            await AdminPage.UntilAsync(page, "#count-stimuli_events", t => Parse(t) > before);
+            await AdminPage.UntilAsync(page, "#simulated-through", t => string.CompareOrdinal(t, "2026-04-02") >= 0);
             Assert.Contains("0.3 s per simulated day", await page.TextContentAsync("#speed"));
             Assert.Contains("browser-test-worker", await page.TextContentAsync("#worker"));
 
             await page.ClickAsync("#pause");
-            await UntilAsync(page, "#mode", t => t == "paused");
+            await AdminPage.UntilAsync(page, "#mode", t => t == "paused");
             var atPause = await WatermarkAsync(connectionString);
             // No day is appended while paused: the worker goes round its loop (heartbeat) five more times, at 0.3 s a
             // simulated day and 0.2 s a round, and the watermark stays.
             await WorkerRoundsAsync(connectionString, 5);
             Assert.Equal(atPause, await WatermarkAsync(connectionString));
-            await UntilAsync(page, "#desired-mode", t => t == "paused");
+            await AdminPage.UntilAsync(page, "#desired-mode", t => t == "paused");
 
             // The chart has a line, the runs table lists the increments, the validation card has its answer.
             await page.WaitForSelectorAsync("#chart polyline", new PageWaitForSelectorOptions { State = WaitForSelectorState.Attached });
-            await UntilAsync(page, "#runs-body", t => t.Contains("increment", StringComparison.Ordinal));
-            await UntilAsync(page, "#validation-summary", t => t.Length > 1);
+            await AdminPage.UntilAsync(page, "#runs-body", t => t.Contains("increment", StringComparison.Ordinal));
+            await AdminPage.UntilAsync(page, "#validation-summary", t => t.Length > 1);
 
             // The key is kept for the session: a reload does not ask again.
             await page.ReloadAsync();
             await page.WaitForSelectorAsync("#app", new PageWaitForSelectorOptions { State = WaitForSelectorState.Visible });
-            await UntilAsync(page, "#mode", t => t == "paused");
+            await AdminPage.UntilAsync(page, "#mode", t => t == "paused");
             output.WriteLine($"simulated days appended while running: through {atPause:yyyy-MM-dd}; stimuli {before:N0} → {await CountAsync(page, "#count-stimuli_events"):N0}");
         }
         finally
@@ -91,27 +84,6 @@ public sealed class BrowserTests(AdminApiFixture fixture, ITestOutputHelper outp
             output.WriteLine($"screenshot: {screenshot}");
             Console.WriteLine($"admin page screenshot: {screenshot}");
             await worker.Host.StopAsync();
-        }
-    }
-
-    /// <summary>Under $HCP_TEST_ARTIFACTS, else the test output directory's artifacts/ folder.</summary>
-    private static string ArtifactPath(string name)
-    {
-        var directory = Environment.GetEnvironmentVariable("HCP_TEST_ARTIFACTS") is { Length: > 0 } d ? d : Path.Combine(AppContext.BaseDirectory, "artifacts");
-        Directory.CreateDirectory(directory);
-        return Path.Combine(directory, name);
-    }
-
-    private static async Task UntilAsync(IPage page, string selector, Func<string, bool> condition)
-    {
-        string? last = null;
-        try
-        {
-            await Poll.UntilAsync(async () => condition(last = (await page.TextContentAsync(selector))?.Trim() ?? ""), $"{selector} to meet its condition", Patience);
-        }
-        catch (TimeoutException)
-        {
-            Assert.Fail($"{selector} never met the condition within {Patience.TotalSeconds:0} s; last text '{last}'; page message '{await page.TextContentAsync("#message")}'.");
         }
     }
 
@@ -130,7 +102,7 @@ public sealed class BrowserTests(AdminApiFixture fixture, ITestOutputHelper outp
         for (var i = 0; i < rounds; i++)
         {
             var seen = last;
-            await Poll.UntilAsync(async () => (last = await Sql.ScalarAsync<DateTime>(connectionString, heartbeat)) > seen, "the worker's next heartbeat", Patience);
+            await Poll.UntilAsync(async () => (last = await Sql.ScalarAsync<DateTime>(connectionString, heartbeat)) > seen, "the worker's next heartbeat", AdminPage.Patience);
         }
     }
 }

@@ -11,30 +11,21 @@ namespace HcpPlatform.AdminApi.Tests;
 [Collection(AdminApiGroup.Name)]
 public sealed class InterventionsPageTests(AdminApiFixture fixture, ITestOutputHelper output)
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(45);
-
     [ChromiumFact]
     public async Task The_page_defines_lists_shows_and_stops_an_intervention()
     {
         var connectionString = await fixture.CloneAsync();
         var api = fixture.StartHost(connectionString);
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = ChromiumFactAttribute.ChromiumPath,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
-        });
+        await using var browser = await AdminPage.LaunchAsync(playwright);
         var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1600 } });
-        var screenshot = Path.Combine(Environment.GetEnvironmentVariable("HCP_TEST_ARTIFACTS") is { Length: > 0 } d ? d : Path.Combine(AppContext.BaseDirectory, "artifacts"),
-            "admin-page-interventions.png");
-        Directory.CreateDirectory(Path.GetDirectoryName(screenshot)!);
+        var screenshot = AdminPage.ArtifactPath("admin-page-interventions.png");
         try
         {
             await page.GotoAsync(new Uri(api.BaseAddress, "/admin").ToString());
             await page.FillAsync("#key-input", fixture.Keys.Admin);
             await page.ClickAsync("#key-save");
-            await UntilAsync(page, "#iv-body", t => t.Contains("No interventions yet.", StringComparison.Ordinal));
+            await AdminPage.UntilAsync(page, "#iv-body", t => t.Contains("No interventions yet.", StringComparison.Ordinal));
 
             // A start on a simulated day is refused, with the rule named; nothing is stored.
             await page.FillAsync("#iv-name", "Too early");
@@ -42,7 +33,7 @@ public sealed class InterventionsPageTests(AdminApiFixture fixture, ITestOutputH
             await page.FillAsync("#iv-start", "2026-03-31");
             await page.FillAsync("#iv-end", "2026-04-30");
             await page.ClickAsync("#iv-form button[type=submit]");
-            await UntilAsync(page, "#message", t => t.Contains("start must be after the last simulated day 2026-03-31", StringComparison.Ordinal));
+            await AdminPage.UntilAsync(page, "#message", t => t.Contains("start must be after the last simulated day 2026-03-31", StringComparison.Ordinal));
             Assert.Equal(0L, await Sql.ScalarAsync<long>(connectionString, "SELECT count(*) FROM platform.interventions"));
 
             // The README's test, from the form.
@@ -55,18 +46,18 @@ public sealed class InterventionsPageTests(AdminApiFixture fixture, ITestOutputH
             await page.FillAsync("#iv-end", "2026-05-03");
             await page.FillAsync("#iv-share", "0.5");
             await page.ClickAsync("#iv-form button[type=submit]");
-            await UntilAsync(page, "#message", t => t.StartsWith("Defined \"Tier 1 cardiology rep visits\"", StringComparison.Ordinal));
-            await UntilAsync(page, "#iv-body", t => t.Contains("Tier 1 cardiology rep visits", StringComparison.Ordinal) && t.Contains("50% treated, 50% holdout", StringComparison.Ordinal));
+            await AdminPage.UntilAsync(page, "#message", t => t.StartsWith("Defined \"Tier 1 cardiology rep visits\"", StringComparison.Ordinal));
+            await AdminPage.UntilAsync(page, "#iv-body", t => t.Contains("Tier 1 cardiology rep visits", StringComparison.Ordinal) && t.Contains("50% treated, 50% holdout", StringComparison.Ordinal));
             Assert.Equal("scheduled", (await page.TextContentAsync("#iv-body .iv-status"))?.Trim());
             Assert.Equal("Cardiology|Tier 1|0", await Sql.ScalarAsync<string>(connectionString,
                 "SELECT (definition->'target'->'specialties'->>0) || '|' || (definition->'target'->'tiers'->>0) || '|' || jsonb_array_length(definition->'target'->'regions') FROM platform.interventions"));
 
             await page.ClickAsync("#iv-body .iv-show");
-            await UntilAsync(page, "#iv-detail-counts", t => t.StartsWith("Target population", StringComparison.Ordinal));
-            await UntilAsync(page, "#iv-detail-truth-note", t => t.StartsWith("No true effects yet", StringComparison.Ordinal));
+            await AdminPage.UntilAsync(page, "#iv-detail-counts", t => t.StartsWith("Target population", StringComparison.Ordinal));
+            await AdminPage.UntilAsync(page, "#iv-detail-truth-note", t => t.StartsWith("No true effects yet", StringComparison.Ordinal));
 
             await page.ClickAsync("#iv-body .iv-stop");
-            await UntilAsync(page, "#iv-body .iv-status", t => t == "stopped");
+            await AdminPage.UntilAsync(page, "#iv-body .iv-status", t => t == "stopped");
             Assert.Equal("stopped", await Sql.ScalarAsync<string>(connectionString, "SELECT status FROM platform.interventions"));
 
             // A policy from the JSON box, from the next day on; once that day is simulated its true effects show.
@@ -75,35 +66,22 @@ public sealed class InterventionsPageTests(AdminApiFixture fixture, ITestOutputH
                  "start": "2026-04-01", "end": "2026-04-14", "minDaysBetweenExposures": 1}
                 """);
             await page.ClickAsync("#iv-form button[type=submit]");
-            await UntilAsync(page, "#message", t => t.StartsWith("Defined \"Tier 1 emails\"", StringComparison.Ordinal));
+            await AdminPage.UntilAsync(page, "#message", t => t.StartsWith("Defined \"Tier 1 emails\"", StringComparison.Ordinal));
             using (var admin = api.Client(fixture.Keys.Admin))
             {
                 (await admin.PostAsync("/api/admin/generation/advance", null)).EnsureSuccessStatusCode();
             }
             await page.ReloadAsync();
-            await UntilAsync(page, "#iv-body", t => t.Contains("Tier 1 emails", StringComparison.Ordinal) && t.Contains("running", StringComparison.Ordinal));
+            await AdminPage.UntilAsync(page, "#iv-body", t => t.Contains("Tier 1 emails", StringComparison.Ordinal) && t.Contains("running", StringComparison.Ordinal));
             await page.ClickAsync("#iv-body tr:has-text('Tier 1 emails') .iv-show");
-            await UntilAsync(page, "#iv-detail-truth-note", t => t.StartsWith("True effects over 2026-04-01 → 2026-04-01", StringComparison.Ordinal));
+            await AdminPage.UntilAsync(page, "#iv-detail-truth-note", t => t.StartsWith("True effects over 2026-04-01 → 2026-04-01", StringComparison.Ordinal));
             Assert.True(await page.IsVisibleAsync("#iv-truth"));
-            await UntilAsync(page, "#iv-truth-body", t => t.Contains("email_open", StringComparison.Ordinal));
+            await AdminPage.UntilAsync(page, "#iv-truth-body", t => t.Contains("email_open", StringComparison.Ordinal));
         }
         finally
         {
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = screenshot, FullPage = true });
             output.WriteLine($"screenshot: {screenshot}");
-        }
-    }
-
-    private static async Task UntilAsync(IPage page, string selector, Func<string, bool> condition)
-    {
-        string? last = null;
-        try
-        {
-            await Poll.UntilAsync(async () => condition(last = (await page.TextContentAsync(selector))?.Trim() ?? ""), $"{selector} to meet its condition", Patience);
-        }
-        catch (TimeoutException)
-        {
-            Assert.Fail($"{selector} never met the condition within {Patience.TotalSeconds:0} s; last text '{last}'; page message '{await page.TextContentAsync("#message")}'.");
         }
     }
 }
