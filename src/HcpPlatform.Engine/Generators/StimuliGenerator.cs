@@ -56,6 +56,20 @@ public sealed partial class StimuliGenerator(Population population)
     // times, and the collections they allocated were most of the engine's garbage.
     [ThreadStatic]
     private static Scratch? Lists;
+
+    /// <summary>
+    /// The thread's working lists, emptied of what another generator cached in them: the prepared visits and the boundary
+    /// ring are keyed by HCP index and month, which mean another HCP in another population (a process can hold several).
+    /// </summary>
+    private Scratch ListsOfThread()
+    {
+        var lists = Lists ??= new Scratch();
+        if (!ReferenceEquals(lists.Owner, this))
+        {
+            lists.Own(this);
+        }
+        return lists;
+    }
     // Scenario dynamics (injected events): every hook below is a no-op when no event is configured.
     private readonly ScenarioDynamics _dynamics = new(population);
     // The rows' details (ids, statuses, metadata), drawn once a month's touches are placed.
@@ -110,7 +124,7 @@ public sealed partial class StimuliGenerator(Population population)
     {
         result.Clear();
         var hcp = population.Traits[hcpIndex];
-        var lists = Lists ??= new Scratch();
+        var lists = ListsOfThread();
         var touches = lists.Touches;
         touches.Clear();
         // The campaigns a touch may belong to: the month's active campaigns the HCP is enrolled in (in their order), found once.
@@ -359,7 +373,7 @@ public sealed partial class StimuliGenerator(Population population)
     /// </summary>
     public void PrepareVisits(int hcpIndex, int firstMonth, int lastMonth)
     {
-        var lists = Lists ??= new Scratch();
+        var lists = ListsOfThread();
         var from = SimDate.MonthStart(firstMonth).AddDays(-population.Traits[hcpIndex].Limits[Channel.RepVisit].MinDaysBetween);
         var to = SimDate.MonthStart(lastMonth).AddDays(SimDate.DaysInMonth(lastMonth) - 1);
         lists.Prepared = (-1, from, to); // (not valid until filled)
@@ -840,6 +854,21 @@ public sealed partial class StimuliGenerator(Population population)
     /// <summary>Working lists of <see cref="PlanMonth"/>, reused by the thread's next call.</summary>
     private sealed class Scratch
     {
+        /// <summary>The generator whose HCPs the cached visits and boundary plans are.</summary>
+        public StimuliGenerator? Owner { get; private set; }
+
+        /// <summary>Forgets every cached plan and visit: they were another generator's.</summary>
+        public void Own(StimuliGenerator owner)
+        {
+            Owner = owner;
+            Prepared = (-1, default, default);
+            foreach (var entry in Boundary)
+            {
+                entry.Hcp = -1;
+                entry.Month = -1;
+            }
+        }
+
         public List<Touch> Touches { get; } = new(16);
         public List<FieldVisit> Visits { get; } = new(8);
         /// <summary>The visits <see cref="PrepareVisits"/> looked up, and for which HCP and days (HCP −1: none).</summary>
