@@ -20,7 +20,8 @@ public static class InterventionJson
 
     public const string TouchFields = "hcpId or npi, channel, day, contentCategory, product, externalRef";
 
-    private static readonly JsonSerializerOptions Strict = new(JsonSerializerDefaults.Web)
+    /// <summary>Strict JSON for definitions and every other interventions body: unknown fields refused, numbers as numbers.</summary>
+    public static readonly JsonSerializerOptions Strict = new(JsonSerializerDefaults.Web)
     {
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
         NumberHandling = JsonNumberHandling.Strict,

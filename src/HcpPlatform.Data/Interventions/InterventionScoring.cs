@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using HcpPlatform.Data.Loading;
+using HcpPlatform.Data.Platform;
 using HcpPlatform.Engine.Model;
 using HcpPlatform.Engine.Statistics;
 using Npgsql;
@@ -48,7 +49,7 @@ public static class InterventionScoring
         }
         if (!known.Contains(outcome))
         {
-            throw new ArgumentException($"outcome \"{Echo(outcome)}\" is unknown; allowed: {string.Join(", ", known)}.", nameof(outcome));
+            throw new ArgumentException($"outcome \"{InputEcho.Of(outcome)}\" is unknown; allowed: {string.Join(", ", known)}.", nameof(outcome));
         }
         var truth = await InterventionData.TrueEffectsAsync(connection, s, interventionId, outcome, ct, tx);
         var score = UpliftScoring.Score(outcome, truth, estimates);
@@ -95,7 +96,4 @@ public static class InterventionScoring
         }
         return sb.ToString();
     }
-
-    private static string Echo(string? value) =>
-        value is null ? "" : value.Length <= 40 ? value : string.Concat(value.AsSpan(0, 40), "…");
 }

@@ -295,16 +295,5 @@ internal static class PrescribingChecks
             Checks[5].Description, noPortfolio ? ["ground_truth lacks product_portfolio"] : products.Take(DatasetValidator.ExampleCount).Select(r => $"{r.Id}: {r.What}").ToList()));
     }
 
-    /// <summary>
-    /// SQL for Φ(z) (Abramowitz and Stegun 26.2.17, absolute error below 7.5e-8; PostgreSQL 15 has no erf). The argument
-    /// is evaluated several times: pass a column, not an expression with side effects.
-    /// </summary>
-    internal static string NormalCdf(string z)
-    {
-        var t = $"(1.0 / (1.0 + 0.2316419 * abs({z})))";
-        var tail = $"({FidelityChecks.Exp($"-({z}) * ({z}) / 2")} / 2.5066282746310002 * {t} * (0.319381530 + {t} * (-0.356563782 + {t} * (1.781477937 + {t} * (-1.821255978 + {t} * 1.330274429)))))";
-        return $"(CASE WHEN {z} >= 0 THEN 1 - {tail} ELSE {tail} END)";
-    }
-
     private static string F(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
 }
