@@ -130,7 +130,7 @@ public static partial class InterventionsApi
                 ScoreRequest? score;
                 try
                 {
-                    score = JsonSerializer.Deserialize<ScoreRequest>(body, ScoreJson);
+                    score = JsonSerializer.Deserialize<ScoreRequest>(body, InterventionJson.Strict);
                 }
                 catch (JsonException e)
                 {
@@ -175,12 +175,6 @@ public static partial class InterventionsApi
     }
 
     private const string ScoreFields = "outcome, modelType, estimates {perHcp [hcpId or npi, effect, lower, upper], ate, ateLower, ateUpper}";
-
-    private static readonly JsonSerializerOptions ScoreJson = new(JsonSerializerDefaults.Web)
-    {
-        UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow,
-        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict,
-    };
 
     /// <summary>The JSON estimates as the scoring's input, NPIs resolved against the dataset.</summary>
     private static async Task<EstimateInput> ToInputAsync(EstimatesBody estimates, HcpDbContext db, CancellationToken ct)

@@ -96,12 +96,7 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
             field = field.Length == 0 ? "body" : field;
             reason = "The request body is not valid JSON: " + ProblemText.Clean(json.Message.Split(" Path:", 2)[0].Split(" LineNumber:", 2)[0]);
         }
-        return new HttpValidationProblemDetails(new Dictionary<string, string[]> { [field] = [reason] })
-        {
-            Status = 400,
-            Title = "The request is not valid",
-            Detail = reason,
-        };
+        return Invalid(StatusCodes.Status400BadRequest, field, reason);
     }
 
     /// <summary>The body type of the endpoint that failed (the exception handler runs with the endpoint cleared; the feature keeps it).</summary>

@@ -249,7 +249,7 @@ internal static class InterventionsCommand
     private static object Json(InterventionView i) => new
     {
         i.Id, i.Name, i.Type, i.Schedule, i.Status, i.Start, i.End, i.Channels, i.TreatedShare, i.CreatedAt, i.CreatedBy, i.StoppedAt,
-        Definition = System.Text.Json.JsonDocument.Parse(i.Definition.ToJson()).RootElement,
+        Definition = System.Text.Json.JsonSerializer.Deserialize<System.Text.Json.JsonElement>(i.Definition.ToJson()),
     };
 
     private static string Days(InterventionView i) => $"{i.Start:yyyy-MM-dd}..{i.End:yyyy-MM-dd}";
