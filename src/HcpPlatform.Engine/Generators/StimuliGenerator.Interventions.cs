@@ -62,17 +62,18 @@ public sealed partial class StimuliGenerator
                     {
                         continue;
                     }
+                    Rep? rep = null;
                     var reason = !hi.Treated[k] ? PlannedTouchOutcome.NotAssigned
                         : !i.IsActive(p.Day) ? PlannedTouchOutcome.OutsideWindow
                         : hi.Exposures[k] >= i.MaxExposuresPerHcp ? PlannedTouchOutcome.ExposureLimit
                         : hi.LastExposure[k] is { } lastExposure && p.Day.DayNumber - lastExposure.DayNumber < i.MinDaysBetweenExposures ? PlannedTouchOutcome.MinimumGap
-                        : Check(hcp, Channel.IndexOf(p.Channel), p.Day, daysInMonth, channelDays, hi, lapses, out _);
+                        : Check(hcp, Channel.IndexOf(p.Channel), p.Day, daysInMonth, channelDays, hi, lapses, out rep);
                     if (reason is not null)
                     {
                         hi.Outcomes.Add(new PlannedTouchOutcome(p.Id, false, reason, null));
                         continue;
                     }
-                    var exposure = Expose(hcp, i, Channel.IndexOf(p.Channel), p.Day, p.ContentCategory, p.Product, channelDays, hi, k);
+                    var exposure = Expose(hcp, i, Channel.IndexOf(p.Channel), p.Day, rep, p.ContentCategory, p.Product, channelDays, hi, k);
                     exposures.Add(exposure);
                     hi.Outcomes.Add(new PlannedTouchOutcome(p.Id, true, null, exposure.Planned.Row.Id));
                 }
@@ -144,9 +145,9 @@ public sealed partial class StimuliGenerator
             foreach (var name in i.Channels)
             {
                 var c = Channel.IndexOf(name);
-                if (Check(hcp, c, day, daysInMonth, channelDays, hi, lapses, out _) is null)
+                if (Check(hcp, c, day, daysInMonth, channelDays, hi, lapses, out var rep) is null)
                 {
-                    exposures.Add(Expose(hcp, i, c, day, null, null, channelDays, hi, k));
+                    exposures.Add(Expose(hcp, i, c, day, rep, null, null, channelDays, hi, k));
                     return day;
                 }
             }
@@ -154,10 +155,9 @@ public sealed partial class StimuliGenerator
         return null;
     }
 
-    private Exposure Expose(HcpTraits hcp, Intervention i, int c, DateOnly day, string? content, string? product, List<DateOnly>[] channelDays, HcpInterventions hi, int k)
+    private Exposure Expose(HcpTraits hcp, Intervention i, int c, DateOnly day, Rep? rep, string? content, string? product, List<DateOnly>[] channelDays, HcpInterventions hi, int k)
     {
         var rng = new Randomness.KeyedRandom(_seed, Randomness.StreamKind.Intervention, hcp.Index, day.DayNumber, i.StreamKey ^ InterventionSchedule.TimePurpose);
-        var rep = c == Channel.RepVisit ? Field.RouteRep(hcp.Index, day)?.Rep : null;
         var hour = LocalHours.For(c).Draw(ref rng);
         if (c == Channel.RepVisit)
         {
@@ -173,7 +173,10 @@ public sealed partial class StimuliGenerator
         return new Exposure(planned, InterventionSchedule.OutcomeDayOffset + day.DayNumber, i.StreamKey & 0x0FFF_FFFF_FFFF_FFFF);
     }
 
-    /// <summary>Why a touch of channel <paramref name="c"/> cannot go to the HCP on <paramref name="day"/>, or null when it can.</summary>
+    /// <summary>
+    /// Why a touch of channel <paramref name="c"/> cannot go to the HCP on <paramref name="day"/>, or null when it can (a rep
+    /// visit's <paramref name="rep"/>: the rep whose route has the HCP that day).
+    /// </summary>
     private string? Check(HcpTraits hcp, int c, DateOnly day, int daysInMonth, List<DateOnly>[] channelDays, HcpInterventions hi,
         ((DateOnly Start, DateOnly End)?, (DateOnly Start, DateOnly End)?) lapses, out Rep? rep)
     {

@@ -119,9 +119,6 @@ public sealed class InterventionSchedule
         return share >= 1 || new KeyedRandom(seed, StreamKind.Intervention, hcp, 0, intervention.StreamKey).NextDouble() < share;
     }
 
-    /// <summary>Whether the HCP is targeted by intervention <paramref name="k"/>.</summary>
-    public bool Targets(int k, int hcp) => _arms[k][hcp] >= 0;
-
     /// <summary>Whether the HCP is in intervention <paramref name="k"/>'s treatment arm (as observed).</summary>
     public bool IsTreated(int k, int hcp) => _arms[k][hcp] == 1;
 
@@ -320,8 +317,6 @@ public sealed class HcpInterventions
     internal List<DateOnly>[] Triggers { get; }
     /// <summary>Each channel's last touch (local day) of the month planned before.</summary>
     internal DateOnly?[] LastDay { get; }
-    /// <summary>The local day of each planned touch's outcome, for the evaluation's range filter.</summary>
-    internal Dictionary<Guid, DateOnly> OutcomeDays { get; } = [];
 }
 
 /// <summary>An exposure: its stimulus (with intervention_id) and the keys of its outcome draws, apart from the regular touches'.</summary>
