@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using HcpPlatform.Engine.Calendar;
 using HcpPlatform.Engine.Config;
 using HcpPlatform.Engine.Generators;
@@ -98,8 +100,9 @@ public static class ParquetGeneration
         var earlier = new Dictionary<Guid, EngagementTotals.Touch>();
         foreach (var (from, to) in Quarters(windowStart, r.AsOf))
         {
-            var later = new Dictionary<Guid, EngagementTotals.Touch>();
-            var answerableFrom = SimDate.StartUtc(to.AddDays(1 - answerableDays));
+            // About as many as the quarter before kept (the touches are values: growing the map copies them).
+            var later = new Dictionary<Guid, EngagementTotals.Touch>(earlier.Count);
+            var answerableFrom = to.AddDays(1 - answerableDays).DayNumber;
             // Four writers, one per kind of row, each on its own thread, while the engine evaluates the next blocks.
             Action<EventBlock>[] writers =
             [
@@ -119,13 +122,20 @@ public static class ParquetGeneration
                         {
                             continue;
                         }
-                        var touch = touches.TryGetValue(answered, out var t) ? t : earlier.TryGetValue(answered, out t) ? t
-                            : throw new InvalidOperationException($"Outcome {x.Id} answers touch {answered}, which was not seen (or was forgotten too early).");
-                        touch.Hcp.AddResponse(touch);
+                        ref var touch = ref CollectionsMarshal.GetValueRefOrNullRef(touches, answered);
+                        if (Unsafe.IsNullRef(ref touch))
+                        {
+                            touch = ref CollectionsMarshal.GetValueRefOrNullRef(earlier, answered);
+                            if (Unsafe.IsNullRef(ref touch))
+                            {
+                                throw new InvalidOperationException($"Outcome {x.Id} answers touch {answered}, which was not seen (or was forgotten too early).");
+                            }
+                        }
+                        touch.Hcp.AddResponse(ref touch);
                     }
                     foreach (var (id, touch) in touches)
                     {
-                        if (touch.Date >= answerableFrom)
+                        if (touch.Day >= answerableFrom)
                         {
                             later[id] = touch;
                         }

@@ -137,6 +137,30 @@ public sealed class InterventionCatalogTests(PostgresFixture postgres)
     }
 
     [Fact]
+    public async Task A_wait_for_the_generation_lock_answers_busy_after_its_timeout_and_leaves_no_lock_timeout_once_held()
+    {
+        var db = await postgres.CreateMigratedDatabaseAsync();
+        await using var holder = new NpgsqlConnection(db);
+        await holder.OpenAsync();
+        await using var waiter = new NpgsqlConnection(db);
+        await waiter.OpenAsync();
+        await using (var held = await holder.BeginTransactionAsync())
+        {
+            Assert.True(await GenerationLock.TryAcquireTransactionAsync(holder, held, default));
+            await using var tx = await waiter.BeginTransactionAsync();
+            var e = await Assert.ThrowsAsync<GenerationBusyException>(() => GenerationLock.WaitTransactionAsync(waiter, tx, TimeSpan.FromSeconds(1), default));
+            Assert.Equal("A generation (a backfill or a day being appended) held the dataset for more than 1 s; nothing was changed. Try again when it finishes.", e.Message);
+        }
+        await using (var tx = await waiter.BeginTransactionAsync())
+        {
+            await GenerationLock.WaitTransactionAsync(waiter, tx, TimeSpan.FromSeconds(1), default);
+            Assert.Equal("0", await Sql.ScalarAsync<string>(waiter, "SHOW lock_timeout", tx));
+            await using var other = await holder.BeginTransactionAsync();
+            Assert.False(await GenerationLock.TryAcquireTransactionAsync(holder, other, default));
+        }
+    }
+
+    [Fact]
     public async Task Add_waits_for_a_day_being_appended_and_then_applies()
     {
         var db = await DatasetAsync();

@@ -284,18 +284,8 @@ public static class InterventionCatalog
         var tx = await db.Database.BeginTransactionAsync(ct);
         try
         {
-            await using var cmd = new NpgsqlCommand(string.Create(CultureInfo.InvariantCulture,
-                $"SET LOCAL lock_timeout = '{(int)LockWait.TotalMilliseconds}ms'; SELECT pg_advisory_xact_lock(@k); SET LOCAL lock_timeout = 0;"),
-                Connection(db), Transaction(tx));
-            cmd.Parameters.AddWithValue("k", GenerationLock.Key);
-            await cmd.ExecuteNonQueryAsync(ct);
+            await GenerationLock.WaitTransactionAsync(Connection(db), Transaction(tx), LockWait, ct);
             return tx;
-        }
-        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.LockNotAvailable)
-        {
-            await tx.DisposeAsync();
-            throw new GenerationBusyException(
-                $"A generation (a backfill or a day being appended) held the dataset for more than {LockWait.TotalSeconds:0} s; nothing was changed. Try again when it finishes.");
         }
         catch
         {

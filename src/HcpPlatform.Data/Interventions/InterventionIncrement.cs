@@ -10,6 +10,9 @@ namespace HcpPlatform.Data.Interventions;
 /// <summary>The day's interventions: the compiled schedule and the planned touches it was compiled with.</summary>
 internal sealed record DayInterventions(InterventionSchedule Schedule, IReadOnlyDictionary<Guid, PlannedTouch> Planned);
 
+/// <summary>An adoption's outcome: the dataset's new state and the ids of the interventions new to it, in adoption order.</summary>
+internal sealed record InterventionAdopted(DatasetState State, IReadOnlyList<Guid> Added);
+
 /// <summary>
 /// What a daily increment does for interventions, in its transaction: adopts the ones stored since the last day (going
 /// forward only, <see cref="InterventionAdoption.ApplyGoingForward"/>: the dataset's parameters, ground_truth rows and the
@@ -18,8 +21,11 @@ internal sealed record DayInterventions(InterventionSchedule Schedule, IReadOnly
 /// </summary>
 internal static class InterventionIncrement
 {
-    /// <summary>Adopts stored interventions going forward; the dataset's new state when anything changed, else null.</summary>
-    public static async Task<DatasetState?> AdoptAsync(NpgsqlConnection connection, NpgsqlTransaction tx, DatasetState state, GenerationParameters parameters, CancellationToken ct)
+    /// <summary>
+    /// Adopts stored interventions going forward: the dataset's new state and the interventions new to it (whose assignments
+    /// <see cref="WriteAssignmentsAsync"/> writes once the day's schedule is compiled) when anything changed, else null.
+    /// </summary>
+    public static async Task<InterventionAdopted?> AdoptAsync(NpgsqlConnection connection, NpgsqlTransaction tx, DatasetState state, GenerationParameters parameters, CancellationToken ct)
     {
         var stored = await InterventionData.ReadStoredAsync(connection, ct, tx);
         var current = parameters.Config.Interventions;
@@ -48,26 +54,32 @@ internal static class InterventionIncrement
         // The same rows, with the same ids, as a backfill with these parameters writes.
         CopyWriter.Copy(connection, s, DatasetTables.GroundTruth,
             GroundTruth.Build(model, parameters.Seed).Where(g => g.Parameter is "intervention" or "intervention_rule"), freeze: false, ct: ct);
+        var added = adoption.Interventions.Where(i => !before.Contains(i.Id)).Select(i => i.Id).ToList();
+        return new InterventionAdopted(state with { ParametersJson = json }, added);
+    }
 
-        var added = adoption.Interventions.Where(i => !before.Contains(i.Id)).ToList();
-        if (added.Count > 0)
+    /// <summary>
+    /// Writes the assignments of the interventions just adopted (replacing any left for them), from the day's schedule: an
+    /// HCP's arm does not depend on the planned touches the schedule was compiled with.
+    /// </summary>
+    public static async Task WriteAssignmentsAsync(NpgsqlConnection connection, NpgsqlTransaction tx, InterventionSchedule schedule,
+        IReadOnlyList<Guid> added, IReadOnlySet<Guid> erased, CancellationToken ct)
+    {
+        if (added.Count == 0)
         {
-            var population = new Population(model, parameters.Seed, parameters.Hcps, parameters.Fixtures, parameters.Parallelism);
-            var schedule = InterventionSchedule.Compile(population)!;
-            var erasedNpis = await Privacy.PrivacyRequests.ErasedNpisAsync(connection, ct, tx);
-            var erased = population.Profiles.Where(x => erasedNpis.Contains(x.Npi)).Select(x => x.Id).ToHashSet();
-            await using (var delete = new NpgsqlCommand($"DELETE FROM {s}.intervention_assignments WHERE intervention_id = ANY(@ids)", connection, tx))
-            {
-                delete.Parameters.AddWithValue("ids", NpgsqlDbType.Array | NpgsqlDbType.Uuid, added.Select(i => i.Id).ToArray());
-                await delete.ExecuteNonQueryAsync(ct);
-            }
-            foreach (var i in added)
-            {
-                CopyWriter.Copy(connection, s, DatasetTables.InterventionAssignments,
-                    InterventionData.Assignments(schedule, schedule.InterventionIndex[i.Id], erased), freeze: false, ct: ct);
-            }
+            return;
         }
-        return state with { ParametersJson = json };
+        const string s = HcpDbContext.DatasetSchema;
+        await using (var delete = new NpgsqlCommand($"DELETE FROM {s}.intervention_assignments WHERE intervention_id = ANY(@ids)", connection, tx))
+        {
+            delete.Parameters.AddWithValue("ids", NpgsqlDbType.Array | NpgsqlDbType.Uuid, added.ToArray());
+            await delete.ExecuteNonQueryAsync(ct);
+        }
+        foreach (var id in added)
+        {
+            CopyWriter.Copy(connection, s, DatasetTables.InterventionAssignments,
+                InterventionData.Assignments(schedule, schedule.InterventionIndex[id], erased), freeze: false, ct: ct);
+        }
     }
 
     /// <summary>The day's schedule (null without interventions), compiled with the planned touches dated up to the day.</summary>

@@ -187,18 +187,31 @@ public static class Backfill
                 table => aggregated.Contains(table) ? null : BuildSchema.VacuumAnalyzeSql(schema, table), background.Token);
             pending.Add(loading);
             await Stage(stages, "generate_and_copy", () => loading);
-            // Live tables that no loader writes are created empty as well, so the swap keeps every table of the live schema.
-            foreach (var (table, create) in createTables.Where(t => !DatasetTables.All.Contains(t.Key)).OrderBy(t => t.Key, StringComparer.Ordinal))
+            // Live tables that no loader writes (the interventions') are created as well, so the swap keeps every table of the
+            // live schema: bare, like the others, and given their indexes once their rows are in.
+            var unloaded = createTables.Keys.Where(t => !DatasetTables.All.Contains(t)).Order(StringComparer.Ordinal).ToList();
+            var indexed = new HashSet<string>(StringComparer.Ordinal);
+            async Task IndexAsync(string table)
             {
-                await BuildSchema.ExecuteAsync(main, create, ct);
-                foreach (var sql in IndexesOf(table))
+                if (indexed.Add(table))
                 {
-                    await BuildSchema.ExecuteAsync(main, sql, ct);
+                    foreach (var sql in IndexesOf(table))
+                    {
+                        await BuildSchema.ExecuteAsync(main, sql, ct);
+                    }
                 }
+            }
+            foreach (var table in unloaded)
+            {
+                await BuildSchema.ExecuteAsync(main, createTables[table], ct);
             }
             if (interventions is not null)
             {
-                await Stage(stages, "interventions", () => InterventionsAsync(main, schema, p, population, interventions, planned, plannedResults, erased, counts, ct));
+                await Stage(stages, "interventions", () => InterventionsAsync(main, schema, p, population, interventions, planned, plannedResults, erased, counts, IndexAsync, ct));
+            }
+            foreach (var table in unloaded)
+            {
+                await IndexAsync(table);
             }
             await Stage(stages, "aggregate_and_index", async () =>
             {
@@ -332,12 +345,14 @@ public static class Backfill
     }
 
     /// <summary>
-    /// The interventions' dataset rows, into the build schema's (empty, indexed) tables: every targeted HCP's arm, what became
-    /// of each planned touch, the truth over each intervention's window so far, and the oracle's uplift_models rows.
+    /// The interventions' dataset rows, into the build schema's bare tables: every targeted HCP's arm, what became of each
+    /// planned touch and the truth over each intervention's window so far, then (those tables indexed by
+    /// <paramref name="index"/>: the oracle reads the truth by intervention) the oracle's uplift_models rows.
     /// </summary>
     private static async Task InterventionsAsync(NpgsqlConnection main, string schema, GenerationParameters p, Population population,
         Engine.Interventions.InterventionSchedule schedule, List<Engine.Interventions.PlannedTouch> planned,
-        List<Engine.Interventions.PlannedTouchOutcome> plannedResults, HashSet<Guid> erased, SortedDictionary<string, long> counts, CancellationToken ct)
+        List<Engine.Interventions.PlannedTouchOutcome> plannedResults, HashSet<Guid> erased, SortedDictionary<string, long> counts,
+        Func<string, Task> index, CancellationToken ct)
     {
         var sim = new Simulator(population, schedule);
         long assignments = 0, truth = 0;
@@ -346,12 +361,19 @@ public static class Backfill
             assignments += CopyWriter.Copy(main, schema, DatasetTables.InterventionAssignments, Interventions.InterventionData.Assignments(schedule, k, erased), freeze: false, ct: ct);
             truth += CopyWriter.Copy(main, schema, DatasetTables.InterventionTruth,
                 Interventions.InterventionData.Truth(sim, k, p.WindowStart, p.WindowStart, p.AsOf, p.Parallelism, erased, ct), freeze: false, ct: ct);
-            await Interventions.InterventionData.WriteOracleAsync(main, null, schema, schedule.Items[k], Engine.Interventions.InterventionTruthCalculator.Outcomes(p.Config), p.AsOf, ct);
         }
         counts["intervention_assignments"] = assignments;
         counts["intervention_truth"] = truth;
         counts["planned_touch_results"] = CopyWriter.Copy(main, schema, DatasetTables.PlannedTouchResults,
             Interventions.InterventionData.Results(plannedResults, planned.ToDictionary(x => x.Id), population, erased), freeze: false, ct: ct);
+        foreach (var table in new[] { DatasetTables.InterventionAssignments.Name, DatasetTables.InterventionTruth.Name, DatasetTables.PlannedTouchResults.Name })
+        {
+            await index(table);
+        }
+        for (var k = 0; k < schedule.Items.Count; k++)
+        {
+            await Interventions.InterventionData.WriteOracleAsync(main, null, schema, schedule.Items[k], Engine.Interventions.InterventionTruthCalculator.Outcomes(p.Config), p.AsOf, ct);
+        }
     }
 
     private static async Task Stage(Dictionary<string, double> stages, string name, Func<Task> work)

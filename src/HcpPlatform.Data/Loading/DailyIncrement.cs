@@ -52,7 +52,7 @@ public sealed class DailyIncrement(NpgsqlDataSource dataSource)
         var adopted = await Interventions.InterventionIncrement.AdoptAsync(connection, tx, state, parameters, ct);
         if (adopted is not null)
         {
-            state = adopted;
+            state = adopted.State;
         }
         var population = PopulationFor(state, parameters);
         if (state.SimulatedThrough >= SupportedDates.Max)
@@ -70,7 +70,15 @@ public sealed class DailyIncrement(NpgsqlDataSource dataSource)
         var outcomes = new List<Engine.Model.OutcomeEvent>();
         var rx = new List<Engine.Model.PrescribingHistory>();
         var plannedResults = new List<Engine.Interventions.PlannedTouchOutcome>();
+        // HCPs erased on request stay erased.
+        var erasedNpis = await Privacy.PrivacyRequests.ErasedNpisAsync(connection, ct, tx);
+        var erased = population.Profiles.Where(x => erasedNpis.Contains(x.Npi)).Select(x => x.Id).ToHashSet();
+        // One population and one schedule serve the day: the adopted interventions' assignments are written from it too.
         var interventions = await Interventions.InterventionIncrement.ScheduleAsync(connection, tx, parameters, population, day, ct);
+        if (adopted is { Added.Count: > 0 } && interventions is not null)
+        {
+            await Interventions.InterventionIncrement.WriteAssignmentsAsync(connection, tx, interventions.Schedule, adopted.Added, erased, ct);
+        }
         var simulator = new Simulator(population, interventions?.Schedule);
         foreach (var block in simulator.Evaluate(state.WindowStart, day, day, parameters.Parallelism, cancellationToken: ct))
         {
@@ -79,9 +87,6 @@ public sealed class DailyIncrement(NpgsqlDataSource dataSource)
             rx.AddRange(block.Rx);
             plannedResults.AddRange(block.PlannedTouches);
         }
-        // HCPs erased on request stay erased.
-        var erasedNpis = await Privacy.PrivacyRequests.ErasedNpisAsync(connection, ct, tx);
-        var erased = population.Profiles.Where(x => erasedNpis.Contains(x.Npi)).Select(x => x.Id).ToHashSet();
         stimuli.RemoveAll(x => erased.Contains(x.HcpId));
         outcomes.RemoveAll(x => erased.Contains(x.HcpId));
         rx.RemoveAll(x => erased.Contains(x.HcpId));

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Npgsql;
 
 namespace HcpPlatform.Data.Loading;
@@ -46,6 +47,27 @@ public static class GenerationLock
         await using var cmd = new NpgsqlCommand("SELECT pg_try_advisory_xact_lock(@k)", connection, tx);
         cmd.Parameters.AddWithValue("k", Key);
         return (bool)(await cmd.ExecuteScalarAsync(ct))!;
+    }
+
+    /// <summary>
+    /// Takes the lock for <paramref name="tx"/>, waiting up to <paramref name="wait"/> for a generation in progress (a
+    /// backfill or a day being appended) to finish; the session's lock_timeout is back to none once it is held.
+    /// </summary>
+    /// <exception cref="GenerationBusyException">A generation held the lock for longer than <paramref name="wait"/>.</exception>
+    public static async Task WaitTransactionAsync(NpgsqlConnection connection, NpgsqlTransaction tx, TimeSpan wait, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand(string.Create(CultureInfo.InvariantCulture,
+            $"SET LOCAL lock_timeout = '{(int)wait.TotalMilliseconds}ms'; SELECT pg_advisory_xact_lock(@k); SET LOCAL lock_timeout = 0;"), connection, tx);
+        cmd.Parameters.AddWithValue("k", Key);
+        try
+        {
+            await cmd.ExecuteNonQueryAsync(ct);
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.LockNotAvailable)
+        {
+            throw new GenerationBusyException(string.Create(CultureInfo.InvariantCulture,
+                $"A generation (a backfill or a day being appended) held the dataset for more than {wait.TotalSeconds:0} s; nothing was changed. Try again when it finishes."));
+        }
     }
 
     /// <summary>The backend pid holding the lock, if any (for a clear "who is generating" message).</summary>

@@ -106,21 +106,17 @@ internal static class PrescribingChecks
                 LEFT JOIN stock st ON st.hcp_id = r.hcp_id AND st.m = (r.month AT TIME ZONE 'UTC')::date
                 WHERE r.month >= @observableFrom
             )
-            SELECT 'month', lpad(month_of_year::text, 2, '0'), count(*), sum(rx_count)::float8, sum(expected), sum(expected + expected * expected * cv * cv)
-            FROM x WHERE expected > 0 GROUP BY 2
-            UNION ALL
-            SELECT 'lift', CASE WHEN lift < 1.02 THEN 'lift below 1.02' WHEN lift < 1.05 THEN 'lift 1.02-1.05' WHEN lift < 1.10 THEN 'lift 1.05-1.10'
-                                WHEN lift < 1.20 THEN 'lift 1.10-1.20' ELSE 'lift 1.20 or more' END,
-                   count(*), sum(rx_count)::float8, sum(expected), sum(expected + expected * expected * cv * cv)
-            FROM x WHERE expected > 0 GROUP BY 2
-            UNION ALL
-            SELECT 'carried', CASE WHEN carried < 0.02 THEN 'carried from earlier months: log-lift below 0.02'
-                                   WHEN carried < 0.05 THEN 'carried from earlier months: log-lift 0.02-0.05' ELSE 'carried from earlier months: log-lift 0.05 or more' END,
-                   count(*), sum(rx_count)::float8, sum(expected), sum(expected + expected * expected * cv * cv)
-            FROM x WHERE expected > 0 GROUP BY 2
-            UNION ALL
-            SELECT 'segment', segment, count(*), sum(rx_count)::float8, sum(expected), sum(expected + expected * expected * cv * cv)
-            FROM x WHERE expected > 0 GROUP BY 2
+            -- The four tallies in one pass over x (hashed, so each group sums its rows in x's order, as the separate GROUP BYs did).
+            SELECT CASE WHEN GROUPING(month_key) = 0 THEN 'month' WHEN GROUPING(lift_band) = 0 THEN 'lift' WHEN GROUPING(carried_band) = 0 THEN 'carried' ELSE 'segment' END,
+                   coalesce(month_key, lift_band, carried_band, segment), count(*), sum(rx_count)::float8, sum(expected), sum(expected + expected * expected * cv * cv)
+            FROM (SELECT lpad(month_of_year::text, 2, '0') AS month_key,
+                         CASE WHEN lift < 1.02 THEN 'lift below 1.02' WHEN lift < 1.05 THEN 'lift 1.02-1.05' WHEN lift < 1.10 THEN 'lift 1.05-1.10'
+                              WHEN lift < 1.20 THEN 'lift 1.10-1.20' ELSE 'lift 1.20 or more' END AS lift_band,
+                         CASE WHEN carried < 0.02 THEN 'carried from earlier months: log-lift below 0.02'
+                              WHEN carried < 0.05 THEN 'carried from earlier months: log-lift 0.02-0.05' ELSE 'carried from earlier months: log-lift 0.05 or more' END AS carried_band,
+                         segment, rx_count, expected, cv
+                  FROM x WHERE expected > 0) g
+            GROUP BY GROUPING SETS ((month_key), (lift_band), (carried_band), (segment))
             UNION ALL
             SELECT 'row', ('x' || substr(md5(id::text), 1, 13))::bit(52)::bigint::text, rx_count, expected, cv, 0
             FROM (SELECT * FROM x WHERE expected > 0 ORDER BY id LIMIT @pitRows) sample
