@@ -130,5 +130,26 @@ public sealed class InterventionsTests(PostgresFixture postgres) : IDisposable
         Assert.Equal(0L, await Sql.ScalarAsync<long>(db, "SELECT count(*) FROM platform.interventions"));
     }
 
+    [Fact]
+    public async Task A_regeneration_that_adopts_an_intervention_prints_every_table_with_its_checksum()
+    {
+        var db = await DatasetAsync();
+        var add = await CliProcess.RunAsync(db, "interventions", "add", $"--file={Write("test.json", CardiologyTest)}");
+        Assert.True(add.ExitCode == 0, add.Output);
+
+        // The plain table (not --json) of a backfill whose window covers the intervention: its tables have rows and checksums
+        // (they had none, and the table's checksum column failed the command after the swap).
+        var run = await CliProcess.RunAsync(db, "generate", "--seed=3", "--hcps=300", "--months=2", "--as-of=2026-04-30", "--wipe", "--yes");
+        Assert.True(run.ExitCode == 0, run.Output);
+        foreach (var table in new[] { "intervention_assignments", "intervention_truth", "planned_touch_results" })
+        {
+            Assert.Contains(table, run.Stdout, StringComparison.Ordinal);
+            var checksum = await Sql.ScalarAsync<string>(db,
+                $"SELECT checksums->>'{table}' FROM platform.generation_runs WHERE status = 'succeeded' ORDER BY started_at DESC LIMIT 1");
+            Assert.Matches("^[0-9a-f]{32}$", checksum);
+        }
+        Assert.True(await Sql.ScalarAsync<long>(db, "SELECT count(*) FROM hcp.intervention_truth") > 0);
+    }
+
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 }

@@ -257,7 +257,7 @@ internal static class GenerateCommand
         output.Table(["table", "rows", "rows/s (load)", "checksum"], r.Counts.Select(c => new[]
         {
             c.Key, c.Value.ToString("N0", CultureInfo.InvariantCulture),
-            (c.Value / Math.Max(0.001, copySeconds)).ToString("N0", CultureInfo.InvariantCulture), r.Checksums.GetValueOrDefault(c.Key, "")[..8],
+            (c.Value / Math.Max(0.001, copySeconds)).ToString("N0", CultureInfo.InvariantCulture), r.Checksums.TryGetValue(c.Key, out var sum) ? sum[..Math.Min(8, sum.Length)] : "-",
         }));
         var stages = string.Join(", ", r.StageSeconds.Select(s => $"{s.Key} {s.Value:0.00}s"));
         output.Result($"Total {totalRows:N0} rows in {r.TotalSeconds:0.00}s ({totalRows / Math.Max(0.001, r.TotalSeconds):N0} rows/s). Stages: {stages}.");

@@ -271,8 +271,10 @@ public static class Backfill
                         ValidationConnections.FromDataSource(dataSource, ValidationConnections.DefaultCount), ct);
                     span?.SetTag("hcp.checks_failed", validation.Failed);
                 }
-                // The tables the aggregates rewrote are checksummed as stored; the others were as they streamed in.
-                foreach (var (table, checksum) in await Checksums.ComputeAsync(main, schema, aggregated, ct))
+                // The tables the aggregates rewrote, and the interventions' (copied without a checksummed stream), are
+                // checksummed as stored; the others were as they streamed in.
+                var asStored = aggregated.Concat(counts.Keys.Where(t => !streamed.ContainsKey(t) && !aggregated.Contains(t) && Checksums.Columns.ContainsKey(t)));
+                foreach (var (table, checksum) in await Checksums.ComputeAsync(main, schema, asStored, ct))
                 {
                     checksums[table] = checksum;
                 }

@@ -29,6 +29,9 @@ public static class Checksums
         [DatasetTables.Rx.Name] = DatasetTables.Rx.Columns,
         [DatasetTables.GroundTruth.Name] = DatasetTables.GroundTruth.Columns,
         [DatasetTables.Info.Name] = DatasetTables.Info.Columns,
+        [DatasetTables.InterventionAssignments.Name] = DatasetTables.InterventionAssignments.Columns,
+        [DatasetTables.InterventionTruth.Name] = DatasetTables.InterventionTruth.Columns,
+        [DatasetTables.PlannedTouchResults.Name] = DatasetTables.PlannedTouchResults.Columns,
     };
 
     public static string Query(string schema, string table) => $"""
