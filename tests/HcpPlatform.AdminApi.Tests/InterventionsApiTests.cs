@@ -135,6 +135,12 @@ public sealed class InterventionsApiTests(AdminApiFixture fixture)
         // The touches' fields too (a record read through its constructor was named instead of the field's kind).
         Assert.Contains("at $.touches[0].day: the value must be a date as \"YYYY-MM-DD\"", await (await admin.PostAsync($"/api/admin/interventions/{id}/planned-touches",
             Http.Json("""{"touches": [{"npi": "1234567893", "channel": "rep_visit", "day": 5}]}"""))).FieldErrorAsync("body"));
+        // The scoring's own refusals: a model type under modelType (400), and no truth before the dataset adopts the intervention (409).
+        Assert.Contains("cannot be \"oracle\"", await Field("""{"outcome": "email_open", "modelType": "oracle", "estimates": {"ate": 1}}""", "modelType"));
+        var early = await (await admin.PostAsync($"/api/admin/interventions/{id}/score", Http.Json("""{"outcome": "email_open", "estimates": {"ate": 1}}""")))
+            .ProblemAsync(HttpStatusCode.Conflict);
+        Assert.Equal("No truth yet", early.GetProperty("title").GetString());
+        Assert.Contains("has no truth yet", early.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Equal(0L, await Sql.ScalarAsync<long>(db, "SELECT count(*) FROM hcp.uplift_models WHERE model_type <> 'oracle'"));
     }
 

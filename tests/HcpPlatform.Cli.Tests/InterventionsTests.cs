@@ -107,6 +107,28 @@ public sealed class InterventionsTests(PostgresFixture postgres) : IDisposable
     }
 
     [Fact]
+    public async Task Score_refusals_are_one_line_bad_input_exit_2_and_no_truth_yet_exit_1()
+    {
+        var db = await DatasetAsync();
+        var id = JsonDocument.Parse((await CliProcess.RunAsync(db, "interventions", "add", $"--file={Write("test.json", CardiologyTest)}", "--json")).Stdout)
+            .RootElement.GetProperty("intervention").GetProperty("id").GetString()!;
+        var estimates = Write("ate.csv", "ate,lower,upper\n0.1,0,0.2\n");
+        async Task<ProcessRun> Score(params string[] more) =>
+            await CliProcess.RunAsync(db, ["interventions", "score", $"--id={id}", $"--estimates={estimates}", .. more]);
+
+        var oracle = await Score("--outcome=email_open", "--model-type=oracle");
+        Assert.True(oracle.ExitCode == 2, oracle.Output);
+        Assert.Contains("error: model type needs 1–50 characters", oracle.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("Parameter", oracle.Stderr, StringComparison.Ordinal);
+        // Defined but not adopted yet (its start is after the last simulated day): nothing to score against.
+        var early = await Score("--outcome=email_open");
+        Assert.True(early.ExitCode == 1, early.Output);
+        Assert.Contains($"error: Intervention {id} has no truth yet: it is not adopted by the dataset or none of its window is simulated.", early.Stderr,
+            StringComparison.Ordinal);
+        Assert.Equal(0L, await Sql.ScalarAsync<long>(db, "SELECT count(*) FROM hcp.uplift_models WHERE model_type <> 'oracle'"));
+    }
+
+    [Fact]
     public async Task Files_that_cannot_be_read_or_never_end_are_one_line_with_exit_code_2()
     {
         if (!OperatingSystem.IsLinux())

@@ -163,12 +163,11 @@ public static partial class InterventionsApi
         {
             return TypedResults.Ok(await InterventionScoring.ScoreAsync(dataSource, id, outcome, input, modelType ?? "custom", ct));
         }
-        catch (ArgumentException e)
+        catch (ScoringInputException e)
         {
-            var message = e.Message.Split(" (Parameter", 2)[0];
-            return RequestErrors.One(e.ParamName switch { "outcome" => "outcome", "modelType" => "modelType", _ => "estimates" }, message);
+            return RequestErrors.One(e.Field, e.Message);
         }
-        catch (InvalidOperationException e)
+        catch (NoTruthYetException e)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "No truth yet", detail: e.Message);
         }

@@ -181,11 +181,11 @@ internal static class InterventionsCommand
             {
                 throw new UsageException($"--estimates {file.Name}: {e.Message}");
             }
-            catch (ArgumentException e)
+            catch (ScoringInputException e)
             {
-                throw new UsageException(e.Message.Split(" (Parameter", 2)[0]);
+                throw new UsageException(e.Message);
             }
-            catch (InvalidOperationException e)
+            catch (NoTruthYetException e)
             {
                 throw new CliFailureException(e.Message);
             }
