@@ -53,6 +53,10 @@ public sealed class InterventionsApiTests(AdminApiFixture fixture)
         var unknown = Guid.NewGuid();
         Assert.Contains(unknown.ToString(), (await (await reader.GetAsync($"/api/admin/interventions/{unknown}")).ProblemAsync(HttpStatusCode.NotFound)).GetProperty("detail").GetString());
         await (await admin.PostAsync($"/api/admin/interventions/{unknown}/stop", null)).ProblemAsync(HttpStatusCode.NotFound);
+        await (await admin.PostAsync($"/api/admin/interventions/{unknown}/score", Http.Json("""{"outcome": "email_open", "estimates": {"ate": 1}}""")))
+            .ProblemAsync(HttpStatusCode.NotFound);
+        await (await reader.GetAsync($"/api/admin/interventions/{unknown}/planned-touches")).ProblemAsync(HttpStatusCode.NotFound);
+        Assert.Empty((await (await reader.GetAsync($"/api/admin/interventions/{id}/planned-touches")).OkJsonAsync()).EnumerateArray());
         Assert.Equal(HttpStatusCode.Forbidden, (await reader.PostAsync($"/api/admin/interventions/{id}/stop", null)).StatusCode);
     }
 

@@ -4,6 +4,7 @@ using HcpPlatform.Data;
 using HcpPlatform.Data.Interventions;
 using HcpPlatform.Data.Loading;
 using HcpPlatform.Engine.Statistics;
+using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using Spectre.Console;
 
@@ -169,7 +170,11 @@ internal static class InterventionsCommand
             await using var dataSource = await CliDatabase.ConnectAsync(output.Note, ct);
             await using (var db = InterventionCatalog.Context(dataSource))
             {
-                _ = await InterventionCatalog.GetAsync(db, value, ct) ?? throw NotFound(value);
+                // Existence only: one query (GetAsync also reads the last simulated day for the status).
+                if (!await db.Interventions.AnyAsync(i => i.Id == value, ct))
+                {
+                    throw NotFound(value);
+                }
             }
             UpliftScore score;
             try
