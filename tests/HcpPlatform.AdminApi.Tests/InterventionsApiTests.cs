@@ -223,9 +223,11 @@ public sealed class InterventionsApiTests(AdminApiFixture fixture)
         Assert.Contains("allowed: planned, realized, rejected",
             await (await reader.GetAsync($"/api/admin/interventions/{planned}/planned-touches?status=lost")).FieldErrorAsync("status"));
 
-        // The engine places a rule intervention's touches itself; a touch for an unknown intervention is 404.
-        Assert.Contains("schedule \"planned\"",
-            await (await admin.PostAsync($"/api/admin/interventions/{rule}/planned-touches", Http.Json(body))).FieldErrorAsync("touches"));
+        // The engine places a rule intervention's touches itself: its state, not the request, is why (it was a 400 under
+        // "touches"), as for a stopped one. A touch for an unknown intervention is 404.
+        var notPlanned = await (await admin.PostAsync($"/api/admin/interventions/{rule}/planned-touches", Http.Json(body))).ProblemAsync(HttpStatusCode.Conflict);
+        Assert.Equal("The intervention takes no touches", notPlanned.GetProperty("title").GetString());
+        Assert.Contains("schedule \"planned\"", notPlanned.GetProperty("detail").GetString(), StringComparison.Ordinal);
         await (await admin.PostAsync($"/api/admin/interventions/{Guid.NewGuid()}/planned-touches", Http.Json(body))).ProblemAsync(HttpStatusCode.NotFound);
         Assert.Contains("touches needs 1 to 10,000 touches",
             await (await admin.PostAsync($"/api/admin/interventions/{planned}/planned-touches", Http.Json("""{"touches": []}"""))).FieldErrorAsync("touches"));

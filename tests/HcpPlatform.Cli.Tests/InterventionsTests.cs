@@ -65,6 +65,11 @@ public sealed class InterventionsTests(PostgresFixture postgres) : IDisposable
         Assert.StartsWith("1 accepted, 1 refused.", plan.Stdout, StringComparison.Ordinal);
         Assert.Contains("touch 1 (t2): channel \"phone\" is not a channel of the intervention; allowed: email.", plan.Stdout, StringComparison.Ordinal);
         Assert.Equal(1L, await Sql.ScalarAsync<long>(db, $"SELECT count(*) FROM platform.planned_touches WHERE intervention_id = '{plannedId}'"));
+        // Touches for an intervention the engine schedules: a conflict with its state (exit 1), not bad input (it was exit 2).
+        var toRule = await CliProcess.RunAsync(db, "interventions", "plan", $"--file={Write("rule-touches.json", $$"""[{"npi": "{{npi}}", "channel": "rep_visit", "day": "2026-04-07"}]""")}", $"--id={id}");
+        Assert.True(toRule.ExitCode == 1, toRule.Output);
+        Assert.Contains($"error: Intervention {id} has schedule", toRule.Stderr, StringComparison.Ordinal);
+        Assert.Contains("the engine places its touches", toRule.Stderr, StringComparison.Ordinal);
 
         var show = await CliProcess.RunAsync(db, "interventions", "show", $"--id={plannedId}");
         Assert.True(show.ExitCode == 0, show.Output);

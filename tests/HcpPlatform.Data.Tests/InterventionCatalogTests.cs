@@ -173,7 +173,8 @@ public sealed class InterventionCatalogTests(PostgresFixture postgres)
         plannedDefinition.Target = new InterventionTarget();
         var planned = (await InterventionCatalog.AddAsync(context, plannedDefinition, null, default)).Intervention;
 
-        var notPlanned = await Assert.ThrowsAsync<InterventionInputException>(() => PlannedTouches.SubmitAsync(context, rule.Id,
+        // The intervention's schedule, not the batch, is why: a conflict with its state (409), as for a stopped one.
+        var notPlanned = await Assert.ThrowsAsync<InterventionConflictException>(() => PlannedTouches.SubmitAsync(context, rule.Id,
             [new PlannedTouchInput(null, "1234567893", "rep_visit", new DateOnly(2026, 4, 7))], null, default));
         Assert.Contains("schedule \"planned\"", notPlanned.Message);
         Assert.Null(await PlannedTouches.SubmitAsync(context, Guid.NewGuid(), [new PlannedTouchInput(null, "1234567893", "email", new DateOnly(2026, 4, 7))], null, default));
