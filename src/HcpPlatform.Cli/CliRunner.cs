@@ -1,11 +1,16 @@
 using System.CommandLine;
+using HcpPlatform.Data.Interventions;
+using HcpPlatform.Data.Loading;
 
 namespace HcpPlatform.Cli;
 
 /// <summary>
 /// Parses, reports bad usage as one line with exit code 2, runs, and maps every failure to exit code 1 with one line on
-/// stderr: the expected ones (validation failed, database busy or unreachable) with their message, anything unexpected
-/// (a database error, an I/O error) with its type and message — never a stack trace.
+/// stderr: the expected ones (validation failed, database busy or unreachable, an intervention's state) with their
+/// message, anything unexpected (a database error, an I/O error) with its type and message — never a stack trace. The
+/// data layer's own errors are mapped here too, for every command: bad input (an intervention's definition or touches,
+/// scoring input) is exit 2; a conflict with an intervention's state, no truth to score yet, another writer generating
+/// is exit 1.
 /// </summary>
 internal static class CliRunner
 {
@@ -32,12 +37,12 @@ internal static class CliRunner
         {
             return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = TerminationGrace });
         }
-        catch (UsageException e)
+        catch (Exception e) when (e is UsageException or InterventionInputException or ScoringInputException)
         {
             await Console.Error.WriteLineAsync($"error: {e.Message}");
             return ExitCodes.Usage;
         }
-        catch (CliFailureException e)
+        catch (Exception e) when (e is CliFailureException or InterventionConflictException or NoTruthYetException or GenerationBusyException)
         {
             await Console.Error.WriteLineAsync($"error: {e.Message}");
             return ExitCodes.Failure;

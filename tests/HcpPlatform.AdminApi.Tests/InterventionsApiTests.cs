@@ -53,6 +53,10 @@ public sealed class InterventionsApiTests(AdminApiFixture fixture)
         var unknown = Guid.NewGuid();
         Assert.Contains(unknown.ToString(), (await (await reader.GetAsync($"/api/admin/interventions/{unknown}")).ProblemAsync(HttpStatusCode.NotFound)).GetProperty("detail").GetString());
         await (await admin.PostAsync($"/api/admin/interventions/{unknown}/stop", null)).ProblemAsync(HttpStatusCode.NotFound);
+        await (await admin.PostAsync($"/api/admin/interventions/{unknown}/score", Http.Json("""{"outcome": "email_open", "estimates": {"ate": 1}}""")))
+            .ProblemAsync(HttpStatusCode.NotFound);
+        await (await reader.GetAsync($"/api/admin/interventions/{unknown}/planned-touches")).ProblemAsync(HttpStatusCode.NotFound);
+        Assert.Empty((await (await reader.GetAsync($"/api/admin/interventions/{id}/planned-touches")).OkJsonAsync()).EnumerateArray());
         Assert.Equal(HttpStatusCode.Forbidden, (await reader.PostAsync($"/api/admin/interventions/{id}/stop", null)).StatusCode);
     }
 
@@ -135,6 +139,12 @@ public sealed class InterventionsApiTests(AdminApiFixture fixture)
         // The touches' fields too (a record read through its constructor was named instead of the field's kind).
         Assert.Contains("at $.touches[0].day: the value must be a date as \"YYYY-MM-DD\"", await (await admin.PostAsync($"/api/admin/interventions/{id}/planned-touches",
             Http.Json("""{"touches": [{"npi": "1234567893", "channel": "rep_visit", "day": 5}]}"""))).FieldErrorAsync("body"));
+        // The scoring's own refusals: a model type under modelType (400), and no truth before the dataset adopts the intervention (409).
+        Assert.Contains("cannot be \"oracle\"", await Field("""{"outcome": "email_open", "modelType": "oracle", "estimates": {"ate": 1}}""", "modelType"));
+        var early = await (await admin.PostAsync($"/api/admin/interventions/{id}/score", Http.Json("""{"outcome": "email_open", "estimates": {"ate": 1}}""")))
+            .ProblemAsync(HttpStatusCode.Conflict);
+        Assert.Equal("No truth yet", early.GetProperty("title").GetString());
+        Assert.Contains("has no truth yet", early.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Equal(0L, await Sql.ScalarAsync<long>(db, "SELECT count(*) FROM hcp.uplift_models WHERE model_type <> 'oracle'"));
     }
 
@@ -213,9 +223,11 @@ public sealed class InterventionsApiTests(AdminApiFixture fixture)
         Assert.Contains("allowed: planned, realized, rejected",
             await (await reader.GetAsync($"/api/admin/interventions/{planned}/planned-touches?status=lost")).FieldErrorAsync("status"));
 
-        // The engine places a rule intervention's touches itself; a touch for an unknown intervention is 404.
-        Assert.Contains("schedule \"planned\"",
-            await (await admin.PostAsync($"/api/admin/interventions/{rule}/planned-touches", Http.Json(body))).FieldErrorAsync("touches"));
+        // The engine places a rule intervention's touches itself: its state, not the request, is why (it was a 400 under
+        // "touches"), as for a stopped one. A touch for an unknown intervention is 404.
+        var notPlanned = await (await admin.PostAsync($"/api/admin/interventions/{rule}/planned-touches", Http.Json(body))).ProblemAsync(HttpStatusCode.Conflict);
+        Assert.Equal("The intervention takes no touches", notPlanned.GetProperty("title").GetString());
+        Assert.Contains("schedule \"planned\"", notPlanned.GetProperty("detail").GetString(), StringComparison.Ordinal);
         await (await admin.PostAsync($"/api/admin/interventions/{Guid.NewGuid()}/planned-touches", Http.Json(body))).ProblemAsync(HttpStatusCode.NotFound);
         Assert.Contains("touches needs 1 to 10,000 touches",
             await (await admin.PostAsync($"/api/admin/interventions/{planned}/planned-touches", Http.Json("""{"touches": []}"""))).FieldErrorAsync("touches"));

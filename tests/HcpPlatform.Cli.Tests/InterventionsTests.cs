@@ -65,6 +65,11 @@ public sealed class InterventionsTests(PostgresFixture postgres) : IDisposable
         Assert.StartsWith("1 accepted, 1 refused.", plan.Stdout, StringComparison.Ordinal);
         Assert.Contains("touch 1 (t2): channel \"phone\" is not a channel of the intervention; allowed: email.", plan.Stdout, StringComparison.Ordinal);
         Assert.Equal(1L, await Sql.ScalarAsync<long>(db, $"SELECT count(*) FROM platform.planned_touches WHERE intervention_id = '{plannedId}'"));
+        // Touches for an intervention the engine schedules: a conflict with its state (exit 1), not bad input (it was exit 2).
+        var toRule = await CliProcess.RunAsync(db, "interventions", "plan", $"--file={Write("rule-touches.json", $$"""[{"npi": "{{npi}}", "channel": "rep_visit", "day": "2026-04-07"}]""")}", $"--id={id}");
+        Assert.True(toRule.ExitCode == 1, toRule.Output);
+        Assert.Contains($"error: Intervention {id} has schedule", toRule.Stderr, StringComparison.Ordinal);
+        Assert.Contains("the engine places its touches", toRule.Stderr, StringComparison.Ordinal);
 
         var show = await CliProcess.RunAsync(db, "interventions", "show", $"--id={plannedId}");
         Assert.True(show.ExitCode == 0, show.Output);
@@ -104,6 +109,28 @@ public sealed class InterventionsTests(PostgresFixture postgres) : IDisposable
         var unknown = await CliProcess.RunAsync(db, "interventions", "stop", $"--id={Guid.Empty}");
         Assert.Equal(1, unknown.ExitCode);
         Assert.Contains("No intervention with id 00000000-0000-0000-0000-000000000000", unknown.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Score_refusals_are_one_line_bad_input_exit_2_and_no_truth_yet_exit_1()
+    {
+        var db = await DatasetAsync();
+        var id = JsonDocument.Parse((await CliProcess.RunAsync(db, "interventions", "add", $"--file={Write("test.json", CardiologyTest)}", "--json")).Stdout)
+            .RootElement.GetProperty("intervention").GetProperty("id").GetString()!;
+        var estimates = Write("ate.csv", "ate,lower,upper\n0.1,0,0.2\n");
+        async Task<ProcessRun> Score(params string[] more) =>
+            await CliProcess.RunAsync(db, ["interventions", "score", $"--id={id}", $"--estimates={estimates}", .. more]);
+
+        var oracle = await Score("--outcome=email_open", "--model-type=oracle");
+        Assert.True(oracle.ExitCode == 2, oracle.Output);
+        Assert.Contains("error: model type needs 1–50 characters", oracle.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("Parameter", oracle.Stderr, StringComparison.Ordinal);
+        // Defined but not adopted yet (its start is after the last simulated day): nothing to score against.
+        var early = await Score("--outcome=email_open");
+        Assert.True(early.ExitCode == 1, early.Output);
+        Assert.Contains($"error: Intervention {id} has no truth yet: it is not adopted by the dataset or none of its window is simulated.", early.Stderr,
+            StringComparison.Ordinal);
+        Assert.Equal(0L, await Sql.ScalarAsync<long>(db, "SELECT count(*) FROM hcp.uplift_models WHERE model_type <> 'oracle'"));
     }
 
     [Fact]

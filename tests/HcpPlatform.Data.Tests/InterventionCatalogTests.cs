@@ -197,7 +197,8 @@ public sealed class InterventionCatalogTests(PostgresFixture postgres)
         plannedDefinition.Target = new InterventionTarget();
         var planned = (await InterventionCatalog.AddAsync(context, plannedDefinition, null, default)).Intervention;
 
-        var notPlanned = await Assert.ThrowsAsync<InterventionInputException>(() => PlannedTouches.SubmitAsync(context, rule.Id,
+        // The intervention's schedule, not the batch, is why: a conflict with its state (409), as for a stopped one.
+        var notPlanned = await Assert.ThrowsAsync<InterventionConflictException>(() => PlannedTouches.SubmitAsync(context, rule.Id,
             [new PlannedTouchInput(null, "1234567893", "rep_visit", new DateOnly(2026, 4, 7))], null, default));
         Assert.Contains("schedule \"planned\"", notPlanned.Message);
         Assert.Null(await PlannedTouches.SubmitAsync(context, Guid.NewGuid(), [new PlannedTouchInput(null, "1234567893", "email", new DateOnly(2026, 4, 7))], null, default));
@@ -288,5 +289,40 @@ public sealed class InterventionCatalogTests(PostgresFixture postgres)
         Fails("effect\n0.1\n", "need the columns hcp_id (or npi, not both) and effect");
         Fails("hcp_id,effect\n", "a header and no values");
         Fails($"hcp_id,effect\n{a},NaN\n", "effect 'NaN' is not a number");
+    }
+
+    [Fact]
+    public void Estimates_csv_reads_quoted_values_as_rfc_4180_does()
+    {
+        var a = Guid.Parse("0b1c2d3e-4f50-4a6b-8c7d-9e0f1a2b3c4d");
+        var b = Guid.Parse("1b1c2d3e-4f50-4a6b-8c7d-9e0f1a2b3c4d");
+        // Every value quoted (as spreadsheets and pandas write them), spaces around the quotes, empty quoted bounds.
+        var quoted = EstimateCsv.Parse($"\"hcp_id\",\"effect\",\"lower\",\"upper\"\n\"{a}\", \"0.25\" ,\"0.1\",\"0.4\"\n\"{b}\",\"-0.15\",\"\",\"\"\n");
+        Assert.Equal([new(a, 0.25, 0.1, 0.4), new(b, -0.15)], quoted.PerHcp!);
+        // A value holding a line break is one line of the file, numbered from where it starts.
+        Assert.Equal(0.3, EstimateCsv.Parse("# model\n\"ate\"\n\"0.3\n\"\n").Ate);
+
+        void Fails(string csv, string message) => Assert.Contains(message, Assert.Throws<EstimateFormatException>(() => EstimateCsv.Parse(csv)).Message);
+        // A comma inside quotes is part of the value: "1,5" is one value, and not a number (it was 3 values for 2 columns).
+        Fails($"hcp_id,effect\n{a},\"1,5\"\n", "line 2: effect '1,5' is not a number");
+        // A quote written twice inside quotes is one quote of the value.
+        Fails("hcp_id,effect\n\"ab\"\"c\",1\n", "line 2: hcp_id 'ab\"c' is not a UUID");
+        // A quote left open was dropped and the value taken.
+        Fails($"hcp_id,effect\n\"{a},0.5\n", "line 2: a quoted value is not closed");
+        Fails($"hcp_id,effect\n{a},0\"5\n", "line 2: a quote inside an unquoted value");
+        Fails($"hcp_id,effect\n\"{a}\"x,0.5\n", "line 2: text after the quoted value");
+        Fails($"hcp_id,effect\n{a},\"0.5\n\"\n{a},1\n", "line 4: HCP");
+    }
+
+    [Fact]
+    public async Task Estimates_csv_with_npis_resolves_the_npis_it_gives_against_the_dataset()
+    {
+        var db = await DatasetAsync();
+        var hcps = await Sql.ListAsync(db, "SELECT id, npi FROM hcp.hcp_profiles ORDER BY hcp_index LIMIT 2", r => (Id: r.GetGuid(0), Npi: r.GetString(1)));
+        var input = await EstimateCsv.ParseAsync(DataSources.For(db), $"npi,effect\n\"{hcps[0].Npi}\",0.5\n{hcps[1].Npi},-1\n", CancellationToken.None);
+        Assert.Equal([new(hcps[0].Id, 0.5), new(hcps[1].Id, -1)], input.PerHcp!);
+        var unknown = await Assert.ThrowsAsync<EstimateFormatException>(() =>
+            EstimateCsv.ParseAsync(DataSources.For(db), $"npi,effect\n{hcps[0].Npi},0.5\n1234567893,1\n", CancellationToken.None));
+        Assert.Equal("line 3: npi '1234567893' is not an HCP of the dataset.", unknown.Message);
     }
 }

@@ -223,10 +223,12 @@ public sealed class InterventionDataTests(PostgresFixture postgres)
         Assert.Equal(difference - opens.Ate, score.Bias, 9);
         Assert.True(score.AteCovered);
         Assert.Equal(2L, await Sql.ScalarAsync<long>(cs, $"SELECT count(*) FROM hcp.uplift_models WHERE intervention_id = '{EmailTest.Id}' AND outcome = 'email_open'"));
-        var outside = await Assert.ThrowsAsync<ArgumentException>(() => InterventionScoring.ScoreAsync(DataSources.For(cs), EmailTest.Id, "email_open",
+        var outside = await Assert.ThrowsAsync<ScoringInputException>(() => InterventionScoring.ScoreAsync(DataSources.For(cs), EmailTest.Id, "email_open",
             new EstimateInput([new UpliftEstimate(Guid.Parse("0a0b0c0d-0000-4000-8000-0000000000ff"), 1)], null, null, null), "t_learner", CancellationToken.None));
         Assert.Contains("target population", outside.Message, StringComparison.Ordinal);
-        await Assert.ThrowsAsync<ArgumentException>(() => InterventionScoring.ScoreAsync(DataSources.For(cs), EmailTest.Id, "clicks",
+        Assert.Equal(ScoringInputException.Estimates, outside.Field);
+        var clicks = await Assert.ThrowsAsync<ScoringInputException>(() => InterventionScoring.ScoreAsync(DataSources.For(cs), EmailTest.Id, "clicks",
             new EstimateInput(null, 1, null, null), "t_learner", CancellationToken.None));
+        Assert.Equal(ScoringInputException.Outcome, clicks.Field);
     }
 }

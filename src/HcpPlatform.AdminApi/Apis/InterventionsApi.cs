@@ -112,7 +112,7 @@ public static partial class InterventionsApi
     public static async Task<Results<Ok<UpliftScore>, ValidationProblem, ProblemHttpResult>> ScoreIntervention(
         Guid id, string? outcome, string? modelType, HttpRequest request, HcpDbContext db, NpgsqlDataSource dataSource, CancellationToken ct)
     {
-        if (await InterventionCatalog.GetAsync(db, id, ct) is null)
+        if (!await ExistsAsync(db, id, ct))
         {
             return NotFound(id);
         }
@@ -163,12 +163,11 @@ public static partial class InterventionsApi
         {
             return TypedResults.Ok(await InterventionScoring.ScoreAsync(dataSource, id, outcome, input, modelType ?? "custom", ct));
         }
-        catch (ArgumentException e)
+        catch (ScoringInputException e)
         {
-            var message = e.Message.Split(" (Parameter", 2)[0];
-            return RequestErrors.One(e.ParamName switch { "outcome" => "outcome", "modelType" => "modelType", _ => "estimates" }, message);
+            return RequestErrors.One(e.Field, e.Message);
         }
-        catch (InvalidOperationException e)
+        catch (NoTruthYetException e)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "No truth yet", detail: e.Message);
         }
@@ -268,7 +267,7 @@ public static partial class InterventionsApi
         {
             return errors.ToProblem();
         }
-        if (await InterventionCatalog.GetAsync(db, id, ct) is null)
+        if (!await ExistsAsync(db, id, ct))
         {
             return NotFound(id);
         }
@@ -284,6 +283,9 @@ public static partial class InterventionsApi
 
     /// <summary>The key's name, as the row's created_by / submitted_by (at most 100 characters).</summary>
     private static string? Who(HttpRequest request) => request.HttpContext.User.Identity?.Name is { } name ? name[..Math.Min(name.Length, 100)] : null;
+
+    /// <summary>Whether the intervention is defined: one query (GetAsync also reads the last simulated day, for a status not needed here).</summary>
+    private static Task<bool> ExistsAsync(HcpDbContext db, Guid id, CancellationToken ct) => db.Interventions.AnyAsync(i => i.Id == id, ct);
 
     private static ProblemHttpResult NotFound(Guid id) => DataApi.NotFound($"No intervention with id {id}.");
 

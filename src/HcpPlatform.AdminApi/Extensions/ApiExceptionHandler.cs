@@ -94,7 +94,8 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
         else
         {
             field = field.Length == 0 ? "body" : field;
-            reason = "The request body is not valid JSON: " + ProblemText.Clean(json.Message.Split(" Path:", 2)[0].Split(" LineNumber:", 2)[0]);
+            // Type names and length are left to ProblemText, which cleans every problem as it is written.
+            reason = "The request body is not valid JSON: " + json.Message.Split(" Path:", 2)[0].Split(" LineNumber:", 2)[0];
         }
         return Invalid(StatusCodes.Status400BadRequest, field, reason);
     }
@@ -126,13 +127,15 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
         return type;
     }
 
+    /// <summary>What a value of <paramref name="type"/> must be, in the API's words: a JSON body's field or a bound parameter.</summary>
     private static string Describe(Type? type) => (type is null ? null : Nullable.GetUnderlyingType(type) ?? type) switch
     {
         null => "a value of the documented type",
-        var t when t == typeof(int) || t == typeof(long) => "a whole number",
+        var t when t == typeof(int) || t == typeof(long) || t == typeof(short) => "a whole number",
         var t when t == typeof(double) || t == typeof(decimal) || t == typeof(float) => "a number",
-        var t when t == typeof(DateOnly) => "a date as \"YYYY-MM-DD\"",
+        var t when t == typeof(DateOnly) => "a date as YYYY-MM-DD",
         var t when t == typeof(bool) => "true or false",
+        var t when t == typeof(Guid) => "a UUID",
         var t when t == typeof(string) => "a string",
         var t when t.IsArray || (t.IsGenericType && typeof(System.Collections.IEnumerable).IsAssignableFrom(t)) => "an array",
         _ => "an object",
@@ -153,33 +156,33 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
         {
             var name = failed.Groups["name"].Value;
             return Invalid(bad.StatusCode, name,
-                $"'{name}' must be {DescribeTypeName(failed.Groups["type"].Value)}; got \"{InputEcho.Of(failed.Groups["value"].Value)}\".");
+                $"'{name}' must be {Describe(TypeNamed(failed.Groups["type"].Value))}; got \"{InputEcho.Of(failed.Groups["value"].Value)}\".");
         }
         if (NotProvided().Match(message) is { Success: true } missing)
         {
             var name = missing.Groups["name"].Value;
             return Invalid(bad.StatusCode, name, $"'{name}' is required (in the {missing.Groups["source"].Value}).");
         }
-        return new ProblemDetails { Status = bad.StatusCode, Title = "Bad request", Detail = ProblemText.Clean(message) };
+        return new ProblemDetails { Status = bad.StatusCode, Title = "Bad request", Detail = message };
     }
 
     private static HttpValidationProblemDetails Invalid(int status, string field, string reason) =>
         new(new Dictionary<string, string[]> { [field] = [reason] }) { Status = status, Title = "The request is not valid", Detail = reason };
 
-    /// <summary>What a parameter of a type named as the framework names it ("Nullable&lt;int&gt;", "DateOnly", "Guid") must be.</summary>
-    private static string DescribeTypeName(string type)
+    /// <summary>The type the framework names in a binding failure ("Nullable&lt;int&gt;", "DateOnly", "Guid"); null for another.</summary>
+    private static Type? TypeNamed(string name) => name.Replace("Nullable<", "", StringComparison.Ordinal).TrimEnd('>', '?').Trim() switch
     {
-        var t = type.Replace("Nullable<", "", StringComparison.Ordinal).TrimEnd('>', '?').Trim();
-        return t switch
-        {
-            "int" or "long" or "short" or "Int32" or "Int64" => "a whole number",
-            "double" or "float" or "decimal" or "Double" or "Single" or "Decimal" => "a number",
-            "bool" or "Boolean" => "true or false",
-            "DateOnly" => "a date as YYYY-MM-DD",
-            "Guid" => "a UUID",
-            _ => "a value of the documented type (see /openapi/v1.json)",
-        };
-    }
+        "int" or "Int32" => typeof(int),
+        "long" or "Int64" => typeof(long),
+        "short" => typeof(short),
+        "double" or "Double" => typeof(double),
+        "float" or "Single" => typeof(float),
+        "decimal" or "Decimal" => typeof(decimal),
+        "bool" or "Boolean" => typeof(bool),
+        "DateOnly" => typeof(DateOnly),
+        "Guid" => typeof(Guid),
+        _ => null,
+    };
 
     [GeneratedRegex("^Failed to bind parameter \"(?<type>.+) (?<name>[^ \"]+)\" from \"(?<value>.*)\"\\.?$", RegexOptions.Singleline)]
     private static partial Regex FailedToBind();

@@ -2,8 +2,8 @@ using System.CommandLine;
 using System.Globalization;
 using HcpPlatform.Data;
 using HcpPlatform.Data.Interventions;
-using HcpPlatform.Data.Loading;
 using HcpPlatform.Engine.Statistics;
+using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using Spectre.Console;
 
@@ -30,10 +30,10 @@ internal static class InterventionsCommand
         {
             var output = new CliOutput(r.GetValue(json));
             var path = r.GetValue(file)!;
-            var definition = Input(() => InterventionJson.ParseDefinition(ReadFile(path, "--file"), path.Name));
+            var definition = InterventionJson.ParseDefinition(ReadFile(path, "--file"), path.Name);
             await using var dataSource = await CliDatabase.ConnectAsync(output.Note, ct);
             await using var db = InterventionCatalog.Context(dataSource);
-            var result = await Run(() => InterventionCatalog.AddAsync(db, definition, Environment.UserName, ct));
+            var result = await InterventionCatalog.AddAsync(db, definition, Environment.UserName, ct);
             var i = result.Intervention;
             if (output.Json)
             {
@@ -133,7 +133,7 @@ internal static class InterventionsCommand
             var value = ParseId(r.GetValue(id));
             await using var dataSource = await CliDatabase.ConnectAsync(output.Note, ct);
             await using var db = InterventionCatalog.Context(dataSource);
-            var i = await Run(() => InterventionCatalog.StopAsync(db, value, ct)) ?? throw NotFound(value);
+            var i = await InterventionCatalog.StopAsync(db, value, ct) ?? throw NotFound(value);
             if (output.Json)
             {
                 output.WriteJson(Json(i));
@@ -169,26 +169,23 @@ internal static class InterventionsCommand
             await using var dataSource = await CliDatabase.ConnectAsync(output.Note, ct);
             await using (var db = InterventionCatalog.Context(dataSource))
             {
-                _ = await InterventionCatalog.GetAsync(db, value, ct) ?? throw NotFound(value);
+                // Existence only: one query (GetAsync also reads the last simulated day for the status).
+                if (!await db.Interventions.AnyAsync(i => i.Id == value, ct))
+                {
+                    throw NotFound(value);
+                }
             }
-            UpliftScore score;
+            EstimateInput input;
             try
             {
-                var input = await EstimateCsv.ParseAsync(dataSource, csv, ct);
-                score = await InterventionScoring.ScoreAsync(dataSource, value, r.GetValue(outcome)!, input, r.GetValue(modelType)!, ct);
+                input = await EstimateCsv.ParseAsync(dataSource, csv, ct);
             }
             catch (EstimateFormatException e)
             {
                 throw new UsageException($"--estimates {file.Name}: {e.Message}");
             }
-            catch (ArgumentException e)
-            {
-                throw new UsageException(e.Message.Split(" (Parameter", 2)[0]);
-            }
-            catch (InvalidOperationException e)
-            {
-                throw new CliFailureException(e.Message);
-            }
+            // Bad scoring input (exit 2) and no truth yet (exit 1) are CliRunner's to report.
+            var score = await InterventionScoring.ScoreAsync(dataSource, value, r.GetValue(outcome)!, input, r.GetValue(modelType)!, ct);
             if (output.Json)
             {
                 output.WriteJson(score);
@@ -218,7 +215,7 @@ internal static class InterventionsCommand
         {
             var output = new CliOutput(r.GetValue(json));
             var path = r.GetValue(file)!;
-            var batch = Input(() => InterventionJson.ParseBatch(ReadFile(path, "--file"), path.Name));
+            var batch = InterventionJson.ParseBatch(ReadFile(path, "--file"), path.Name);
             var given = r.GetValue(id) is { } text ? ParseId(text) : (Guid?)null;
             if (given is not null && batch.InterventionId is not null && given != batch.InterventionId)
             {
@@ -227,7 +224,7 @@ internal static class InterventionsCommand
             var interventionId = given ?? batch.InterventionId ?? throw new UsageException("Name the intervention: --id=ID, or \"interventionId\" in the file.");
             await using var dataSource = await CliDatabase.ConnectAsync(output.Note, ct);
             await using var db = InterventionCatalog.Context(dataSource);
-            var result = await Run(() => PlannedTouches.SubmitAsync(db, interventionId, batch.Touches ?? [], batch.SubmittedBy ?? Environment.UserName, ct))
+            var result = await PlannedTouches.SubmitAsync(db, interventionId, batch.Touches ?? [], batch.SubmittedBy ?? Environment.UserName, ct)
                 ?? throw NotFound(interventionId);
             if (output.Json)
             {
@@ -299,36 +296,6 @@ internal static class InterventionsCommand
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new UsageException($"{option} '{file.FullName}' cannot be read ({e.Message.TrimEnd('.')}); give a {kind} file.");
-        }
-    }
-
-    /// <summary>Bad input in a file: one line, exit 2.</summary>
-    private static T Input<T>(Func<T> read)
-    {
-        try
-        {
-            return read();
-        }
-        catch (InterventionInputException e)
-        {
-            throw new UsageException(e.Message);
-        }
-    }
-
-    /// <summary>The catalog's answers as the CLI's: bad input exit 2, a conflict or a busy dataset exit 1.</summary>
-    private static async Task<T> Run<T>(Func<Task<T>> action)
-    {
-        try
-        {
-            return await action();
-        }
-        catch (InterventionInputException e)
-        {
-            throw new UsageException(e.Message);
-        }
-        catch (Exception e) when (e is InterventionConflictException or GenerationBusyException)
-        {
-            throw new CliFailureException(e.Message);
         }
     }
 }

@@ -9,6 +9,23 @@ using Npgsql;
 namespace HcpPlatform.Data.Interventions;
 
 /// <summary>
+/// Input the scoring cannot take: an unknown outcome, a bad model type, or estimates that cannot be scored.
+/// <see cref="Field"/> names the input at fault (<see cref="Outcome"/>, <see cref="ModelType"/> or <see cref="Estimates"/>);
+/// the message is a sentence for the person who sent it.
+/// </summary>
+public sealed class ScoringInputException(string field, string message, Exception? inner = null) : Exception(message, inner)
+{
+    public const string Outcome = "outcome";
+    public const string ModelType = "modelType";
+    public const string Estimates = "estimates";
+
+    public string Field { get; } = field;
+}
+
+/// <summary>The intervention has no truth to score against yet: the dataset has not adopted it, or none of its window is simulated.</summary>
+public sealed class NoTruthYetException(string message) : Exception(message);
+
+/// <summary>
 /// Scores a model's estimates of an intervention's effect on one outcome against the exact truth (<see cref="UpliftScoring"/>
 /// defines every figure) and records the scored model as an hcp.uplift_models row with its metrics.
 /// </summary>
@@ -19,8 +36,8 @@ public static class InterventionScoring
     /// <paramref name="modelType"/> has the estimated ATE (and the mean estimate over the treated as its ATT when per-HCP
     /// estimates are given). Scoring the same estimates again updates that row.
     /// </summary>
-    /// <exception cref="ArgumentException">An unknown outcome or model type, or estimates for HCPs outside the target population.</exception>
-    /// <exception cref="InvalidOperationException">The intervention has no truth yet.</exception>
+    /// <exception cref="ScoringInputException">An unknown outcome, a bad model type, or estimates that cannot be scored (e.g. for HCPs outside the target population).</exception>
+    /// <exception cref="NoTruthYetException">The intervention has no truth yet.</exception>
     public static async Task<UpliftScore> ScoreAsync(NpgsqlDataSource dataSource, Guid interventionId, string outcome, EstimateInput estimates,
         string modelType, CancellationToken ct)
     {
@@ -28,14 +45,15 @@ public static class InterventionScoring
         ArgumentNullException.ThrowIfNull(estimates);
         if (string.IsNullOrWhiteSpace(modelType) || modelType.Length > 50 || modelType.Any(char.IsControl) || modelType == UpliftModelTypes.Oracle)
         {
-            throw new ArgumentException("model type needs 1–50 characters (no control characters) and cannot be \"oracle\" (the platform's own row), e.g. difference_in_means, t_learner.", nameof(modelType));
+            throw new ScoringInputException(ScoringInputException.ModelType,
+                "model type needs 1–50 characters (no control characters) and cannot be \"oracle\" (the platform's own row), e.g. difference_in_means, t_learner.");
         }
         const string s = HcpDbContext.DatasetSchema;
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
         if (await InterventionData.TruthSpanAsync(connection, s, interventionId, ct, tx) is not { } span)
         {
-            throw new InvalidOperationException($"Intervention {interventionId} has no truth yet: it is not adopted by the dataset or none of its window is simulated.");
+            throw new NoTruthYetException($"Intervention {interventionId} has no truth yet: it is not adopted by the dataset or none of its window is simulated.");
         }
         var known = new List<string>();
         await using (var cmd = new NpgsqlCommand($"SELECT DISTINCT outcome FROM {s}.intervention_truth WHERE intervention_id = @id ORDER BY 1", connection, tx))
@@ -49,10 +67,18 @@ public static class InterventionScoring
         }
         if (!known.Contains(outcome))
         {
-            throw new ArgumentException($"outcome \"{InputEcho.Of(outcome)}\" is unknown; allowed: {string.Join(", ", known)}.", nameof(outcome));
+            throw new ScoringInputException(ScoringInputException.Outcome, $"outcome \"{InputEcho.Of(outcome)}\" is unknown; allowed: {string.Join(", ", known)}.");
         }
         var truth = await InterventionData.TrueEffectsAsync(connection, s, interventionId, outcome, ct, tx);
-        var score = UpliftScoring.Score(outcome, truth, estimates);
+        UpliftScore score;
+        try
+        {
+            score = UpliftScoring.Score(outcome, truth, estimates);
+        }
+        catch (UpliftInputException e)
+        {
+            throw new ScoringInputException(ScoringInputException.Estimates, e.Message, e);
+        }
 
         double? att = null;
         if (estimates.PerHcp is { Count: > 0 } perHcp)

@@ -39,8 +39,8 @@ public static class PlannedTouches
     /// Checks and stores a batch of touches for intervention <paramref name="interventionId"/>; null when there is no such
     /// intervention. A touch already planned (same HCP, channel and day) is refused, so a batch posted twice adds nothing.
     /// </summary>
-    /// <exception cref="InterventionInputException">The batch as a whole is not acceptable (empty, too large, intervention not "planned").</exception>
-    /// <exception cref="InterventionConflictException">The intervention is stopped.</exception>
+    /// <exception cref="InterventionInputException">The batch as a whole is not acceptable (empty, too large).</exception>
+    /// <exception cref="InterventionConflictException">The intervention's schedule is not "planned" (the engine places its touches), or it is stopped.</exception>
     public static Task<SubmitResult?> SubmitAsync(HcpDbContext db, Guid interventionId, IReadOnlyList<PlannedTouchInput> touches, string? submittedBy,
         CancellationToken ct)
     {
@@ -74,7 +74,8 @@ public static class PlannedTouches
         }
         if (row.Schedule != Intervention.PlannedSchedule)
         {
-            throw new InterventionInputException([$"Intervention {interventionId} has schedule \"{row.Schedule}\": the engine places its touches. Planned touches need an intervention with schedule \"{Intervention.PlannedSchedule}\"."]);
+            // Like a stopped one below, the intervention's state (its schedule), not the request, is why: a conflict.
+            throw new InterventionConflictException($"Intervention {interventionId} has schedule \"{row.Schedule}\": the engine places its touches. Planned touches need an intervention with schedule \"{Intervention.PlannedSchedule}\".");
         }
         if (row.Status == InterventionDefinition.Stopped)
         {

@@ -17,6 +17,13 @@ public sealed record TrueHcpEffect(Guid HcpId, bool Treated, double Effect);
 /// and <see cref="OracleAuuc"/> are the oracle ranking's unnormalised areas (outcome units per HCP), the scale the
 /// normalised figures are fractions of.
 /// </summary>
+/// <summary>
+/// Estimates that cannot be scored (not finite, twice for one HCP, outside the target population, an interval upside
+/// down) or a truth with no target population: the message says what, for the person who sent them. An
+/// <see cref="ArgumentException"/> without a parameter name, so the message is the plain sentence.
+/// </summary>
+public sealed class UpliftInputException(string message) : ArgumentException(message);
+
 public sealed record UpliftScore(string Outcome, int Hcps, double TrueAte, double TrueAtt, double EstimatedAte,
     double Bias, bool? AteCovered, double? Pehe, double? Qini, double? Auuc, double OracleQini, double OracleAuuc);
 
@@ -49,7 +56,7 @@ public static class UpliftScoring
         ArgumentNullException.ThrowIfNull(estimates);
         if (truth.Count == 0)
         {
-            throw new ArgumentException("The intervention has no target population to score against.", nameof(truth));
+            throw new UpliftInputException("The intervention has no target population to score against.");
         }
         var byHcp = new Dictionary<Guid, TrueHcpEffect>(truth.Count);
         foreach (var t in truth)
@@ -73,15 +80,15 @@ public static class UpliftScoring
             {
                 if (!double.IsFinite(e.Effect))
                 {
-                    throw new ArgumentException($"The estimate for HCP {e.HcpId} is not a finite number.", nameof(estimates));
+                    throw new UpliftInputException($"The estimate for HCP {e.HcpId} is not a finite number.");
                 }
                 if (!seen.Add(e.HcpId))
                 {
-                    throw new ArgumentException($"HCP {e.HcpId} has two estimates; give one per HCP.", nameof(estimates));
+                    throw new UpliftInputException($"HCP {e.HcpId} has two estimates; give one per HCP.");
                 }
                 if (!byHcp.TryGetValue(e.HcpId, out var t))
                 {
-                    throw new ArgumentException($"HCP {e.HcpId} is not in the intervention's target population; estimates are scored only for its HCPs.", nameof(estimates));
+                    throw new UpliftInputException($"HCP {e.HcpId} is not in the intervention's target population; estimates are scored only for its HCPs.");
                 }
                 pairs.Add((e.Effect, t.Effect));
             }
@@ -92,7 +99,7 @@ public static class UpliftScoring
         {
             if (!double.IsFinite(ate))
             {
-                throw new ArgumentException("The ATE estimate is not a finite number.", nameof(estimates));
+                throw new UpliftInputException("The ATE estimate is not a finite number.");
             }
             estimatedAte = ate;
         }
@@ -102,7 +109,7 @@ public static class UpliftScoring
         }
         else
         {
-            throw new ArgumentException("Nothing to score: give per-HCP effect estimates, an ATE, or both.", nameof(estimates));
+            throw new UpliftInputException("Nothing to score: give per-HCP effect estimates, an ATE, or both.");
         }
 
         bool? covered = null;
@@ -110,8 +117,8 @@ public static class UpliftScoring
         {
             if (!double.IsFinite(lo) || !double.IsFinite(hi) || lo > hi)
             {
-                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
-                    $"The ATE interval [{lo}, {hi}] is not an interval: the lower bound must be finite and at most the upper."), nameof(estimates));
+                throw new UpliftInputException(string.Create(CultureInfo.InvariantCulture,
+                    $"The ATE interval [{lo}, {hi}] is not an interval: the lower bound must be finite and at most the upper."));
             }
             covered = lo <= trueAte && trueAte <= hi;
         }

@@ -126,13 +126,14 @@ public sealed class UpliftScoringTests
     public void Bad_estimates_are_refused_with_a_clear_message()
     {
         var stranger = Guid.Parse("00000000-0000-0000-0000-0000000000ff");
-        var outside = Assert.Throws<ArgumentException>(() =>
+        var outside = Assert.Throws<UpliftInputException>(() =>
             UpliftScoring.Score("rx", Truth, new EstimateInput([new(stranger, 1)], null, null, null)));
         Assert.Contains("not in the intervention's target population", outside.Message, StringComparison.Ordinal);
-        Assert.Throws<ArgumentException>(() =>
+        Assert.DoesNotContain("(Parameter", outside.Message, StringComparison.Ordinal); // the sentence as the sender reads it
+        Assert.Throws<UpliftInputException>(() =>
             UpliftScoring.Score("rx", Truth, new EstimateInput([new(Ids[0], 1), new(Ids[0], 2)], null, null, null)));
-        Assert.Throws<ArgumentException>(() => UpliftScoring.Score("rx", Truth, new EstimateInput(null, null, null, null)));
-        Assert.Throws<ArgumentException>(() => UpliftScoring.Score("rx", Truth, new EstimateInput(null, 1, 2, 1)));
-        Assert.Throws<ArgumentException>(() => UpliftScoring.Score("rx", Truth, new EstimateInput(null, double.NaN, null, null)));
+        Assert.Throws<UpliftInputException>(() => UpliftScoring.Score("rx", Truth, new EstimateInput(null, null, null, null)));
+        Assert.Throws<UpliftInputException>(() => UpliftScoring.Score("rx", Truth, new EstimateInput(null, 1, 2, 1)));
+        Assert.Throws<UpliftInputException>(() => UpliftScoring.Score("rx", Truth, new EstimateInput(null, double.NaN, null, null)));
     }
 }
