@@ -12,18 +12,18 @@ public sealed record EstimateInput(IReadOnlyList<UpliftEstimate>? PerHcp, double
 public sealed record TrueHcpEffect(Guid HcpId, bool Treated, double Effect);
 
 /// <summary>
-/// A model's estimates scored against the exact truth of one outcome (<see cref="UpliftScoring.Score"/> defines each figure).
-/// <see cref="Qini"/> and <see cref="Auuc"/> are normalised (oracle 1, random ranking about 0); <see cref="OracleQini"/>
-/// and <see cref="OracleAuuc"/> are the oracle ranking's unnormalised areas (outcome units per HCP), the scale the
-/// normalised figures are fractions of.
-/// </summary>
-/// <summary>
 /// Estimates that cannot be scored (not finite, twice for one HCP, outside the target population, an interval upside
 /// down) or a truth with no target population: the message says what, for the person who sent them. An
 /// <see cref="ArgumentException"/> without a parameter name, so the message is the plain sentence.
 /// </summary>
 public sealed class UpliftInputException(string message) : ArgumentException(message);
 
+/// <summary>
+/// A model's estimates scored against the exact truth of one outcome (<see cref="UpliftScoring.Score"/> defines each figure).
+/// <see cref="Qini"/> and <see cref="Auuc"/> are normalised (oracle 1, random ranking about 0); <see cref="OracleQini"/>
+/// and <see cref="OracleAuuc"/> are the oracle ranking's unnormalised areas (outcome units per HCP), the scale the
+/// normalised figures are fractions of.
+/// </summary>
 public sealed record UpliftScore(string Outcome, int Hcps, double TrueAte, double TrueAtt, double EstimatedAte,
     double Bias, bool? AteCovered, double? Pehe, double? Qini, double? Auuc, double OracleQini, double OracleAuuc);
 
