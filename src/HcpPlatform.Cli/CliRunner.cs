@@ -42,7 +42,7 @@ internal static class CliRunner
             await Console.Error.WriteLineAsync($"error: {e.Message}");
             return ExitCodes.Usage;
         }
-        catch (Exception e) when (e is CliFailureException or InterventionConflictException or NoTruthYetException or GenerationBusyException)
+        catch (Exception e) when (e is CliFailureException or InterventionConflictException or NoTruthYetException or GenerationBusyException or CalendarEndException)
         {
             await Console.Error.WriteLineAsync($"error: {e.Message}");
             return ExitCodes.Failure;

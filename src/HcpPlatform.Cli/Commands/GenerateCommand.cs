@@ -187,10 +187,6 @@ internal static class GenerateCommand
             ValidateCommand.Print(output, e.Report);
             throw new CliFailureException(e.Message);
         }
-        catch (GenerationBusyException e)
-        {
-            throw new CliFailureException(e.Message);
-        }
         catch (OperationCanceledException)
         {
             throw new CliFailureException("Cancelled; the previous dataset is unchanged.");

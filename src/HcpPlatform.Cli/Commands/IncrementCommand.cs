@@ -19,15 +19,7 @@ internal static class IncrementCommand
             var results = new List<IncrementResult>();
             for (var i = 0; i < (r.GetValue(days) ?? 1); i++)
             {
-                IncrementResult? result;
-                try
-                {
-                    result = await increment.RunNextDayAsync(ct);
-                }
-                catch (Exception e) when (e is GenerationBusyException or CalendarEndException)
-                {
-                    throw new CliFailureException(e.Message);
-                }
+                var result = await increment.RunNextDayAsync(ct);
                 if (result is null)
                 {
                     throw new CliFailureException("There is no dataset to extend yet; run 'hcp generate' first.");

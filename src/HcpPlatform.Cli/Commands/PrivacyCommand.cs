@@ -33,15 +33,7 @@ internal static class PrivacyCommand
                 }
             }
             await using var dataSource = await CliDatabase.ConnectAsync(output.Note, ct);
-            ErasureResult result;
-            try
-            {
-                result = await PrivacyRequests.EraseAsync(dataSource, npi, r.GetValue(regulation)!, ct);
-            }
-            catch (GenerationBusyException e)
-            {
-                throw new CliFailureException(e.Message);
-            }
+            var result = await PrivacyRequests.EraseAsync(dataSource, npi, r.GetValue(regulation)!, ct);
             if (!result.Found)
             {
                 throw new CliFailureException($"No HCP with NPI {npi} in the dataset; the request was recorded as denied ({result.RequestId}).");
