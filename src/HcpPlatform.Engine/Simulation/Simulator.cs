@@ -120,7 +120,17 @@ public sealed class Simulator
     public EventBlock EvaluateHcpFlipped(DateOnly windowStart, DateOnly from, DateOnly to, int hcp, int flip) =>
         EvaluateHcp(new RangeContext(this, windowStart, from, to), hcp, flip);
 
-    private EventBlock EvaluateHcp(RangeContext ctx, int h, int flip = -1)
+    /// <summary>
+    /// What evaluating the days [from, to] of a dataset whose window starts at <paramref name="windowStart"/> needs per month,
+    /// the same for every HCP: build it once for many <see cref="EvaluateHcp(RangeContext, int, int)"/> calls (from any thread).
+    /// </summary>
+    internal RangeContext Range(DateOnly windowStart, DateOnly from, DateOnly to) => new(this, windowStart, from, to);
+
+    /// <summary>
+    /// The events of HCP <paramref name="h"/> dated in the context's range, in the world where its assignment to intervention
+    /// <paramref name="flip"/> is the other arm (−1: the observed world). <paramref name="ctx"/> is one of this simulator's.
+    /// </summary>
+    internal EventBlock EvaluateHcp(RangeContext ctx, int h, int flip = -1)
     {
         var hcp = _population.Traits[h];
         var hi = _interventions?.For(h, flip);
@@ -336,7 +346,7 @@ public sealed class Simulator
     }
 
     /// <summary>What one evaluation needs per month, computed once and shared by all HCPs.</summary>
-    private sealed class RangeContext
+    internal sealed class RangeContext
     {
         private readonly Dictionary<int, IReadOnlyList<CampaignPlan>> _campaigns = [];
         private readonly Dictionary<int, IReadOnlyList<DateOnly>> _webinars = [];
