@@ -348,8 +348,8 @@ public sealed class Simulator
     /// <summary>What one evaluation needs per month, computed once and shared by all HCPs.</summary>
     internal sealed class RangeContext
     {
-        private readonly Dictionary<int, IReadOnlyList<CampaignPlan>> _campaigns = [];
-        private readonly Dictionary<int, IReadOnlyList<DateOnly>> _webinars = [];
+        /// <summary>The inputs of the months FirstMonth to LastMonth, in order.</summary>
+        private readonly MonthInputs[] _months;
         private readonly int _firstRxMonth;
         private readonly int _lastRxMonth;
 
@@ -393,12 +393,10 @@ public sealed class Simulator
             var reach = Math.Max(sim._maxWindowDays, config.WebinarInviteLeadDays) + 2;
             RowsFrom = from.AddDays(-reach) > windowStart ? from.AddDays(-reach) : windowStart;
             RowsTo = sim._futureOutcomes ? DateOnly.MaxValue : to;
+            _months = new MonthInputs[LastMonth - FirstMonth + 1];
             for (var m = FirstMonth; m <= LastMonth; m++)
             {
-                var start = SimDate.MonthStart(m);
-                var end = start.AddDays(SimDate.DaysInMonth(m) - 1);
-                _campaigns[m] = sim._population.Campaigns.Overlapping(start, end);
-                _webinars[m] = WebinarCalendar.EventsInvitedBetween(sim._population.Seed, start, end, config.WebinarInviteLeadDays).ToArray();
+                _months[m - FirstMonth] = MonthInputs.Of(sim, m);
             }
         }
 
@@ -415,23 +413,28 @@ public sealed class Simulator
         /// <summary>Whether the month's Rx row is written in range.</summary>
         public bool IsRxMonth(int month) => month >= _firstRxMonth && month <= _lastRxMonth;
 
-        public IReadOnlyList<CampaignPlan> CampaignsFor(int month) =>
-            _campaigns.TryGetValue(month, out var c) ? c : Earlier(month).Campaigns;
+        public IReadOnlyList<CampaignPlan> CampaignsFor(int month) => Month(month).Campaigns;
 
-        public IReadOnlyList<DateOnly> WebinarsFor(int month) =>
-            _webinars.TryGetValue(month, out var w) ? w : Earlier(month).Webinars;
+        public IReadOnlyList<DateOnly> WebinarsFor(int month) => Month(month).Webinars;
+
+        /// <summary>A month's inputs: the range's own from the array, the others (months before it) from <see cref="_earlier"/>.</summary>
+        private MonthInputs Month(int month) =>
+            (uint)(month - FirstMonth) < (uint)_months.Length ? _months[month - FirstMonth] : _earlier.GetOrAdd(month, static (m, sim) => MonthInputs.Of(sim, m), _sim);
 
         // Months before the range's first (an intervention's exposures need them): computed when first asked, shared.
-        private readonly System.Collections.Concurrent.ConcurrentDictionary<int, (IReadOnlyList<CampaignPlan> Campaigns, IReadOnlyList<DateOnly> Webinars)> _earlier = new();
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<int, MonthInputs> _earlier = new();
         private readonly Simulator _sim;
 
-        private (IReadOnlyList<CampaignPlan> Campaigns, IReadOnlyList<DateOnly> Webinars) Earlier(int month) =>
-            _earlier.GetOrAdd(month, static (m, sim) =>
+        /// <summary>What planning a month takes that is the same for every HCP: the campaigns running in it and the webinars invited to in it.</summary>
+        private readonly record struct MonthInputs(IReadOnlyList<CampaignPlan> Campaigns, IReadOnlyList<DateOnly> Webinars)
+        {
+            public static MonthInputs Of(Simulator sim, int month)
             {
-                var start = SimDate.MonthStart(m);
-                var end = start.AddDays(SimDate.DaysInMonth(m) - 1);
-                return (sim._population.Campaigns.Overlapping(start, end),
+                var start = SimDate.MonthStart(month);
+                var end = start.AddDays(SimDate.DaysInMonth(month) - 1);
+                return new(sim._population.Campaigns.Overlapping(start, end),
                     WebinarCalendar.EventsInvitedBetween(sim._population.Seed, start, end, sim._population.Model.Config.WebinarInviteLeadDays).ToArray());
-            }, _sim);
+            }
+        }
     }
 }
