@@ -9,7 +9,12 @@ namespace HcpPlatform.Engine.Generators;
 
 public sealed class CampaignPlan
 {
+    /// <summary><see cref="Lane"/> × <see cref="CampaignCalendar.LaneStride"/> + <see cref="LaneOrdinal"/>: the campaign's key in every draw and id.</summary>
     public required int Index { get; init; }
+    /// <summary>The calendar lane the campaign runs in (0 to MaxConcurrentCampaigns − 1).</summary>
+    public required int Lane { get; init; }
+    /// <summary>The campaign's place in its lane, from the epoch (0: the lane's first).</summary>
+    public required int LaneOrdinal { get; init; }
     public required Guid Id { get; init; }
     public required string Name { get; init; }
     public required string Type { get; init; }
@@ -54,6 +59,9 @@ public sealed class CampaignPlan
 public sealed class CampaignCalendar
 {
     public static readonly DateOnly Epoch = new(2000, 1, 3);
+
+    /// <summary>A campaign's index is its lane times this plus its place in the lane.</summary>
+    public const int LaneStride = 1_000_000;
 
     private static readonly string[] Types = ["email_nurture", "product_launch", "conference", "peer_engagement"];
     private static readonly double[] TypeWeights = [0.35, 0.20, 0.15, 0.30];
@@ -162,7 +170,7 @@ public sealed class CampaignCalendar
     {
         var cfg = _model.Config;
         var rng = new KeyedRandom(_seed, StreamKind.Campaign, lane, k);
-        var index = lane * 1_000_000 + k;
+        var index = lane * LaneStride + k;
         var extra = Math.Max(1.0, _cycleDays - cfg.CampaignMinDays - 1.5);
         var days = (int)Math.Clamp(cfg.CampaignMinDays + Math.Round(rng.Exponential(extra)), cfg.CampaignMinDays, cfg.CampaignMaxDays);
         var end = start.AddDays(days - 1);
@@ -227,6 +235,8 @@ public sealed class CampaignCalendar
         return new CampaignPlan
         {
             Index = index,
+            Lane = lane,
+            LaneOrdinal = k,
             Id = DeterministicId.Create(_seed, StreamKind.Campaign, index),
             Name = $"{product} {TypeTitles[type]} {start.ToString("MMM yyyy", CultureInfo.InvariantCulture)} #{k + 1}",
             Type = Types[type],

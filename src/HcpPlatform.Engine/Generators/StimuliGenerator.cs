@@ -725,22 +725,32 @@ public sealed partial class StimuliGenerator(Population population)
     }
 
 
-    /// <summary>What a month's touches are sorted by (time, then channel), with the touch's place in the unsorted list.</summary>
+    /// <summary>What a month's touches are sorted by: time, then channel, then the touch's place in the planned (unsorted) list.</summary>
     private readonly record struct TouchKey(long Ticks, int Channel, int Index);
 
-    /// <summary>By time, then channel (as DateTime.CompareTo: by ticks).</summary>
+    /// <summary>
+    /// By time (as DateTime.CompareTo: by ticks), then channel, then place in the planned list. Places differ, so this is a
+    /// total order: the sorted order is the one stable sort by time and channel, whichever algorithm produces it.
+    /// </summary>
     private static int ByTime(TouchKey a, TouchKey b)
     {
         var byTime = a.Ticks.CompareTo(b.Ticks);
-        return byTime != 0 ? byTime : a.Channel.CompareTo(b.Channel);
+        if (byTime != 0)
+        {
+            return byTime;
+        }
+        var byChannel = a.Channel.CompareTo(b.Channel);
+        return byChannel != 0 ? byChannel : a.Index.CompareTo(b.Index);
     }
 
+    /// <summary>Up to this many touches (most months) are sorted by insertion sort, with no comparison delegate.</summary>
+    private const int InsertionSortMax = 16;
+
     /// <summary>
-    /// Sorts a month's touches by time, then channel, exactly as <see cref="List{T}.Sort(Comparison{T})"/> does (its
-    /// introspective sort puts equal touches in an order of its own): their keys are sorted by the same algorithm, whose
-    /// moves follow only from the comparisons' results, and the touches then moved once each (a touch is large and holds
-    /// references: moving it at every step of the sort was most of its cost). Up to 16 elements that sort is the
-    /// three-element network and insertion sort written here (checked on 2 million lists with ties); longer lists use it.
+    /// Sorts a month's touches by time, then channel; touches equal in both keep their planned order (a stable sort, see
+    /// <see cref="ByTime"/>). No plan has such a pair: a channel's touches of a month fall on distinct days. The keys are sorted,
+    /// then the touches moved once each (a touch is large and holds references: moving it at every step of the sort was most
+    /// of its cost).
     /// </summary>
     private static void SortByTime(List<Touch> touches, Scratch lists)
     {
@@ -754,32 +764,24 @@ public sealed partial class StimuliGenerator(Population population)
         {
             keys[i] = new TouchKey(touches[i].At.Ticks, touches[i].Channel, i);
         }
-        switch (n)
+        if (n <= InsertionSortMax)
         {
-            case 2:
-                SwapIfGreater(keys, 0, 1);
-                break;
-            case 3:
-                SwapIfGreater(keys, 0, 1);
-                SwapIfGreater(keys, 0, 2);
-                SwapIfGreater(keys, 1, 2);
-                break;
-            case > 16:
-                keys.Sort(ByTime);
-                break;
-            default:
-                for (var i = 0; i < n - 1; i++)
+            // Each key moves left past the keys after it in order; keys[..i] are sorted before step i.
+            for (var i = 1; i < n; i++)
+            {
+                var key = keys[i];
+                var j = i - 1;
+                while (j >= 0 && ByTime(key, keys[j]) < 0)
                 {
-                    var t = keys[i + 1];
-                    var j = i;
-                    while (j >= 0 && ByTime(t, keys[j]) < 0)
-                    {
-                        keys[j + 1] = keys[j];
-                        j--;
-                    }
-                    keys[j + 1] = t;
+                    keys[j + 1] = keys[j];
+                    j--;
                 }
-                break;
+                keys[j + 1] = key;
+            }
+        }
+        else
+        {
+            keys.Sort(ByTime);
         }
         var unsorted = lists.Unsorted;
         unsorted.Clear();
@@ -788,14 +790,6 @@ public sealed partial class StimuliGenerator(Population population)
         for (var i = 0; i < n; i++)
         {
             span[i] = unsorted[keys[i].Index];
-        }
-    }
-
-    private static void SwapIfGreater(Span<TouchKey> keys, int i, int j)
-    {
-        if (ByTime(keys[i], keys[j]) > 0)
-        {
-            (keys[i], keys[j]) = (keys[j], keys[i]);
         }
     }
 

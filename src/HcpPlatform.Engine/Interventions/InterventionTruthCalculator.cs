@@ -68,14 +68,16 @@ public static class InterventionTruthCalculator
         var firstMonth = SimDate.MonthNumber(from);
         var lastMonth = SimDate.MonthNumber(to);
         var hcps = schedule.TargetPopulation(k).ToArray();
+        // One range for every HCP and both worlds: what it holds per month depends on the days only.
+        var range = simulator.Range(windowStart, from, to);
         var perHcp = new List<TruthRow>[hcps.Length];
         var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, parallelism), CancellationToken = cancellationToken };
         Parallel.For(0, hcps.Length, options, j =>
         {
             var h = hcps[j];
             var treated = schedule.IsTreated(k, h);
-            var observed = Tally(simulator.EvaluateHcp(windowStart, from, to, h), types, firstMonth, lastMonth);
-            var other = Tally(simulator.EvaluateHcpFlipped(windowStart, from, to, h, k), types, firstMonth, lastMonth);
+            var observed = Tally(simulator.EvaluateHcp(range, h), types, firstMonth, lastMonth);
+            var other = Tally(simulator.EvaluateHcp(range, h, k), types, firstMonth, lastMonth);
             var (yTreated, yControl) = treated ? (observed, other) : (other, observed);
             var rows = new List<TruthRow>();
             var id = simulator.Population.Traits[h].Id;

@@ -36,6 +36,11 @@ public sealed class Population
         }
         Model = model;
         Seed = seed;
+        _enrollmentByLane = new Enrollment?[model.Config.MaxConcurrentCampaigns][];
+        for (var lane = 0; lane < _enrollmentByLane.Length; lane++)
+        {
+            _enrollmentByLane[lane] = new Enrollment?[CachedPerLane];
+        }
         FirstProfile = profiles.From;
         Profiles = new HcpProfile[profiles.Count];
         Traits = new HcpTraits[hcpCount];
@@ -131,26 +136,32 @@ public sealed class Population
     /// </summary>
     private Enrollment EnrollmentOf(CampaignPlan campaign)
     {
-        // Asked for every HCP-month and campaign: the first campaigns' enrollments are also read from an array by index (the
-        // dictionary's look-up was a noticeable share of a month plan), filled from the dictionary, which keeps one per campaign.
-        var index = campaign.Index;
-        var byIndex = _enrollmentByIndex;
-        if ((uint)index < (uint)byIndex.Length && Volatile.Read(ref byIndex[index]) is { } known)
+        // Asked for every HCP-month and campaign: the enrollments of each lane's first campaigns are also read from an array
+        // by lane and place (the dictionary's look-up was a noticeable share of a month plan), filled from the dictionary,
+        // which keeps one per campaign.
+        var lane = campaign.Lane;
+        var place = campaign.LaneOrdinal;
+        var slots = (uint)lane < (uint)_enrollmentByLane.Length ? _enrollmentByLane[lane] : [];
+        if ((uint)place < (uint)slots.Length && Volatile.Read(ref slots[place]) is { } known)
         {
             return known;
         }
         // The lookup must not allocate (a capturing factory would, on every call).
-        var enrollment = _enrollment.TryGetValue(index, out var found)
+        var enrollment = _enrollment.TryGetValue(campaign.Index, out var found)
             ? found
-            : _enrollment.GetOrAdd(index, static (_, state) => state.Population.DrawEnrollment(state.Campaign), (Population: this, Campaign: campaign));
-        if ((uint)index < (uint)byIndex.Length)
+            : _enrollment.GetOrAdd(campaign.Index, static (_, state) => state.Population.DrawEnrollment(state.Campaign), (Population: this, Campaign: campaign));
+        if ((uint)place < (uint)slots.Length)
         {
-            Volatile.Write(ref byIndex[index], enrollment);
+            Volatile.Write(ref slots[place], enrollment);
         }
         return enrollment;
     }
 
-    private readonly Enrollment?[] _enrollmentByIndex = new Enrollment?[4096];
+    /// <summary>Campaigns cached per lane: at the default 14 days or more each, a lane's first 4096 run past 2150; later ones take the dictionary.</summary>
+    private const int CachedPerLane = 4096;
+
+    /// <summary>The enrollments of <see cref="EnrollmentOf"/>'s fast path, by lane then place in the lane (null: not drawn yet).</summary>
+    private readonly Enrollment?[][] _enrollmentByLane;
 
     /// <summary>How many HCPs a campaign enrolls.</summary>
     public int EnrolledCount(CampaignPlan campaign)

@@ -120,30 +120,30 @@ public sealed class Simulator
     public EventBlock EvaluateHcpFlipped(DateOnly windowStart, DateOnly from, DateOnly to, int hcp, int flip) =>
         EvaluateHcp(new RangeContext(this, windowStart, from, to), hcp, flip);
 
-    private EventBlock EvaluateHcp(RangeContext ctx, int h, int flip = -1)
+    /// <summary>
+    /// What evaluating the days [from, to] of a dataset whose window starts at <paramref name="windowStart"/> needs per month,
+    /// the same for every HCP: build it once for many <see cref="EvaluateHcp(RangeContext, int, int)"/> calls (from any thread).
+    /// </summary>
+    internal RangeContext Range(DateOnly windowStart, DateOnly from, DateOnly to) => new(this, windowStart, from, to);
+
+    /// <summary>
+    /// The events of HCP <paramref name="h"/> dated in the context's range, in the world where its assignment to intervention
+    /// <paramref name="flip"/> is the other arm (−1: the observed world). <paramref name="ctx"/> is one of this simulator's.
+    /// </summary>
+    internal EventBlock EvaluateHcp(RangeContext ctx, int h, int flip = -1)
     {
-        var hcp = _population.Traits[h];
         var hi = _interventions?.For(h, flip);
         if (hi is not null)
         {
             return EvaluateHcpWithInterventions(ctx, h, hi);
         }
-        // Working lists reused by the thread's next HCP: an evaluation goes through every HCP. The HCP's rows are gathered
-        // in them and copied to lists of their exact size at the end (growing a list per HCP was most of the block's garbage).
+        var hcp = _population.Traits[h];
         var scratch = Lists ??= new Scratch();
-        var stimuli = scratch.Stimuli;
-        var outcomes = scratch.EmittedOutcomes;
-        stimuli.Clear();
-        outcomes.Clear();
-        var plannedOutcomes = scratch.PlannedOutcomes;
+        scratch.Begin();
         // The Rx drivers counted per planned month (delivered touches by channel, engaged responses by type, each in the
         // month of its own date), from the first planned month on; only needed when an Rx row is due in the range.
-        var months = ctx.LastMonth - ctx.FirstMonth + 1;
-        var counts = ctx.HasRxMonth ? scratch.Counts(months * _drivers) : [];
+        var counts = ctx.HasRxMonth ? scratch.Counts((ctx.LastMonth - ctx.FirstMonth + 1) * _drivers) : [];
         var planned = scratch.Planned;
-        var rx = scratch.Rx;
-        rx.Clear();
-        var dates = scratch.Dates;
         _stimuli.PrepareVisits(h, ctx.FirstMonth, ctx.LastMonth);
         for (var month = ctx.FirstMonth; month <= ctx.LastMonth; month++)
         {
@@ -151,53 +151,60 @@ public sealed class Simulator
             var plan = CollectionsMarshal.AsSpan(planned);
             for (var ordinal = 0; ordinal < plan.Length; ordinal++)
             {
-                ref readonly var stimulus = ref plan[ordinal];
-                var s = stimulus.Row;
-                var day = DateOnly.FromDateTime(s.EventDate);
-                if (counts.Length > 0 && s.DeliveryStatus == "delivered")
-                {
-                    counts[(month - ctx.FirstMonth) * _drivers + Channel.IndexOf(s.Channel)]++;
-                }
-                if (day < ctx.RowsFrom || day > ctx.RowsTo)
-                {
-                    // A touch with no row of its own (neither it nor a response to it is dated in range): only the Rx drivers.
-                    if (counts.Length > 0)
-                    {
-                        dates.Clear();
-                        _outcomes.RespondDates(hcp, month, ordinal, ordinal, stimulus, dates);
-                        foreach (var d in dates)
-                        {
-                            var m = SimDate.MonthNumber(DateOnly.FromDateTime(d.EventDate)) - ctx.FirstMonth;
-                            if (m < months)
-                            {
-                                counts[m * _drivers + _responseDriver[d.OutcomeType]]++;
-                            }
-                        }
-                    }
-                    continue;
-                }
-                plannedOutcomes.Clear();
-                _outcomes.Respond(hcp, month, ordinal, stimulus, plannedOutcomes);
-                TakeOutcomes(ctx, day, plannedOutcomes, counts, outcomes);
-                if (day >= ctx.From && day <= ctx.To && day >= ctx.WindowStart)
-                {
-                    s.Metadata = StimulusDetails.Metadata(hcp, stimulus);
-                    stimuli.Add(s);
-                }
+                TakeTouch(ctx, hcp, month, plan[ordinal], month, ordinal, ordinal, counts, scratch);
             }
             if (ctx.IsRxMonth(month))
             {
-                rx.Add(RxRow(ctx, hcp, month, counts));
+                scratch.Rx.Add(RxRow(ctx, hcp, month, counts));
             }
         }
-        var result = new EventBlock { HcpFrom = h, HcpTo = h + 1 };
-        result.Stimuli.EnsureCapacity(stimuli.Count);
-        result.Stimuli.AddRange(stimuli);
-        result.Outcomes.EnsureCapacity(outcomes.Count);
-        result.Outcomes.AddRange(outcomes);
-        result.Rx.EnsureCapacity(rx.Count);
-        result.Rx.AddRange(rx);
-        return result;
+        return scratch.Result(h);
+    }
+
+    /// <summary>
+    /// One touch of a month's plan, a regular one or an exposure, with <paramref name="touchesEarlier"/> touches before it in
+    /// the month: counted as an Rx driver of its month when delivered; its responses, drawn under the keys
+    /// (<paramref name="keyMonth"/>, <paramref name="keyOrdinal"/>), counted as drivers of theirs and kept when the range
+    /// reports them; its row kept when dated in range. A touch dated outside [RowsFrom, RowsTo] has no row of its own (neither
+    /// it nor a response to it is dated in range): it only counts, and its responses are dated only.
+    /// </summary>
+    private void TakeTouch(RangeContext ctx, HcpTraits hcp, int month, in PlannedStimulus stimulus, long keyMonth, long keyOrdinal, int touchesEarlier,
+        Span<int> counts, Scratch scratch)
+    {
+        var s = stimulus.Row;
+        var day = DateOnly.FromDateTime(s.EventDate);
+        if (counts.Length > 0 && s.DeliveryStatus == "delivered")
+        {
+            counts[(month - ctx.FirstMonth) * _drivers + Channel.IndexOf(s.Channel)]++;
+        }
+        if (day < ctx.RowsFrom || day > ctx.RowsTo)
+        {
+            if (counts.Length > 0)
+            {
+                var months = ctx.LastMonth - ctx.FirstMonth + 1;
+                var dates = scratch.Dates;
+                dates.Clear();
+                _outcomes.RespondDates(hcp, keyMonth, keyOrdinal, touchesEarlier, stimulus, dates);
+                foreach (var d in dates)
+                {
+                    var m = SimDate.MonthNumber(DateOnly.FromDateTime(d.EventDate)) - ctx.FirstMonth;
+                    if (m < months)
+                    {
+                        counts[m * _drivers + _responseDriver[d.OutcomeType]]++;
+                    }
+                }
+            }
+            return;
+        }
+        var responses = scratch.PlannedOutcomes;
+        responses.Clear();
+        _outcomes.Respond(hcp, keyMonth, keyOrdinal, touchesEarlier, stimulus, responses);
+        TakeOutcomes(ctx, day, responses, counts, scratch.EmittedOutcomes);
+        if (day >= ctx.From && day <= ctx.To && day >= ctx.WindowStart)
+        {
+            s.Metadata = StimulusDetails.Metadata(hcp, stimulus);
+            scratch.Stimuli.Add(s);
+        }
     }
 
     /// <summary>
@@ -235,6 +242,8 @@ public sealed class Simulator
         return _rx.Generate(hcp, month, counts.Slice(first * _drivers, (month - ctx.FirstMonth - first + 1) * _drivers));
     }
 
+    // Working lists reused by the thread's next HCP: an evaluation goes through every HCP. The HCP's rows are gathered in them
+    // and copied to lists of their exact size at the end (growing a list per HCP was most of the block's garbage).
     [ThreadStatic]
     private static Scratch? Lists;
 
@@ -248,6 +257,27 @@ public sealed class Simulator
         public List<OutcomeEvent> EmittedOutcomes { get; } = new(16);
         public List<PrescribingHistory> Rx { get; } = new(12);
         public List<ResponseDate> Dates { get; } = new(4);
+
+        /// <summary>Empties the lists an HCP's rows are gathered in.</summary>
+        public void Begin()
+        {
+            Stimuli.Clear();
+            EmittedOutcomes.Clear();
+            Rx.Clear();
+        }
+
+        /// <summary>HCP <paramref name="h"/>'s rows gathered since <see cref="Begin"/>, in lists of their own and exact size.</summary>
+        public EventBlock Result(int h)
+        {
+            var result = new EventBlock { HcpFrom = h, HcpTo = h + 1 };
+            result.Stimuli.EnsureCapacity(Stimuli.Count);
+            result.Stimuli.AddRange(Stimuli);
+            result.Outcomes.EnsureCapacity(EmittedOutcomes.Count);
+            result.Outcomes.AddRange(EmittedOutcomes);
+            result.Rx.EnsureCapacity(Rx.Count);
+            result.Rx.AddRange(Rx);
+            return result;
+        }
 
         /// <summary>A zeroed span of <paramref name="length"/> counts.</summary>
         public Span<int> Counts(int length)
@@ -271,55 +301,43 @@ public sealed class Simulator
     private EventBlock EvaluateHcpWithInterventions(RangeContext ctx, int h, HcpInterventions hi)
     {
         var hcp = _population.Traits[h];
-        var result = new EventBlock { HcpFrom = h, HcpTo = h + 1 };
-        var plannedOutcomes = new List<OutcomeEvent>();
-        var months = ctx.LastMonth - ctx.FirstMonth + 1;
-        var counts = ctx.HasRxMonth ? new int[months * _drivers] : [];
+        var scratch = Lists ??= new Scratch();
+        scratch.Begin();
+        var counts = ctx.HasRxMonth ? scratch.Counts((ctx.LastMonth - ctx.FirstMonth + 1) * _drivers) : [];
+        var planned = scratch.Planned;
         var first = _interventions!.FirstMonthFor(hi, ctx.FirstMonth);
+        _stimuli.PrepareVisits(h, first, ctx.LastMonth);
         for (var month = first; month <= ctx.LastMonth; month++)
         {
-            var plan = _stimuli.PlanMonth(h, month, ctx.CampaignsFor(month), ctx.WebinarsFor(month));
-            var exposures = _stimuli.PlaceExposures(month, plan, hi);
+            _stimuli.PlanMonth(h, month, ctx.CampaignsFor(month), ctx.WebinarsFor(month), planned, ctx.RowsFrom, ctx.RowsTo);
+            var exposures = _stimuli.PlaceExposures(month, planned, hi);
             if (month < ctx.FirstMonth)
             {
                 continue;
             }
+            var plan = CollectionsMarshal.AsSpan(planned);
             var regular = 0;
             var extra = 0;
-            for (var position = 0; position < plan.Count + exposures.Count; position++)
+            for (var position = 0; position < plan.Length + exposures.Count; position++)
             {
-                var isRegular = extra >= exposures.Count
-                    || (regular < plan.Count && plan[regular].Row.EventDate <= exposures[extra].Planned.Row.EventDate);
-                var planned = isRegular ? plan[regular] : exposures[extra].Planned;
-                var s = planned.Row;
-                var day = DateOnly.FromDateTime(s.EventDate);
-                if (counts.Length > 0 && s.DeliveryStatus == "delivered")
+                if (extra >= exposures.Count || (regular < plan.Length && plan[regular].Row.EventDate <= exposures[extra].Planned.Row.EventDate))
                 {
-                    counts[(month - ctx.FirstMonth) * _drivers + Channel.IndexOf(s.Channel)]++;
-                }
-                plannedOutcomes.Clear();
-                if (isRegular)
-                {
-                    _outcomes.Respond(hcp, month, regular, position, planned, plannedOutcomes);
+                    TakeTouch(ctx, hcp, month, plan[regular], month, regular, position, counts, scratch);
                     regular++;
                 }
                 else
                 {
-                    _outcomes.Respond(hcp, exposures[extra].KeyDay, exposures[extra].KeyOrdinal, position, planned, plannedOutcomes);
+                    var exposure = exposures[extra];
+                    TakeTouch(ctx, hcp, month, exposure.Planned, exposure.KeyDay, exposure.KeyOrdinal, position, counts, scratch);
                     extra++;
-                }
-                TakeOutcomes(ctx, day, plannedOutcomes, counts, result.Outcomes);
-                if (day >= ctx.From && day <= ctx.To && day >= ctx.WindowStart)
-                {
-                    s.Metadata = StimulusDetails.Metadata(hcp, planned);
-                    result.Stimuli.Add(s);
                 }
             }
             if (ctx.IsRxMonth(month))
             {
-                result.Rx.Add(RxRow(ctx, hcp, month, counts));
+                scratch.Rx.Add(RxRow(ctx, hcp, month, counts));
             }
         }
+        var result = scratch.Result(h);
         // Planned touches are decided on their (local) day: reported when that day is in range.
         var windowFrom = ctx.From < ctx.WindowStart ? ctx.WindowStart : ctx.From;
         foreach (var p in hi.Planned)
@@ -336,10 +354,10 @@ public sealed class Simulator
     }
 
     /// <summary>What one evaluation needs per month, computed once and shared by all HCPs.</summary>
-    private sealed class RangeContext
+    internal sealed class RangeContext
     {
-        private readonly Dictionary<int, IReadOnlyList<CampaignPlan>> _campaigns = [];
-        private readonly Dictionary<int, IReadOnlyList<DateOnly>> _webinars = [];
+        /// <summary>The inputs of the months FirstMonth to LastMonth, in order.</summary>
+        private readonly MonthInputs[] _months;
         private readonly int _firstRxMonth;
         private readonly int _lastRxMonth;
 
@@ -383,12 +401,10 @@ public sealed class Simulator
             var reach = Math.Max(sim._maxWindowDays, config.WebinarInviteLeadDays) + 2;
             RowsFrom = from.AddDays(-reach) > windowStart ? from.AddDays(-reach) : windowStart;
             RowsTo = sim._futureOutcomes ? DateOnly.MaxValue : to;
+            _months = new MonthInputs[LastMonth - FirstMonth + 1];
             for (var m = FirstMonth; m <= LastMonth; m++)
             {
-                var start = SimDate.MonthStart(m);
-                var end = start.AddDays(SimDate.DaysInMonth(m) - 1);
-                _campaigns[m] = sim._population.Campaigns.Overlapping(start, end);
-                _webinars[m] = WebinarCalendar.EventsInvitedBetween(sim._population.Seed, start, end, config.WebinarInviteLeadDays).ToArray();
+                _months[m - FirstMonth] = MonthInputs.Of(sim, m);
             }
         }
 
@@ -405,23 +421,28 @@ public sealed class Simulator
         /// <summary>Whether the month's Rx row is written in range.</summary>
         public bool IsRxMonth(int month) => month >= _firstRxMonth && month <= _lastRxMonth;
 
-        public IReadOnlyList<CampaignPlan> CampaignsFor(int month) =>
-            _campaigns.TryGetValue(month, out var c) ? c : Earlier(month).Campaigns;
+        public IReadOnlyList<CampaignPlan> CampaignsFor(int month) => Month(month).Campaigns;
 
-        public IReadOnlyList<DateOnly> WebinarsFor(int month) =>
-            _webinars.TryGetValue(month, out var w) ? w : Earlier(month).Webinars;
+        public IReadOnlyList<DateOnly> WebinarsFor(int month) => Month(month).Webinars;
+
+        /// <summary>A month's inputs: the range's own from the array, the others (months before it) from <see cref="_earlier"/>.</summary>
+        private MonthInputs Month(int month) =>
+            (uint)(month - FirstMonth) < (uint)_months.Length ? _months[month - FirstMonth] : _earlier.GetOrAdd(month, static (m, sim) => MonthInputs.Of(sim, m), _sim);
 
         // Months before the range's first (an intervention's exposures need them): computed when first asked, shared.
-        private readonly System.Collections.Concurrent.ConcurrentDictionary<int, (IReadOnlyList<CampaignPlan> Campaigns, IReadOnlyList<DateOnly> Webinars)> _earlier = new();
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<int, MonthInputs> _earlier = new();
         private readonly Simulator _sim;
 
-        private (IReadOnlyList<CampaignPlan> Campaigns, IReadOnlyList<DateOnly> Webinars) Earlier(int month) =>
-            _earlier.GetOrAdd(month, static (m, sim) =>
+        /// <summary>What planning a month takes that is the same for every HCP: the campaigns running in it and the webinars invited to in it.</summary>
+        private readonly record struct MonthInputs(IReadOnlyList<CampaignPlan> Campaigns, IReadOnlyList<DateOnly> Webinars)
+        {
+            public static MonthInputs Of(Simulator sim, int month)
             {
-                var start = SimDate.MonthStart(m);
-                var end = start.AddDays(SimDate.DaysInMonth(m) - 1);
-                return (sim._population.Campaigns.Overlapping(start, end),
+                var start = SimDate.MonthStart(month);
+                var end = start.AddDays(SimDate.DaysInMonth(month) - 1);
+                return new(sim._population.Campaigns.Overlapping(start, end),
                     WebinarCalendar.EventsInvitedBetween(sim._population.Seed, start, end, sim._population.Model.Config.WebinarInviteLeadDays).ToArray());
-            }, _sim);
+            }
+        }
     }
 }
