@@ -180,9 +180,12 @@ public sealed class InterventionSchedule
             }
             foreach (var p in hi.Planned)
             {
-                if (p.Day < boundary && InterventionIndex.TryGetValue(p.InterventionId, out var k) && hi.Treated[k] && Items[k].End >= boundary.AddDays(-62))
+                // Only an earlier boundary is a change: a touch dated before its intervention's start month (refused as outside
+                // the window) would otherwise set the same boundary on every pass, for ever.
+                if (p.Day < boundary && InterventionIndex.TryGetValue(p.InterventionId, out var k) && hi.Treated[k] && Items[k].End >= boundary.AddDays(-62)
+                    && SimDate.MonthStart(SimDate.MonthNumber(Items[k].Start)) is var start && start < boundary)
                 {
-                    boundary = SimDate.MonthStart(SimDate.MonthNumber(Items[k].Start));
+                    boundary = start;
                     changed = true;
                 }
             }

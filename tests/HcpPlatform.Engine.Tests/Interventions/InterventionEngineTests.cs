@@ -233,4 +233,33 @@ public sealed class InterventionEngineTests
         // The exposures do something: emails opened more in the treated world, summed over the target population.
         Assert.True(rows.Where(r => r.Outcome == "email_open").Sum(r => r.YTreated - r.YControl) > 0);
     }
+
+    [Fact]
+    public async Task A_planned_touch_dated_before_its_interventions_start_month_is_evaluated_and_refused()
+    {
+        var planned = new Intervention
+        {
+            Id = Guid.Parse("5e3f0a4e-1b0c-4a39-9d7e-000000000003"),
+            Name = "planned emails",
+            Type = Intervention.Policy,
+            Schedule = Intervention.PlannedSchedule,
+            Channels = ["email"],
+            Start = new DateOnly(2026, 3, 1),
+            End = new DateOnly(2026, 4, 30),
+        };
+        var population = new Population(new SimulationModel(new SimulationConfig { Interventions = [planned] }), Seed, Hcps, [], 2);
+        var touch = new PlannedTouch(Guid.Parse("5e3f0a4e-1b0c-4a39-9d7e-0000000000a1"), planned.Id, 0, "email", new DateOnly(2026, 2, 20), null, null);
+        var schedule = InterventionSchedule.Compile(population, [touch])!;
+        Assert.True(schedule.IsTreated(0, 0));
+        var sim = new Simulator(population, schedule);
+
+        // Finding the first month to plan once looped for ever on such a touch (the engine takes it; the API refuses it).
+        // Ranges whose first planned month (carryover months included) is on either side of the touch's and the start's.
+        foreach (var from in new[] { new DateOnly(2026, 4, 1), new DateOnly(2026, 5, 1), new DateOnly(2026, 6, 1), new DateOnly(2026, 7, 1) })
+        {
+            var block = await Task.Run(() => sim.EvaluateHcp(WindowStart, from, from.AddMonths(1).AddDays(-1), 0)).WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.DoesNotContain(block.Stimuli, x => x.InterventionId == planned.Id);
+            Assert.NotEmpty(block.Stimuli);
+        }
+    }
 }
