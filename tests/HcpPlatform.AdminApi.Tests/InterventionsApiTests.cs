@@ -76,7 +76,7 @@ public sealed class InterventionsApiTests(AdminApiFixture fixture)
         Assert.Contains("field 'colour' is unknown; allowed: id, name, type",
             await Field(CardiologyTest.Replace("\"type\"", "\"colour\": \"red\", \"type\"", StringComparison.Ordinal), "body"));
         Assert.Contains("body line 1", await Field("{not json", "body"));
-        Assert.Contains("at $.start: the value must be a date as \"YYYY-MM-DD\"", await Field(CardiologyTest.Replace("2026-04-06", "6 April", StringComparison.Ordinal), "body"));
+        Assert.Contains("at $.start: the value must be a date as YYYY-MM-DD", await Field(CardiologyTest.Replace("2026-04-06", "6 April", StringComparison.Ordinal), "body"));
         Assert.Equal(0L, await Sql.ScalarAsync<long>(fixture.SharedConnectionString, "SELECT count(*) FROM platform.interventions"));
     }
 
@@ -137,7 +137,7 @@ public sealed class InterventionsApiTests(AdminApiFixture fixture)
         Assert.Contains("field 'colour' is unknown; allowed: outcome, modelType, estimates", unknown, StringComparison.Ordinal);
         Assert.DoesNotContain(".NET", unknown, StringComparison.Ordinal);
         // The touches' fields too (a record read through its constructor was named instead of the field's kind).
-        Assert.Contains("at $.touches[0].day: the value must be a date as \"YYYY-MM-DD\"", await (await admin.PostAsync($"/api/admin/interventions/{id}/planned-touches",
+        Assert.Contains("at $.touches[0].day: the value must be a date as YYYY-MM-DD", await (await admin.PostAsync($"/api/admin/interventions/{id}/planned-touches",
             Http.Json("""{"touches": [{"npi": "1234567893", "channel": "rep_visit", "day": 5}]}"""))).FieldErrorAsync("body"));
         // The scoring's own refusals: a model type under modelType (400), and no truth before the dataset adopts the intervention (409).
         Assert.Contains("cannot be \"oracle\"", await Field("""{"outcome": "email_open", "modelType": "oracle", "estimates": {"ate": 1}}""", "modelType"));

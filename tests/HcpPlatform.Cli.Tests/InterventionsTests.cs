@@ -97,7 +97,7 @@ public sealed class InterventionsTests(PostgresFixture postgres) : IDisposable
             "interventions", "add", $"--file={Write("early.json", CardiologyTest.Replace("2026-04-06", "2026-03-02", StringComparison.Ordinal))}");
         await Usage("type \"experiment\" is unknown; allowed: test, policy, campaign, trigger",
             "interventions", "add", $"--file={Write("type.json", CardiologyTest.Replace("\"test\"", "\"experiment\"", StringComparison.Ordinal))}");
-        await Usage("bad.json line 1 at $.start: the value must be a date as \"YYYY-MM-DD\"",
+        await Usage("bad.json line 1 at $.start: the value must be a date as YYYY-MM-DD",
             "interventions", "add", $"--file={Write("bad.json", """{"name": "x", "start": "soon"}""")}");
         await Usage("field 'colour' is unknown; allowed: id, name, type", "interventions", "add", $"--file={Write("field.json", """{"colour": "red"}""")}");
         await Usage("does not exist", "interventions", "add", $"--file={Path.Combine(_folder, "missing.json")}");

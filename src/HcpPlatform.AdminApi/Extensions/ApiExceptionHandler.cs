@@ -130,7 +130,7 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
     /// <summary>What a value of <paramref name="type"/> must be, in the API's words: a JSON body's field or a bound parameter.</summary>
     private static string Describe(Type? type) => (type is null ? null : Nullable.GetUnderlyingType(type) ?? type) switch
     {
-        null => "a value of the documented type",
+        null => "a value of the documented type (see /openapi/v1.json)",
         var t when t == typeof(int) || t == typeof(long) || t == typeof(short) => "a whole number",
         var t when t == typeof(double) || t == typeof(decimal) || t == typeof(float) => "a number",
         var t when t == typeof(DateOnly) => "a date as YYYY-MM-DD",

@@ -70,7 +70,7 @@ public static class InterventionJson
         {
             "" => "an object {…}",
             "id" or "hcpId" or "interventionId" => "a UUID",
-            "day" or "start" or "end" => "a date as \"YYYY-MM-DD\"",
+            "day" or "start" or "end" => "a date as YYYY-MM-DD",
             "effect" or "lower" or "upper" or "ate" or "ateLower" or "ateUpper" or "treatedShare" or "minEngagement" or "maxEngagement" => "a number",
             "maxExposuresPerHcp" or "minDaysBetweenExposures" or "triggerLagDays" => "a whole number",
             "touches" or "perHcp" or "channels" or "specialties" or "tiers" or "segments" or "regions" => "an array",
@@ -117,7 +117,7 @@ public static class InterventionJson
             }
             var wanted = type switch
             {
-                _ when type.StartsWith("System.DateOnly", StringComparison.Ordinal) => "a date as \"YYYY-MM-DD\"",
+                _ when type.StartsWith("System.DateOnly", StringComparison.Ordinal) => "a date as YYYY-MM-DD",
                 _ when type.StartsWith("System.Guid", StringComparison.Ordinal) => "a UUID",
                 _ when type.StartsWith("System.Int32", StringComparison.Ordinal) => "a whole number",
                 _ when type.StartsWith("System.Double", StringComparison.Ordinal) => "a number",
