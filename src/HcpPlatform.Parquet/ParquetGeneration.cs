@@ -56,7 +56,7 @@ public static class ParquetGeneration
         stages["population"] = Lap(clock);
         ct.ThrowIfCancellationRequested();
         var windowStart = r.WindowStart;
-        var campaigns = population.Campaigns.Overlapping(windowStart, r.AsOf);
+        var campaigns = population.Campaigns.ForWindow(windowStart, r.AsOf);
         var info = new DatasetInfo
         {
             // As the PostgreSQL loader makes it (no HCP is erased here: erasure requests live in a database).

@@ -119,6 +119,19 @@ public sealed class ValidatorFaultTests(DevelopmentDatasetFixture f, ITestOutput
     }
 
     [Fact]
+    public async Task A_one_month_window_opening_on_a_Sunday_after_a_campaigns_last_evening_is_swapped_and_passes()
+    {
+        // Seed 42 at 2,000 HCPs through 2026-03-31: a campaign ending 2026-02-28 has a touch on 2026-03-01 in UTC (a US
+        // evening), which the campaigns table must hold (the load failed on its foreign key); and the touches whose
+        // attribution windows have closed are that Sunday's digital ads alone, too few to judge outcomes per stimulus on
+        // (it failed: 0 observed, 0.09 expected).
+        var (swapped, report) = await GenerateAndValidateAsync(Parameters(Seed, 2000, new SimulationConfig(), 1, new DateOnly(2026, 3, 31)));
+        Assert.True(swapped);
+        Assert.True(report.Passed, string.Join("; ", report.Checks.Where(c => !c.Passed).Select(c => $"{c.Name}: {string.Join(" | ", c.Examples)}")));
+        Assert.StartsWith("informational: 1 day of touches", report.Checks.Single(c => c.Name == "outcomes_per_stimulus").Threshold, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_correct_dataset_with_every_kind_of_scenario_event_passes()
     {
         // The volume and mix checks leave the events' days out; the response checks model the fatigue.

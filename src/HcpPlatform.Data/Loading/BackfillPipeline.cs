@@ -89,7 +89,7 @@ internal static class BackfillPipeline
         }
 
         var windowStart = p.WindowStart;
-        var campaigns = population.Campaigns.Overlapping(windowStart, p.AsOf);
+        var campaigns = population.Campaigns.ForWindow(windowStart, p.AsOf);
         var info = new DatasetInfo
         {
             Id = DeterministicId.Create(p.Seed, StreamKind.Dynamics, p.Hcps, p.AsOf.DayNumber, p.Months),

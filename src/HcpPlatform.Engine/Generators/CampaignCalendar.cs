@@ -99,6 +99,13 @@ public sealed class CampaignCalendar
         _lanes = Enumerable.Range(0, lanes).Select(_ => new List<CampaignPlan>()).ToArray();
     }
 
+    /// <summary>
+    /// The campaigns the rows of a window [<paramref name="windowStart"/>, <paramref name="to"/>] can name: those running in it
+    /// and those that ended the day before it. A touch is planned on the HCP's local day and dated in UTC, and a US evening is
+    /// the next UTC day, so a campaign's last-day touch can fall on the window's first UTC day.
+    /// </summary>
+    public IReadOnlyList<CampaignPlan> ForWindow(DateOnly windowStart, DateOnly to) => Overlapping(windowStart.AddDays(-1), to);
+
     /// <summary>Campaigns running on any day of [from, to], ordered by start then index.</summary>
     public IReadOnlyList<CampaignPlan> Overlapping(DateOnly from, DateOnly to)
     {

@@ -17,7 +17,7 @@ internal sealed class GeneratedData
         Population = population;
         WindowStart = windowStart;
         AsOf = asOf;
-        Campaigns = population.Campaigns.Overlapping(windowStart, asOf);
+        Campaigns = population.Campaigns.ForWindow(windowStart, asOf);
     }
 
     public SimulationModel Model { get; }

@@ -295,7 +295,7 @@ internal sealed class StatisticalChecks
 
     public StatCheck CampaignCount()
     {
-        var (mean, variance) = CampaignCalendar.ExpectedOverlapping(_d.Model, Hcps, _d.WindowDays);
+        var (mean, variance) = CampaignCalendar.ExpectedOverlapping(_d.Model, Hcps, _d.WindowDays + 1); // the window and its day before (ForWindow)
         var concurrent = 0;
         for (var day = _d.WindowStart; day <= _d.AsOf; day = day.AddDays(1))
         {
