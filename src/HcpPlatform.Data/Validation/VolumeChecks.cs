@@ -116,10 +116,15 @@ internal static class VolumeChecks
             var ratio = weight > 0 ? byChannel.Sum(x => shareOf[x.Channel] * x.Outcomes / x.Stimuli) / weight : 0;
             var total = settled.Where(x => x.Channel.Length > 0).Sum(x => x.Stimuli);
             var ratioVariance = weight > 0 ? settled.Where(x => x.Channel.Length == 0).Sum(x => x.Variance) / (weight * weight) : 0;
-            Add(run, informational, "outcomes_per_stimulus",
+            // Touches whose attribution windows have all closed cover the window less its longest attribution window: under four
+            // weeks of them (a one-month window: a day or two, perhaps a weekend of digital ads that never respond) say nothing.
+            var settledDays = run.C.WindowDays - longestWindow;
+            var tooShort = settledDays < MinimumSettledDays;
+            Add(run, informational || tooShort, "outcomes_per_stimulus",
                 F($"Outcomes per stimulus against the declared OutcomesPerStimulus ({cfg.OutcomesPerStimulus:0.###}; seeds/001 says 0.20, README Realism): stimuli at least {longestWindow} days before the end ({total:N0}, {settled.Where(x => x.Channel.Length > 0).Sum(x => x.Outcomes):N0} outcomes), each channel's rate weighted by its configured share of a year; measured: the weighted ratio."),
                 Math.Round(ratio, 4),
-                new Cell("outcomes / stimuli, channels at their yearly mix", ratio, cfg.OutcomesPerStimulus, ratioVariance, OutcomesMargin, total * cfg.OutcomesPerStimulus), "share");
+                new Cell("outcomes / stimuli, channels at their yearly mix", ratio, cfg.OutcomesPerStimulus, ratioVariance, OutcomesMargin, total * cfg.OutcomesPerStimulus), "share",
+                informational ? null : tooShort ? F($"informational: {Math.Max(0, settledDays)} day{(settledDays == 1 ? "" : "s")} of touches with closed attribution windows (judged from {MinimumSettledDays})") : null);
         }
 
         var overlay = cfg.OverlayShare;
@@ -158,20 +163,24 @@ internal static class VolumeChecks
         }
 
         var generated = (int)Math.Max(run.C.Parameters.Hcps, c.Hcps);
-        var (expected, campaignVariance) = CampaignCalendar.ExpectedOverlapping(run.C.Model, generated, run.C.WindowDays);
+        var (expected, campaignVariance) = CampaignCalendar.ExpectedOverlapping(run.C.Model, generated, run.C.WindowDays + 1); // the window and the day before it (ForWindow)
         var allowance = Stats.ZCritical() * Math.Sqrt(campaignVariance) + 1;
         var campaignsOk = Math.Abs(c.Campaigns - expected) <= allowance;
         run.Add(new CheckResult("campaign_volume", Category, campaignsOk, c.Campaigns,
             F($"{expected:0.#} ± {allowance:0.#} campaigns (z·sd + 1 at {Stats.FalseAlarmRate})"),
-            F($"Campaigns overlapping the window: 30 + 10 per 1,000 HCPs a year ({run.C.Model.CampaignsPerYear(generated):0.#}/year) in {cfg.MaxConcurrentCampaigns} lanes of back-to-back campaigns ({cfg.CampaignMinDays}–{cfg.CampaignMaxDays} days, 0–3 days apart): the renewal expectation and variance."),
+            F($"Campaigns overlapping the window or its day before (a last-day touch in a US evening is the window's first UTC day): 30 + 10 per 1,000 HCPs a year ({run.C.Model.CampaignsPerYear(generated):0.#}/year) in {cfg.MaxConcurrentCampaigns} lanes of back-to-back campaigns ({cfg.CampaignMinDays}–{cfg.CampaignMaxDays} days, 0–3 days apart): the renewal expectation and variance."),
             campaignsOk ? [] : [F($"{c.Campaigns} campaigns, expected {expected:0.#}")]));
     }
 
-    private static void Add(CheckRun run, bool informational, string name, string description, double? measured, Cell cell, string? unit = null)
+    /// <summary>Touches with closed attribution windows that outcomes_per_stimulus needs to judge: four weeks, every weekday and channel.</summary>
+    internal const int MinimumSettledDays = 28;
+
+    /// <remarks><paramref name="why"/>: the threshold an informational result states, when not the HCP count's.</remarks>
+    private static void Add(CheckRun run, bool informational, string name, string description, double? measured, Cell cell, string? unit = null, string? why = null)
     {
         if (informational)
         {
-            run.Add(new CheckResult(name, Category, true, measured, F($"informational below {FidelityChecks.MinimumUnits} HCPs"), description,
+            run.Add(new CheckResult(name, Category, true, measured, why ?? F($"informational below {FidelityChecks.MinimumUnits} HCPs"), description,
                 [F($"{cell.Label}: {cell.Observed:0.####} observed, {cell.Expected:0.####} expected")]));
             return;
         }
