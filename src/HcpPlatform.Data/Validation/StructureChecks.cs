@@ -412,7 +412,9 @@ internal static class StructureChecks
             FROM {s}.channel_capacity GROUP BY channel, capacity_type
         ),
         -- Daily capacity is per channel, and per rep for rep visits and phone calls (rep_key is null for the others).
-        local AS (
+        -- Inlined in both aggregates: materialized, it stored every touch with its metadata for the few campaign emails
+        -- the batches read (4.1 s against 2.8 s at load_test).
+        local AS NOT MATERIALIZED (
             SELECT s.channel, s.rep_id, s.campaign_id, s.metadata, (s.event_date AT TIME ZONE coalesce(p.time_zone, 'UTC'))::date AS day
             FROM {s}.stimuli_events s LEFT JOIN {s}.hcp_profiles p ON p.id = s.hcp_id
         ),
