@@ -85,10 +85,11 @@ internal static class PrescribingChecks
                 SELECT hcp_id, date_trunc('month', event_date AT TIME ZONE 'UTC')::date, 'response', outcome_type, count(*)::int
                 FROM {s}.outcome_events WHERE event_date >= @countFrom GROUP BY 1, 2, 4
             ),
-            -- Per HCP and month: Σ lift × carryover^j × the driver's count j months before.
+            -- Per HCP and month: Σ lift × carryover^j × the driver's count j months before, rounded to 1e-12: a parallel plan
+            -- sums in another order, and a sum exactly on a band's bound (0.02) fell on either side of it from run to run.
             stock AS (
-                SELECT ev.hcp_id, (ev.m + make_interval(months => j))::date AS m, sum(d.lift * power(d.carry, j) * ev.c) AS loglift,
-                       coalesce(sum(d.lift * power(d.carry, j) * ev.c) FILTER (WHERE j > 0), 0) AS carried
+                SELECT ev.hcp_id, (ev.m + make_interval(months => j))::date AS m, round(sum(d.lift * power(d.carry, j) * ev.c) * 1e12) / 1e12 AS loglift,
+                       round(coalesce(sum(d.lift * power(d.carry, j) * ev.c) FILTER (WHERE j > 0), 0) * 1e12) / 1e12 AS carried
                 FROM ev
                 JOIN unnest(@kinds::text[], @names::text[], @lifts::float8[], @carry::float8[]) AS d(kind, name, lift, carry) ON d.kind = ev.kind AND d.name = ev.name
                 CROSS JOIN generate_series(0, @k) AS j
