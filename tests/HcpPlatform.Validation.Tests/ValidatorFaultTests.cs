@@ -132,6 +132,24 @@ public sealed class ValidatorFaultTests(DevelopmentDatasetFixture f, ITestOutput
     }
 
     [Fact]
+    public async Task A_window_ending_on_a_Christmas_weekend_after_increments_passes()
+    {
+        // Seed 12 at 2,000 HCPs, three months through 2025-12-25, then three days: the window opens on a Friday and ends on
+        // the Sunday after Christmas. Email, phone and ad touches follow their months' weekday weights, holidays skipped; the
+        // expected volume had spread each month evenly over its days and failed stimuli_per_hcp_year (9.78 observed per HCP,
+        // 10.29 expected ± 0.41).
+        var db = await f.ScratchDatabaseAsync();
+        await Backfill.RunAsync(DataSources.For(db), Parameters(12, 2000, new SimulationConfig(), 3, new DateOnly(2025, 12, 25)), null, CancellationToken.None);
+        var increment = new DailyIncrement(DataSources.For(db));
+        for (var d = 0; d < 3; d++)
+        {
+            Assert.NotNull(await increment.RunNextDayAsync(CancellationToken.None));
+        }
+        var report = await DatasetValidator.RunAsync(DataSources.For(db), DevelopmentDatasetFixture.Schema, ValidationScope.AllButPerformance, 2, CancellationToken.None);
+        Assert.True(report.Passed, string.Join("; ", report.Checks.Where(c => !c.Passed).Select(c => $"{c.Name}: {string.Join(" | ", c.Examples)}")));
+    }
+
+    [Fact]
     public async Task A_correct_dataset_with_every_kind_of_scenario_event_passes()
     {
         // The volume and mix checks leave the events' days out; the response checks model the fatigue.

@@ -118,7 +118,7 @@ internal sealed class ValidationContext
             days++;
             for (var c = 0; c < Channel.Count; c++)
             {
-                factors[c] += model.QuarterFactor[c, day.Month - 1];
+                factors[c] += model.QuarterFactor[c, day.Month - 1] * DayShare(c, day);
             }
         }
         var result = factors.Select(f => days == 0 ? 1 : f / days).ToArray();
@@ -127,6 +127,31 @@ internal sealed class ValidationContext
         var congresses = model.Specialties.Names.Sum(s => model.Specialties.ShareOf(s) * Engine.Reference.Specialties.CongressesIn(s, from, to, skip));
         result[Channel.Conference] = days == 0 ? 1 : congresses * 365.25 / days;
         return result;
+    }
+
+    /// <summary>
+    /// A day's share of its month's touches of a channel, relative to an even spread (1 on average over a whole month): email,
+    /// phone and digital ads are placed on a month's days weighted by weekday, holidays skipped and drawn again, so a window
+    /// holding part of a month (a weekend, a Christmas week) holds those days' share of it, not a pro-rata one.
+    /// </summary>
+    internal static double DayShare(int channel, DateOnly day)
+    {
+        var weights = Engine.Generators.StimuliGenerator.WeekdayWeights(channel);
+        if (weights is null)
+        {
+            return 1;
+        }
+        if (UsHolidays.IsBlackout(day))
+        {
+            return 0;
+        }
+        var sum = 0.0;
+        var length = DateTime.DaysInMonth(day.Year, day.Month);
+        for (var d = new DateOnly(day.Year, day.Month, 1); d.Month == day.Month; d = d.AddDays(1))
+        {
+            sum += UsHolidays.IsBlackout(d) ? 0 : weights[SimDate.IsoWeekday(d) - 1];
+        }
+        return sum > 0 ? weights[SimDate.IsoWeekday(day) - 1] * length / sum : 0;
     }
 
     /// <summary>Reads hcp.dataset_info of <paramref name="schema"/>; null when the schema has no dataset description.</summary>
