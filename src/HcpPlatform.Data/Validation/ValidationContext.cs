@@ -84,7 +84,7 @@ internal sealed class ValidationContext
 
     /// <summary>
     /// Per channel, the mean of the engine's month factors (the quarter-end push: Mar/Jun/Sep/Dec carry more email and
-    /// field volume, other months less) over the days of the window; for conference touches, the congresses starting in
+    /// field volume, other months less) over the days of the window, each day weighted by its <see cref="DayShare"/>; for conference touches, the congresses starting in
     /// the window per year of it. 1 for every channel over whole years; a short window's expected volume and channel mix
     /// follow it.
     /// </summary>
@@ -130,28 +130,33 @@ internal sealed class ValidationContext
     }
 
     /// <summary>
-    /// A day's share of its month's touches of a channel, relative to an even spread (1 on average over a whole month): email,
-    /// phone and digital ads are placed on a month's days weighted by weekday, holidays skipped and drawn again, so a window
+    /// A day's expected touches of a channel relative to an even year-round rate (StimuliPerHcpYear / 365.25 a day). Channels
+    /// budgeted by month get a twelfth of a year in every month, so a day of February holds more than a day of March; email,
+    /// phone and digital ads are placed on the month's days by weekday weight, holidays skipped and drawn again, so a window
     /// holding part of a month (a weekend, a Christmas week) holds those days' share of it, not a pro-rata one.
     /// </summary>
     internal static double DayShare(int channel, DateOnly day)
     {
+        if (!Engine.Generators.StimuliGenerator.IsBudgetedByMonth(channel))
+        {
+            return 1;
+        }
+        var monthOfYear = 365.25 / 12;
         var weights = Engine.Generators.StimuliGenerator.WeekdayWeights(channel);
         if (weights is null)
         {
-            return 1;
+            return monthOfYear / DateTime.DaysInMonth(day.Year, day.Month);
         }
         if (UsHolidays.IsBlackout(day))
         {
             return 0;
         }
         var sum = 0.0;
-        var length = DateTime.DaysInMonth(day.Year, day.Month);
         for (var d = new DateOnly(day.Year, day.Month, 1); d.Month == day.Month; d = d.AddDays(1))
         {
             sum += UsHolidays.IsBlackout(d) ? 0 : weights[SimDate.IsoWeekday(d) - 1];
         }
-        return sum > 0 ? weights[SimDate.IsoWeekday(day) - 1] * length / sum : 0;
+        return sum > 0 ? monthOfYear * weights[SimDate.IsoWeekday(day) - 1] / sum : 0;
     }
 
     /// <summary>Reads hcp.dataset_info of <paramref name="schema"/>; null when the schema has no dataset description.</summary>

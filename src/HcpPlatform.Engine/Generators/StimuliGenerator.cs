@@ -52,6 +52,12 @@ public sealed partial class StimuliGenerator(Population population)
         Channel.DigitalAd => AdWeekday,
         _ => null,
     };
+
+    /// <summary>
+    /// Whether a channel's touches come from a monthly budget (StimuliPerHcpYear × share / 12 a month, whatever its length),
+    /// rather than the field force's daily clock or the congress calendar.
+    /// </summary>
+    public static bool IsBudgetedByMonth(int channel) => channel is not (Channel.RepVisit or Channel.Conference);
     private static readonly double[] EveryDay = [1, 1, 1, 1, 1, 1, 1];
 
     /// <summary>Share of delivered-looking emails and invitations that bounce soft (mailbox full), independently of lapses.</summary>
@@ -200,7 +206,7 @@ public sealed partial class StimuliGenerator(Population population)
         Span<double> means = stackalloc double[Channel.Count]; // kept for product_launch (scenario dynamics)
         for (var c = 0; c < Channel.Count; c++)
         {
-            if (c is Channel.Conference or Channel.RepVisit)
+            if (!IsBudgetedByMonth(c))
             {
                 continue;
             }
