@@ -161,6 +161,17 @@ public sealed class ValidatorFaultTests(DevelopmentDatasetFixture f, ITestOutput
     }
 
     [Fact]
+    public async Task A_one_month_window_of_20000_HCPs_holds_its_months_webinar_invitation_days()
+    {
+        // Seed 42 at 20,000 HCPs, one month through 2026-11-01: webinar invitations go out on a month's invitation days (a
+        // weekly webinar's day less 14 days), and October's first, on the 1st, lies before the window: it holds four fifths of
+        // October's invitations, not 30/31. channel_presence had failed (webinar 0.0272 observed, 0.0339 expected ± 0.0052).
+        var (swapped, report) = await GenerateAndValidateAsync(Parameters(Seed, 20000, new SimulationConfig(), 1, new DateOnly(2026, 11, 1)));
+        Assert.True(swapped);
+        Assert.True(report.Passed, string.Join("; ", report.Checks.Where(c => !c.Passed).Select(c => $"{c.Name}: {string.Join(" | ", c.Examples)}")));
+    }
+
+    [Fact]
     public async Task A_month_of_50_HCPs_whose_few_rep_visits_all_go_to_Tier_1_passes()
     {
         // Seed 12 at 50 HCPs, one month through 2026-11-01: all 9 rep visits went to Tier 1, which expects 6.1 of them; the 2.9

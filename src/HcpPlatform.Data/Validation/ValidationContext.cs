@@ -27,7 +27,7 @@ internal sealed class ValidationContext
             // Interventions add touches (and their responses) to the HCPs they treat: their windows are left out the same way.
             .Concat((model.Config.Interventions ?? []).Select(i => (i.Start, i.End)))
             .ToList();
-        WindowChannelFactor = ChannelFactors(model, info.WindowStart, info.SimulatedThrough, IsVolumeEventDay);
+        WindowChannelFactor = ChannelFactors(model, parameters.Seed, info.WindowStart, info.SimulatedThrough, IsVolumeEventDay);
         VolumeDays = Enumerable.Range(0, WindowDays).Count(d => !IsVolumeEventDay(info.WindowStart.AddDays(d)));
     }
 
@@ -105,7 +105,7 @@ internal sealed class ValidationContext
     public double WindowStimuliPerHcpYear =>
         Model.Config.StimuliPerHcpYear * Model.ChannelShare.Select((share, c) => share * WindowChannelFactor[c]).Sum();
 
-    private static double[] ChannelFactors(SimulationModel model, DateOnly from, DateOnly to, Func<DateOnly, bool> skip)
+    private static double[] ChannelFactors(SimulationModel model, long seed, DateOnly from, DateOnly to, Func<DateOnly, bool> skip)
     {
         var factors = new double[Channel.Count];
         var days = 0;
@@ -118,7 +118,7 @@ internal sealed class ValidationContext
             days++;
             for (var c = 0; c < Channel.Count; c++)
             {
-                factors[c] += model.QuarterFactor[c, day.Month - 1] * DayShare(c, day);
+                factors[c] += model.QuarterFactor[c, day.Month - 1] * DayShare(c, day, seed, model.Config.WebinarInviteLeadDays);
             }
         }
         var result = factors.Select(f => days == 0 ? 1 : f / days).ToArray();
@@ -133,15 +133,23 @@ internal sealed class ValidationContext
     /// A day's expected touches of a channel relative to an even year-round rate (StimuliPerHcpYear / 365.25 a day). Channels
     /// budgeted by month get a twelfth of a year in every month, so a day of February holds more than a day of March; email,
     /// phone and digital ads are placed on the month's days by weekday weight, holidays skipped and drawn again, so a window
-    /// holding part of a month (a weekend, a Christmas week) holds those days' share of it, not a pro-rata one.
+    /// holding part of a month (a weekend, a Christmas week) holds those days' share of it, not a pro-rata one. Webinar
+    /// invitations go out only on the month's invitation days (a weekly webinar's day less the lead), one drawn evenly.
     /// </summary>
-    internal static double DayShare(int channel, DateOnly day)
+    internal static double DayShare(int channel, DateOnly day, long seed, int webinarLeadDays)
     {
         if (!Engine.Generators.StimuliGenerator.IsBudgetedByMonth(channel))
         {
             return 1;
         }
         var monthOfYear = 365.25 / 12;
+        if (channel == Channel.Webinar)
+        {
+            var first = new DateOnly(day.Year, day.Month, 1);
+            var invites = Engine.Generators.WebinarCalendar.EventsInvitedBetween(seed, first, first.AddMonths(1).AddDays(-1), webinarLeadDays)
+                .Select(e => e.AddDays(-webinarLeadDays)).Where(d => !UsHolidays.IsBlackout(d)).ToList();
+            return invites.Contains(day) ? monthOfYear / invites.Count : 0;
+        }
         var weights = Engine.Generators.StimuliGenerator.WeekdayWeights(channel);
         if (weights is null)
         {
