@@ -54,6 +54,7 @@ public sealed class RegenerateTests(AdminApiFixture fixture)
         Assert.Contains("non-negative", await Error("""{"seed":-1,"confirm":"REGENERATE"}""", "seed"));
         Assert.Contains("YYYY-MM-DD", await Error("""{"asOf":"2026-02-30","confirm":"REGENERATE"}""", "asOf"));
         Assert.Contains("2001-01-01 to 2099-12-31", await Error("""{"asOf":"1999-12-31","confirm":"REGENERATE"}""", "asOf"));
+        Assert.Contains("would start on 1999-01-02", await Error("""{"asOf":"2001-01-01","months":24,"confirm":"REGENERATE"}""", "months"));
         // A future as-of is refused (accelerated play is how simulated days run ahead of the calendar).
         var tomorrow = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(2).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
         Assert.Contains("is in the future", await Error($$"""{"asOf":"{{tomorrow}}","confirm":"REGENERATE"}""", "asOf"));

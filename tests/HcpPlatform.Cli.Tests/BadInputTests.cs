@@ -42,6 +42,7 @@ public sealed class BadInputTests(PostgresFixture postgres)
     [InlineData("--seed must be a non-negative whole number", "generate", "--seed=-3")]
     [InlineData("is in the future", "generate", "--hcps=100", "--months=1", "--as-of=2099-12-31", "--wipe", "--yes")]
     [InlineData("outside the supported range 2001-01-01 to 2099-12-31", "generate", "--as-of=2100-01-01")]
+    [InlineData("--months 24 through 2001-01-01 would start on 1999-01-02, before the supported range", "generate", "--hcps=100", "--months=24", "--as-of=2001-01-01", "--wipe", "--yes")]
     [InlineData("does not exist", "generate", "--fixtures=/nonexistent/fixtures.json")]
     [InlineData("is a folder; give a JSON file", "generate", "--fixtures=/tmp")]
     [InlineData("add --yes to confirm", "generate", "--hcps=100", "--months=1", "--wipe")]

@@ -218,6 +218,11 @@ public static class GenerationApi
         {
             errors.Add("asOf", asOfProblem); // a future as-of is refused, like the CLI's
         }
+        else if (request.Months is not (< 1 or > Engine.Config.Scenario.MaxMonths) // out of range: refused above
+            && SupportedDates.WindowProblem("months", asOf, request.Months ?? (preset ?? Engine.Config.Scenario.Development).Months) is { } windowProblem)
+        {
+            errors.Add("months", windowProblem);
+        }
         if (errors.Any)
         {
             return errors.ToProblem();

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using HcpPlatform.Data.Loading;
+using HcpPlatform.Data.Platform;
 using HcpPlatform.Data.Validation;
 using HcpPlatform.Engine.Config;
 using HcpPlatform.Engine.Generators;
@@ -86,6 +87,10 @@ internal static class GenerateCommand
                 AsOf = r.GetValue(asOf) ?? DateOnly.FromDateTime(DateTime.UtcNow),
                 Parallelism = r.GetValue(parallelism) ?? Environment.ProcessorCount,
             };
+            if (SupportedDates.WindowProblem("--months", parameters.AsOf, parameters.Months) is { } windowProblem)
+            {
+                throw new UsageException(windowProblem);
+            }
             parameters = parameters with
             {
                 Scenario = ScenarioName(preset, parameters.Hcps, parameters.Months),

@@ -35,4 +35,16 @@ public static class SupportedDates
         }
         return null;
     }
+
+    /// <summary>
+    /// Why <paramref name="months"/> of history ending on <paramref name="asOf"/> cannot be backfilled, or null: the window's
+    /// first day must lie in the supported range too (the campaign calendar starts on 2000-01-03; a window reaching before
+    /// it held months without campaigns).
+    /// </summary>
+    public static string? WindowProblem(string field, DateOnly asOf, int months)
+    {
+        var start = Engine.Calendar.SimDate.WindowStart(asOf, months);
+        return start >= Min ? null : string.Create(CultureInfo.InvariantCulture,
+            $"{field} {months} through {asOf:yyyy-MM-dd} would start on {start:yyyy-MM-dd}, before the supported range {Range}; give fewer months or a later as-of.");
+    }
 }

@@ -27,7 +27,7 @@ internal sealed class ValidationContext
             // Interventions add touches (and their responses) to the HCPs they treat: their windows are left out the same way.
             .Concat((model.Config.Interventions ?? []).Select(i => (i.Start, i.End)))
             .ToList();
-        WindowChannelFactor = ChannelFactors(model, info.WindowStart, info.SimulatedThrough, IsVolumeEventDay);
+        WindowChannelFactor = ChannelFactors(model, parameters.Seed, info.WindowStart, info.SimulatedThrough, IsVolumeEventDay);
         VolumeDays = Enumerable.Range(0, WindowDays).Count(d => !IsVolumeEventDay(info.WindowStart.AddDays(d)));
     }
 
@@ -84,7 +84,7 @@ internal sealed class ValidationContext
 
     /// <summary>
     /// Per channel, the mean of the engine's month factors (the quarter-end push: Mar/Jun/Sep/Dec carry more email and
-    /// field volume, other months less) over the days of the window; for conference touches, the congresses starting in
+    /// field volume, other months less) over the days of the window, each day weighted by its <see cref="DayShare"/>; for conference touches, the congresses starting in
     /// the window per year of it. 1 for every channel over whole years; a short window's expected volume and channel mix
     /// follow it.
     /// </summary>
@@ -105,7 +105,7 @@ internal sealed class ValidationContext
     public double WindowStimuliPerHcpYear =>
         Model.Config.StimuliPerHcpYear * Model.ChannelShare.Select((share, c) => share * WindowChannelFactor[c]).Sum();
 
-    private static double[] ChannelFactors(SimulationModel model, DateOnly from, DateOnly to, Func<DateOnly, bool> skip)
+    private static double[] ChannelFactors(SimulationModel model, long seed, DateOnly from, DateOnly to, Func<DateOnly, bool> skip)
     {
         var factors = new double[Channel.Count];
         var days = 0;
@@ -118,7 +118,7 @@ internal sealed class ValidationContext
             days++;
             for (var c = 0; c < Channel.Count; c++)
             {
-                factors[c] += model.QuarterFactor[c, day.Month - 1];
+                factors[c] += model.QuarterFactor[c, day.Month - 1] * DayShare(c, day, seed, model.Config.WebinarInviteLeadDays);
             }
         }
         var result = factors.Select(f => days == 0 ? 1 : f / days).ToArray();
@@ -127,6 +127,44 @@ internal sealed class ValidationContext
         var congresses = model.Specialties.Names.Sum(s => model.Specialties.ShareOf(s) * Engine.Reference.Specialties.CongressesIn(s, from, to, skip));
         result[Channel.Conference] = days == 0 ? 1 : congresses * 365.25 / days;
         return result;
+    }
+
+    /// <summary>
+    /// A day's expected touches of a channel relative to an even year-round rate (StimuliPerHcpYear / 365.25 a day). Channels
+    /// budgeted by month get a twelfth of a year in every month, so a day of February holds more than a day of March; email,
+    /// phone and digital ads are placed on the month's days by weekday weight, holidays skipped and drawn again, so a window
+    /// holding part of a month (a weekend, a Christmas week) holds those days' share of it, not a pro-rata one. Webinar
+    /// invitations go out only on the month's invitation days (a weekly webinar's day less the lead), one drawn evenly.
+    /// </summary>
+    internal static double DayShare(int channel, DateOnly day, long seed, int webinarLeadDays)
+    {
+        if (!Engine.Generators.StimuliGenerator.IsBudgetedByMonth(channel))
+        {
+            return 1;
+        }
+        var monthOfYear = 365.25 / 12;
+        if (channel == Channel.Webinar)
+        {
+            var first = new DateOnly(day.Year, day.Month, 1);
+            var invites = Engine.Generators.WebinarCalendar.EventsInvitedBetween(seed, first, first.AddMonths(1).AddDays(-1), webinarLeadDays)
+                .Select(e => e.AddDays(-webinarLeadDays)).Where(d => !UsHolidays.IsBlackout(d)).ToList();
+            return invites.Contains(day) ? monthOfYear / invites.Count : 0;
+        }
+        var weights = Engine.Generators.StimuliGenerator.WeekdayWeights(channel);
+        if (weights is null)
+        {
+            return monthOfYear / DateTime.DaysInMonth(day.Year, day.Month);
+        }
+        if (UsHolidays.IsBlackout(day))
+        {
+            return 0;
+        }
+        var sum = 0.0;
+        for (var d = new DateOnly(day.Year, day.Month, 1); d.Month == day.Month; d = d.AddDays(1))
+        {
+            sum += UsHolidays.IsBlackout(d) ? 0 : weights[SimDate.IsoWeekday(d) - 1];
+        }
+        return sum > 0 ? monthOfYear * weights[SimDate.IsoWeekday(day) - 1] / sum : 0;
     }
 
     /// <summary>Reads hcp.dataset_info of <paramref name="schema"/>; null when the schema has no dataset description.</summary>

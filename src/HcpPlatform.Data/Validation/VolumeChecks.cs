@@ -12,7 +12,7 @@ namespace HcpPlatform.Data.Validation;
 /// <list type="bullet">
 /// <item>hcp_count — exactly dataset_info.hcp_count profiles</item>
 /// <item>stimuli_per_hcp_year — touches per HCP against StimuliPerHcpYear (40) over the window, adjusted for its quarter-end
-/// months: within z·sd of the mean + 1% (the engine lands within 0.04% of the target over 200 seeds: caps and blackout days)</item>
+/// months, month lengths and weekdays (<see cref="ValidationContext.DayShare"/>): within z·sd of the mean + 1% (the engine lands within 0.04% of the target over 200 seeds: caps and blackout days)</item>
 /// <item>outcomes_per_stimulus — outcomes per stimulus against the declared OutcomesPerStimulus (default 0.09: benchmark
 /// response rates and digital ad impressions, which get no response, at 62% of touches; seeds/001 says 20%), counting only stimuli at least the longest
 /// attribution window before the end (whose outcomes are all observable). Channels respond at different rates, so each
@@ -103,7 +103,7 @@ internal static class VolumeChecks
         var variance = c.Hcps > 1 ? Math.Max(0, c.TouchesSquared - c.Touches * c.Touches / h) / (h - 1) / h : 0;
         var perYear = run.C.WindowStimuliPerHcpYear;
         Add(run, informational, "stimuli_per_hcp_year",
-            F($"Touches per HCP-year over the window's {run.C.VolumeDays} days ({c.Stimuli:N0} stimuli, {c.Hcps:N0} HCPs) against {cfg.StimuliPerHcpYear:0.#} a year adjusted for the window's quarter-end months ({perYear:0.##}); measured: touches per HCP-year."),
+            F($"Touches per HCP-year over the window's {run.C.VolumeDays} days ({c.Stimuli:N0} stimuli, {c.Hcps:N0} HCPs) against {cfg.StimuliPerHcpYear:0.#} a year adjusted for the window's months and weekdays ({perYear:0.##}); measured: touches per HCP-year."),
             years > 0 ? Math.Round(mean / years, 3) : null,
             new Cell("touches per HCP over the window", mean, perYear * years, variance, StimuliVolumeMargin, perYear * years * h));
 

@@ -41,6 +41,23 @@ public sealed partial class StimuliGenerator(Population population)
 {
     private static readonly double[] BusinessWeekday = [0.9, 1.15, 1.2, 1.1, 0.65, 0, 0]; // ISO Mon..Sun
     private static readonly double[] AdWeekday = [1, 1, 1, 1, 1, 0.4, 0.4];
+
+    /// <summary>
+    /// The weekday weights (ISO Mon..Sun) a month's touches of <paramref name="channel"/> are placed with (holidays skipped
+    /// and drawn again), or null for a channel dated otherwise (route days, events).
+    /// </summary>
+    public static IReadOnlyList<double>? WeekdayWeights(int channel) => channel switch
+    {
+        Channel.Email or Channel.Phone => BusinessWeekday,
+        Channel.DigitalAd => AdWeekday,
+        _ => null,
+    };
+
+    /// <summary>
+    /// Whether a channel's touches come from a monthly budget (StimuliPerHcpYear × share / 12 a month, whatever its length),
+    /// rather than the field force's daily clock or the congress calendar.
+    /// </summary>
+    public static bool IsBudgetedByMonth(int channel) => channel is not (Channel.RepVisit or Channel.Conference);
     private static readonly double[] EveryDay = [1, 1, 1, 1, 1, 1, 1];
 
     /// <summary>Share of delivered-looking emails and invitations that bounce soft (mailbox full), independently of lapses.</summary>
@@ -189,7 +206,7 @@ public sealed partial class StimuliGenerator(Population population)
         Span<double> means = stackalloc double[Channel.Count]; // kept for product_launch (scenario dynamics)
         for (var c = 0; c < Channel.Count; c++)
         {
-            if (c is Channel.Conference or Channel.RepVisit)
+            if (!IsBudgetedByMonth(c))
             {
                 continue;
             }
