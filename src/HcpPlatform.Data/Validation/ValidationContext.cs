@@ -84,7 +84,7 @@ internal sealed class ValidationContext
 
     /// <summary>
     /// Per channel, the mean of the engine's month factors (the quarter-end push: Mar/Jun/Sep/Dec carry more email and
-    /// field volume, other months less) over the days of the window, each day weighted by its <see cref="DayShare"/>; for conference touches, the congresses starting in
+    /// field volume, other months less) over the days of the window, each day weighted by its share of its month (<see cref="MonthDayShares"/>); for conference touches, the congresses starting in
     /// the window per year of it. 1 for every channel over whole years; a short window's expected volume and channel mix
     /// follow it.
     /// </summary>
@@ -109,16 +109,28 @@ internal sealed class ValidationContext
     {
         var factors = new double[Channel.Count];
         var days = 0;
+        var month = DateOnly.MinValue;
+        var shares = new double[Channel.Count][];
         for (var day = from; day <= to; day = day.AddDays(1))
         {
             if (skip(day))
             {
                 continue;
             }
+            // A month's day shares, once per month of the window.
+            var first = new DateOnly(day.Year, day.Month, 1);
+            if (first != month)
+            {
+                month = first;
+                for (var c = 0; c < Channel.Count; c++)
+                {
+                    shares[c] = MonthDayShares(c, first, seed, model.Config.WebinarInviteLeadDays);
+                }
+            }
             days++;
             for (var c = 0; c < Channel.Count; c++)
             {
-                factors[c] += model.QuarterFactor[c, day.Month - 1] * DayShare(c, day, seed, model.Config.WebinarInviteLeadDays);
+                factors[c] += model.QuarterFactor[c, day.Month - 1] * shares[c][day.Day - 1];
             }
         }
         var result = factors.Select(f => days == 0 ? 1 : f / days).ToArray();
@@ -130,41 +142,49 @@ internal sealed class ValidationContext
     }
 
     /// <summary>
-    /// A day's expected touches of a channel relative to an even year-round rate (StimuliPerHcpYear / 365.25 a day). Channels
-    /// budgeted by month get a twelfth of a year in every month, so a day of February holds more than a day of March; email,
-    /// phone and digital ads are placed on the month's days by weekday weight, holidays skipped and drawn again, so a window
-    /// holding part of a month (a weekend, a Christmas week) holds those days' share of it, not a pro-rata one. Webinar
-    /// invitations go out only on the month's invitation days (a weekly webinar's day less the lead), one drawn evenly.
+    /// Each day's expected touches of a channel in the month starting <paramref name="first"/> (index: day of month − 1),
+    /// relative to an even year-round rate (StimuliPerHcpYear / 365.25 a day). Channels budgeted by month get a twelfth of a
+    /// year in every month, so a day of February holds more than a day of March; email, phone and digital ads are placed on
+    /// the month's days by weekday weight, holidays skipped and drawn again, so a window holding part of a month (a weekend,
+    /// a Christmas week) holds those days' share of it, not a pro-rata one. Webinar invitations go out only on the month's
+    /// invitation days (a weekly webinar's day less the lead), one drawn evenly.
     /// </summary>
-    internal static double DayShare(int channel, DateOnly day, long seed, int webinarLeadDays)
+    internal static double[] MonthDayShares(int channel, DateOnly first, long seed, int webinarLeadDays)
     {
+        var length = DateTime.DaysInMonth(first.Year, first.Month);
+        var shares = new double[length];
         if (!Engine.Generators.StimuliGenerator.IsBudgetedByMonth(channel))
         {
-            return 1;
+            Array.Fill(shares, 1.0);
+            return shares;
         }
         var monthOfYear = 365.25 / 12;
         if (channel == Channel.Webinar)
         {
-            var first = new DateOnly(day.Year, day.Month, 1);
-            var invites = Engine.Generators.WebinarCalendar.EventsInvitedBetween(seed, first, first.AddMonths(1).AddDays(-1), webinarLeadDays)
+            var invites = Engine.Generators.WebinarCalendar.EventsInvitedBetween(seed, first, first.AddDays(length - 1), webinarLeadDays)
                 .Select(e => e.AddDays(-webinarLeadDays)).Where(d => !UsHolidays.IsBlackout(d)).ToList();
-            return invites.Contains(day) ? monthOfYear / invites.Count : 0;
+            foreach (var invite in invites.Where(d => d.Year == first.Year && d.Month == first.Month))
+            {
+                shares[invite.Day - 1] = monthOfYear / invites.Count;
+            }
+            return shares;
         }
         var weights = Engine.Generators.StimuliGenerator.WeekdayWeights(channel);
         if (weights is null)
         {
-            return monthOfYear / DateTime.DaysInMonth(day.Year, day.Month);
-        }
-        if (UsHolidays.IsBlackout(day))
-        {
-            return 0;
+            Array.Fill(shares, monthOfYear / length);
+            return shares;
         }
         var sum = 0.0;
-        for (var d = new DateOnly(day.Year, day.Month, 1); d.Month == day.Month; d = d.AddDays(1))
+        for (var d = first; d.Month == first.Month; d = d.AddDays(1))
         {
             sum += UsHolidays.IsBlackout(d) ? 0 : weights[SimDate.IsoWeekday(d) - 1];
         }
-        return sum > 0 ? monthOfYear * weights[SimDate.IsoWeekday(day) - 1] / sum : 0;
+        for (var d = first; d.Month == first.Month; d = d.AddDays(1))
+        {
+            shares[d.Day - 1] = UsHolidays.IsBlackout(d) || sum <= 0 ? 0 : monthOfYear * weights[SimDate.IsoWeekday(d) - 1] / sum;
+        }
+        return shares;
     }
 
     /// <summary>Reads hcp.dataset_info of <paramref name="schema"/>; null when the schema has no dataset description.</summary>

@@ -12,7 +12,7 @@ namespace HcpPlatform.Data.Validation;
 /// <list type="bullet">
 /// <item>hcp_count — exactly dataset_info.hcp_count profiles</item>
 /// <item>stimuli_per_hcp_year — touches per HCP against StimuliPerHcpYear (40) over the window, adjusted for its quarter-end
-/// months, month lengths and weekdays (<see cref="ValidationContext.DayShare"/>): within z·sd of the mean + 1% (the engine lands within 0.04% of the target over 200 seeds: caps and blackout days)</item>
+/// months, month lengths and weekdays (<see cref="ValidationContext.MonthDayShares"/>): within z·sd of the mean + 1% (the engine lands within 0.04% of the target over 200 seeds: caps and blackout days)</item>
 /// <item>outcomes_per_stimulus — outcomes per stimulus against the declared OutcomesPerStimulus (default 0.09: benchmark
 /// response rates and digital ad impressions, which get no response, at 62% of touches; seeds/001 says 20%), counting only stimuli at least the longest
 /// attribution window before the end (whose outcomes are all observable). Channels respond at different rates, so each
@@ -124,7 +124,7 @@ internal static class VolumeChecks
                 F($"Outcomes per stimulus against the declared OutcomesPerStimulus ({cfg.OutcomesPerStimulus:0.###}; seeds/001 says 0.20, README Realism): stimuli at least {longestWindow} days before the end ({total:N0}, {settled.Where(x => x.Channel.Length > 0).Sum(x => x.Outcomes):N0} outcomes), each channel's rate weighted by its configured share of a year; measured: the weighted ratio."),
                 Math.Round(ratio, 4),
                 new Cell("outcomes / stimuli, channels at their yearly mix", ratio, cfg.OutcomesPerStimulus, ratioVariance, OutcomesMargin, total * cfg.OutcomesPerStimulus), "share",
-                informational ? null : tooShort ? F($"informational: {Math.Max(0, settledDays)} day{(settledDays == 1 ? "" : "s")} of touches with closed attribution windows (judged from {MinimumSettledDays})") : null);
+                !informational && tooShort ? F($"informational: {Math.Max(0, settledDays)} day{(settledDays == 1 ? "" : "s")} of touches with closed attribution windows (judged from {MinimumSettledDays})") : null);
         }
 
         var overlay = cfg.OverlayShare;

@@ -41,6 +41,13 @@ public sealed partial class StimuliGenerator(Population population)
 {
     private static readonly double[] BusinessWeekday = [0.9, 1.15, 1.2, 1.1, 0.65, 0, 0]; // ISO Mon..Sun
     private static readonly double[] AdWeekday = [1, 1, 1, 1, 1, 0.4, 0.4];
+    private static readonly double[] EveryDay = [1, 1, 1, 1, 1, 1, 1];
+
+    /// <summary>Share of delivered-looking emails and invitations that bounce soft (mailbox full), independently of lapses.</summary>
+    public const double SoftBounceRate = 0.01;
+
+    /// <summary>Minutes between a campaign's successive send batches (at most 12 batches apart).</summary>
+    public const int BatchMinutes = 5;
 
     /// <summary>
     /// The weekday weights (ISO Mon..Sun) a month's touches of <paramref name="channel"/> are placed with (holidays skipped
@@ -58,13 +65,6 @@ public sealed partial class StimuliGenerator(Population population)
     /// rather than the field force's daily clock or the congress calendar.
     /// </summary>
     public static bool IsBudgetedByMonth(int channel) => channel is not (Channel.RepVisit or Channel.Conference);
-    private static readonly double[] EveryDay = [1, 1, 1, 1, 1, 1, 1];
-
-    /// <summary>Share of delivered-looking emails and invitations that bounce soft (mailbox full), independently of lapses.</summary>
-    public const double SoftBounceRate = 0.01;
-
-    /// <summary>Minutes between a campaign's successive send batches (at most 12 batches apart).</summary>
-    public const int BatchMinutes = 5;
 
     private readonly SimulationModel _model = population.Model;
     private readonly long _seed = population.Seed;
