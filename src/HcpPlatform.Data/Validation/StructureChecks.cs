@@ -296,7 +296,7 @@ internal static class StructureChecks
             ('contact_limit_personal_blackout', f.blackout, 'blackout ' || to_char(f.day, 'MM-DD')),
             ('contact_limit_preferred_days', f.not_preferred, concat_ws(' ', 'weekday', extract(isodow FROM f.day), 'preferred', f.preferred_days::text)),
             ('category_adherence', f.bad_category, concat_ws('/', f.stimulus_type, f.content_category, f.delivery_status)),
-            ('local_working_hours', f.off_hours, concat_ws(' ', 'local', to_char(f.day, 'Dy'), to_char(make_interval(secs => extract(epoch FROM f.local - f.local::date) / 3600.0 * 3600), 'HH24:MI'))),
+            ('local_working_hours', f.off_hours, concat_ws(' ', 'local', to_char(f.day, 'Dy'), to_char(f.local, 'HH24:MI'))),
             ('no_campaign_email_on_eves', f.on_eve, 'campaign ' || f.campaign_id)
         ) AS v(check_name, bad, detail)
         WHERE (f.holiday OR f.outside OR f.off_campaign OR f.bad_lead OR f.blackout OR f.not_preferred OR f.bad_category OR f.off_hours OR f.on_eve) AND v.bad
