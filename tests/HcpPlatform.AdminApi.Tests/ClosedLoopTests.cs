@@ -24,9 +24,7 @@ public sealed class ClosedLoopTests(AdminApiFixture fixture, ITestOutputHelper o
         var db = await fixture.CloneAsync();
         var api = fixture.StartHost(db);
         using var admin = api.Client(fixture.Keys.Admin);
-        var definition = InterventionsApiTests.PlannedPolicy("2026-04-01", "2026-04-30");
-        var id = (await Http.OkJsonAsync(await admin.PostAsync("/api/admin/interventions", Http.Json(definition))))
-            .GetProperty("id").GetGuid();
+        var id = await InterventionsApiTests.DefineAsync(admin, InterventionsApiTests.PlannedPolicy("2026-04-01", "2026-04-30"));
 
         // The target population (Tier 1 and Tier 2) and HCPs outside it, whose touches the engine must refuse.
         var targeted = await Sql.ListAsync(db, "SELECT npi FROM hcp.hcp_profiles WHERE tier IN ('Tier 1', 'Tier 2') ORDER BY hcp_index LIMIT 120", r => r.GetString(0));

@@ -15,6 +15,10 @@ public sealed class InterventionsApiTests(AdminApiFixture fixture)
          "target": {"tiers": ["Tier 1", "Tier 2"]}, "start": "{{start}}", "end": "{{end}}", "maxExposuresPerHcp": 20, "minDaysBetweenExposures": 1}
         """;
 
+    /// <summary>Defines an intervention through the API (it must be accepted) and gives its id.</summary>
+    internal static async Task<Guid> DefineAsync(HttpClient admin, string definition) =>
+        (await (await admin.PostAsync("/api/admin/interventions", Http.Json(definition))).OkJsonAsync()).GetProperty("id").GetGuid();
+
     [Fact]
     public async Task Define_list_show_and_stop_an_intervention()
     {
@@ -115,7 +119,7 @@ public sealed class InterventionsApiTests(AdminApiFixture fixture)
         var db = await fixture.CloneAsync();
         var api = fixture.StartHost(db);
         using var admin = api.Client(fixture.Keys.Admin);
-        var id = (await (await admin.PostAsync("/api/admin/interventions", Http.Json(CardiologyTest))).OkJsonAsync()).GetProperty("id").GetGuid();
+        var id = await DefineAsync(admin, CardiologyTest);
         var hcp = Guid.NewGuid();
         async Task<string> Field(string json, string field) =>
             await (await admin.PostAsync($"/api/admin/interventions/{id}/score", Http.Json(json))).FieldErrorAsync(field);
@@ -157,7 +161,7 @@ public sealed class InterventionsApiTests(AdminApiFixture fixture)
         // PostgreSQL's text cannot hold NUL: a name, a touch's reference, submittedBy or a model type with one was a 500.
         Assert.Contains("name cannot hold control characters", await (await admin.PostAsync("/api/admin/interventions",
             Http.Json(CardiologyTest.Replace("Tier 1 cardiology rep visits", "Tier 1\\u0000cardiology", StringComparison.Ordinal)))).FieldErrorAsync("name"));
-        var id = (await (await admin.PostAsync("/api/admin/interventions", Http.Json(PlannedPolicy()))).OkJsonAsync()).GetProperty("id").GetGuid();
+        var id = await DefineAsync(admin, PlannedPolicy());
         var npi = await Sql.ScalarAsync<string>(db, "SELECT npi FROM hcp.hcp_profiles ORDER BY npi LIMIT 1");
         var touches = $"/api/admin/interventions/{id}/planned-touches";
         Assert.Contains("submittedBy cannot hold control characters", await (await admin.PostAsync(touches,
@@ -179,7 +183,7 @@ public sealed class InterventionsApiTests(AdminApiFixture fixture)
         var db = await fixture.CloneAsync();
         var api = fixture.StartHost(db);
         using var admin = api.Client(fixture.Keys.Admin);
-        var id = (await (await admin.PostAsync("/api/admin/interventions", Http.Json(PlannedPolicy()))).OkJsonAsync()).GetProperty("id").GetGuid();
+        var id = await DefineAsync(admin, PlannedPolicy());
         await (await admin.PostAsync($"/api/admin/interventions/{id}/stop", null)).OkJsonAsync();
         var npi = await Sql.ScalarAsync<string>(db, "SELECT npi FROM hcp.hcp_profiles ORDER BY npi LIMIT 1");
         // The intervention's state, not the request, is why: it was a 400 under "touches".
@@ -196,8 +200,8 @@ public sealed class InterventionsApiTests(AdminApiFixture fixture)
         var api = fixture.StartHost(db);
         using var admin = api.Client(fixture.Keys.Admin);
         using var reader = api.Client(fixture.Keys.Read);
-        var rule = (await (await admin.PostAsync("/api/admin/interventions", Http.Json(CardiologyTest))).OkJsonAsync()).GetProperty("id").GetGuid();
-        var planned = (await (await admin.PostAsync("/api/admin/interventions", Http.Json(PlannedPolicy()))).OkJsonAsync()).GetProperty("id").GetGuid();
+        var rule = await DefineAsync(admin, CardiologyTest);
+        var planned = await DefineAsync(admin, PlannedPolicy());
         var npis = await Sql.ListAsync(db, "SELECT npi FROM hcp.hcp_profiles ORDER BY hcp_index LIMIT 3", r => r.GetString(0));
 
         var body = $$"""
